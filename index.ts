@@ -1,0 +1,2 @@
+// Package root: the dynamic resources, the ContactCenter component and the client.
+export * from "./provider";

@@ -1,0 +1,39 @@
+// Builds the package and installs the build into node_modules/pulumi-jobrouter.
+//
+// Why a copy and not a symlink: Pulumi serializes a dynamic provider's closure into state.
+// Modules whose real path lies under node_modules are captured as `require("pkg/...")`;
+// any other module is serialized by value (large, and it breaks on SDK internals).
+// A symlink resolves to the repository path, so programs in this repository (the root
+// program, examples, tests) must see the package as a real directory under node_modules,
+// exactly as a user who ran `npm install pulumi-jobrouter` does.
+"use strict";
+const { execFileSync } = require("node:child_process");
+const fs = require("node:fs");
+const path = require("node:path");
+
+const root = path.resolve(__dirname, "..");
+const tsc = path.join(root, "node_modules", "typescript", "bin", "tsc");
+const started = Date.now();
+
+fs.rmSync(path.join(root, "dist"), { recursive: true, force: true });
+execFileSync(process.execPath, [tsc, "-p", path.join(root, "tsconfig.json")], { stdio: "inherit", cwd: root });
+
+const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
+const target = path.join(root, "node_modules", pkg.name);
+fs.rmSync(target, { recursive: true, force: true });
+fs.mkdirSync(target, { recursive: true });
+fs.cpSync(path.join(root, "dist"), path.join(target, "dist"), { recursive: true });
+// The copy has no dependencies of its own: its requires resolve to the repository's node_modules.
+const installed = { ...pkg, scripts: {}, devDependencies: {}, optionalDependencies: {} };
+fs.writeFileSync(path.join(target, "package.json"), JSON.stringify(installed, null, 2) + "\n");
+
+// Link the package's own bins so `npx jobrouter-emulator` works inside the repository.
+const binDir = path.join(root, "node_modules", ".bin");
+fs.mkdirSync(binDir, { recursive: true });
+for (const [name, rel] of Object.entries(pkg.bin ?? {})) {
+  const link = path.join(binDir, name);
+  fs.rmSync(link, { force: true });
+  fs.symlinkSync(path.relative(binDir, path.join(target, rel)), link);
+  fs.chmodSync(path.join(target, rel), 0o755);
+}
+console.log(`pulumi-jobrouter: built and installed into node_modules/${pkg.name} in ${Date.now() - started} ms`);
