@@ -7,7 +7,7 @@
 // program, examples, tests) must see the package as a real directory under node_modules,
 // exactly as a user who ran `npm install pulumi-jobrouter` does.
 "use strict";
-const { execFileSync } = require("node:child_process");
+const { spawnSync } = require("node:child_process");
 const fs = require("node:fs");
 const path = require("node:path");
 
@@ -15,25 +15,53 @@ const root = path.resolve(__dirname, "..");
 const tsc = path.join(root, "node_modules", "typescript", "bin", "tsc");
 const started = Date.now();
 
-fs.rmSync(path.join(root, "dist"), { recursive: true, force: true });
-execFileSync(process.execPath, [tsc, "-p", path.join(root, "tsconfig.json")], { stdio: "inherit", cwd: root });
-
-const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
-const target = path.join(root, "node_modules", pkg.name);
-fs.rmSync(target, { recursive: true, force: true });
-fs.mkdirSync(target, { recursive: true });
-fs.cpSync(path.join(root, "dist"), path.join(target, "dist"), { recursive: true });
-// The copy has no dependencies of its own: its requires resolve to the repository's node_modules.
-const installed = { ...pkg, scripts: {}, devDependencies: {}, optionalDependencies: {} };
-fs.writeFileSync(path.join(target, "package.json"), JSON.stringify(installed, null, 2) + "\n");
-
-// Link the package's own bins so `npx jobrouter-emulator` works inside the repository.
-const binDir = path.join(root, "node_modules", ".bin");
-fs.mkdirSync(binDir, { recursive: true });
-for (const [name, rel] of Object.entries(pkg.bin ?? {})) {
-  const link = path.join(binDir, name);
-  fs.rmSync(link, { force: true });
-  fs.symlinkSync(path.relative(binDir, path.join(target, rel)), link);
-  fs.chmodSync(path.join(target, rel), 0o755);
+// Several builds may run at once (developers, parallel test runs): serialize them with a lock dir.
+const lock = path.join(root, "node_modules", ".pulumi-jobrouter-build.lock");
+function acquire() {
+  for (let i = 0; i < 600; i++) {
+    try {
+      fs.mkdirSync(lock);
+      return;
+    } catch {
+      const age = Date.now() - (fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > 120_000) fs.rmSync(lock, { recursive: true, force: true });
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    }
+  }
+  throw new Error(`could not take the build lock ${lock}`);
 }
-console.log(`pulumi-jobrouter: built and installed into node_modules/${pkg.name} in ${Date.now() - started} ms`);
+acquire();
+let status = 0;
+try {
+  fs.rmSync(path.join(root, "dist"), { recursive: true, force: true });
+  // tsc emits JavaScript even when it reports type errors; we install that output and then fail,
+  // so a type error fails CI without leaving the installed copy stale.
+  status = spawnSync(process.execPath, [tsc, "-p", path.join(root, "tsconfig.json")], { stdio: "inherit", cwd: root })
+    .status ?? 1;
+
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
+  const target = path.join(root, "node_modules", pkg.name);
+  fs.rmSync(target, { recursive: true, force: true });
+  fs.mkdirSync(target, { recursive: true });
+  fs.cpSync(path.join(root, "dist"), path.join(target, "dist"), { recursive: true });
+  // The copy has no dependencies of its own: its requires resolve to the repository's node_modules.
+  const installed = { ...pkg, scripts: {}, devDependencies: {}, optionalDependencies: {} };
+  fs.writeFileSync(path.join(target, "package.json"), JSON.stringify(installed, null, 2) + "\n");
+
+  // Link the package's own bins so `npx jobrouter-emulator` works inside the repository.
+  const binDir = path.join(root, "node_modules", ".bin");
+  fs.mkdirSync(binDir, { recursive: true });
+  for (const [name, rel] of Object.entries(pkg.bin ?? {})) {
+    const link = path.join(binDir, name);
+    fs.rmSync(link, { force: true });
+    fs.symlinkSync(path.relative(binDir, path.join(target, rel)), link);
+    if (fs.existsSync(path.join(target, rel))) fs.chmodSync(path.join(target, rel), 0o755);
+  }
+  console.log(
+    `pulumi-jobrouter: built and installed into node_modules/${pkg.name} in ${Date.now() - started} ms` +
+      (status ? " (with type errors)" : ""),
+  );
+} finally {
+  fs.rmSync(lock, { recursive: true, force: true });
+}
+process.exit(status);
