@@ -1,1 +1,7 @@
-export {};
+// The Job Router REST client (api-version 2023-11-01): models, client, errors, paging, connection strings.
+export * from "./models";
+export * from "./client";
+export * from "./errors";
+export * from "./paging";
+export * from "./connectionString";
+export { COMMUNICATION_SCOPE, type JobRouterRetryOptions } from "./pipeline";

@@ -1,0 +1,94 @@
+// Pipeline pieces the Job Router client adds to the Azure core pipeline: authentication (HMAC or bearer)
+// and one retry strategy the default retry policy lacks. Everything here is created per client: there is
+// no module-level state.
+
+import type { KeyCredential, TokenCredential } from "@azure/core-auth";
+import { isTokenCredential } from "@azure/core-auth";
+import {
+  createCommunicationAccessKeyCredentialPolicy,
+  createCommunicationAuthPolicy,
+} from "@azure/communication-common";
+import { bearerTokenAuthenticationPolicy, retryPolicy } from "@azure/core-rest-pipeline";
+import type { PipelinePolicy, RetryStrategy } from "@azure/core-rest-pipeline";
+
+/** The Entra ID scope of Communication Services (the double slash is the service's own spelling, facts §9.3). */
+export const COMMUNICATION_SCOPE = "https://communication.azure.com//.default";
+
+/** Retry settings, passed to the Azure core pipeline's retry policies. */
+export interface JobRouterRetryOptions {
+  /** Retries after the first attempt (default 3). */
+  maxRetries?: number;
+  /** Base delay of the exponential backoff (default 1000 ms); a Retry-After header overrides it. */
+  retryDelayInMs?: number;
+  /** Cap of the exponential backoff (default 64000 ms). */
+  maxRetryDelayInMs?: number;
+}
+
+/**
+ * Bearer-token policy for plain-http endpoints. The Azure bearer policy refuses http outright, which is
+ * right for real endpoints; this one exists only for an explicit `allowInsecureConnection: true` (a local
+ * emulator behind a TokenCredential). The credential's own cache (as in @azure/identity) avoids a token
+ * request per call.
+ */
+function insecureBearerTokenPolicy(credential: TokenCredential, scopes: string[]): PipelinePolicy {
+  return {
+    name: "jobRouterInsecureBearerTokenPolicy",
+    async sendRequest(request, next) {
+      const token = await credential.getToken(scopes, { abortSignal: request.abortSignal });
+      if (!token) throw new Error("credential: the TokenCredential returned no token");
+      request.headers.set("Authorization", `Bearer ${token.token}`);
+      return next(request);
+    },
+  };
+}
+
+/**
+ * Chooses the auth policy. Access keys sign each request with HMAC-SHA256 (communication-common), bearer
+ * tokens go through Azure's bearer policy, which only sends tokens over https.
+ */
+export function createAuthPolicy(
+  credential: KeyCredential | TokenCredential,
+  endpointIsHttps: boolean,
+  allowInsecureBearer: boolean,
+  scopes: string[] | undefined,
+): PipelinePolicy {
+  if (isTokenCredential(credential)) {
+    const s = scopes && scopes.length > 0 ? scopes : [COMMUNICATION_SCOPE];
+    if (!endpointIsHttps) {
+      if (!allowInsecureBearer) {
+        throw new Error(
+          "endpoint: bearer tokens are only sent over https; set allowInsecureConnection: true to send them to an http endpoint (a local emulator)",
+        );
+      }
+      return insecureBearerTokenPolicy(credential, s);
+    }
+    if (scopes === undefined) return createCommunicationAuthPolicy(credential);
+    // createCommunicationAuthPolicy hard-codes the scope; custom scopes need the policy built directly.
+    return bearerTokenAuthenticationPolicy({ credential, scopes: s });
+  }
+  return createCommunicationAccessKeyCredentialPolicy(credential);
+}
+
+/**
+ * Azure's default retry policy retries 429 and 503 only when they carry Retry-After, and other 5xx/408
+ * with exponential backoff. The service's 429s are not known to carry Retry-After (facts §1), so this
+ * strategy adds exponential backoff for a 429 without one. It plugs into the core `retryPolicy`; the
+ * default policy still handles every other case.
+ */
+export function throttledWithoutRetryAfterPolicy(options: JobRouterRetryOptions): PipelinePolicy {
+  const base = options.retryDelayInMs ?? 1000;
+  const cap = options.maxRetryDelayInMs ?? 64_000;
+  const strategy: RetryStrategy = {
+    name: "jobRouterThrottledWithoutRetryAfter",
+    retry({ retryCount, response }) {
+      if (!response || response.status !== 429) return { skipStrategy: true };
+      const hasHint = ["retry-after", "retry-after-ms", "x-ms-retry-after-ms"].some((h) => response.headers.has(h));
+      if (hasHint) return { skipStrategy: true };
+      const exp = Math.min(cap, base * 2 ** retryCount);
+      // Half fixed, half jitter, like the core exponential strategy, so clients that were throttled together
+      // do not come back together.
+      return { retryAfterInMs: exp / 2 + Math.random() * (exp / 2) };
+    },
+  };
+  return { ...retryPolicy([strategy], { maxRetries: options.maxRetries ?? 3 }), name: "jobRouterThrottledRetryPolicy" };
+}
