@@ -1,0 +1,3 @@
+// The ContactCenter component and its helpers.
+export * from "./eventTypes";
+export * from "./references";
