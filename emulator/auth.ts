@@ -1,0 +1,136 @@
+// Request authentication as the ACS gateway does it (facts §9.1):
+//   stringToSign = VERB "\n" pathAndQuery "\n" x-ms-date ";" host ";" x-ms-content-sha256
+//   signature    = base64(HMAC-SHA256(base64decode(accessKey), stringToSign))
+//   Authorization: HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=<signature>
+// Clients differ in how they build `pathAndQuery` and `host`, so several candidate strings are tried:
+// - the path and query exactly as received (Python, .NET), and re-encoded through URLSearchParams (JS);
+// - with a trailing "?" on an empty query (older JS signers always appended it);
+// - the Host header as received, with the port doubled (older JS: `url.host + ":" + url.port`), and with a
+//   doubled port undone (older JS also sent the doubled value as the Host header).
+// Bearer tokens (Entra ID) cannot be verified offline: they are accepted, unverified, only when allowed.
+
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+
+/** The clock skew the emulator tolerates on x-ms-date. [guess: the real tolerance is unknown; 15 min is the common Azure value] */
+export const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
+export const SIGNED_HEADERS = "x-ms-date;host;x-ms-content-sha256";
+
+export type AuthKind = "hmac" | "bearer" | "none" | "invalid";
+
+export interface AuthInput {
+  method: string;
+  /** The request target exactly as received (path and query). */
+  rawUrl: string;
+  /** Lower-case header names. */
+  headers: Record<string, string>;
+  rawBody: Buffer;
+  accessKey: string;
+  allowBearer: boolean;
+  now: Date;
+}
+
+export type AuthResult = { ok: true; kind: "hmac" | "bearer" } | { ok: false; kind: "none" | "invalid"; message: string };
+
+export function contentHash(body: Buffer | string): string {
+  return createHash("sha256").update(body).digest("base64");
+}
+
+export function sign(accessKey: string, stringToSign: string): string {
+  return createHmac("sha256", Buffer.from(accessKey, "base64")).update(stringToSign, "utf8").digest("base64");
+}
+
+function pathAndQueryCandidates(rawUrl: string): string[] {
+  const out = new Set<string>([rawUrl]);
+  const url = new URL(rawUrl, "http://emulator.invalid");
+  const query = url.searchParams.toString();
+  out.add(query ? `${url.pathname}?${query}` : url.pathname);
+  if (!query) {
+    out.add(`${url.pathname}?`);
+    out.add(rawUrl.endsWith("?") ? rawUrl.slice(0, -1) : `${rawUrl}?`);
+  }
+  return [...out];
+}
+
+function hostCandidates(host: string): string[] {
+  const out = new Set<string>([host]);
+  const doubled = /^(.*):(\d+):(\d+)$/.exec(host);
+  if (doubled && doubled[2] === doubled[3]) out.add(`${doubled[1]}:${doubled[2]}`);
+  const single = /^(.*?):(\d+)$/.exec(host);
+  if (single && !doubled) out.add(`${host}:${single[2]}`);
+  return [...out];
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const ab = Buffer.from(a);
+  const bb = Buffer.from(b);
+  return ab.length === bb.length && timingSafeEqual(ab, bb);
+}
+
+export function authenticate(input: AuthInput): AuthResult {
+  const authorization = input.headers["authorization"];
+  if (!authorization) return { ok: false, kind: "none", message: "Authorization header is missing." };
+
+  if (/^bearer\s+/i.test(authorization)) {
+    if (!input.allowBearer) {
+      return {
+        ok: false,
+        kind: "invalid",
+        message: "Bearer tokens are not accepted (start the emulator with --allow-bearer to accept them unverified).",
+      };
+    }
+    const token = authorization.replace(/^bearer\s+/i, "").trim();
+    if (!token) return { ok: false, kind: "invalid", message: "The bearer token is empty." };
+    return { ok: true, kind: "bearer" };
+  }
+
+  const match = /^HMAC-SHA256\s+SignedHeaders=([^&]+)&Signature=(.+)$/i.exec(authorization.trim());
+  if (!match || match[1] === undefined || match[2] === undefined) {
+    return { ok: false, kind: "invalid", message: "Authorization header is not a valid HMAC-SHA256 header." };
+  }
+  if (match[1].toLowerCase() !== SIGNED_HEADERS) {
+    return { ok: false, kind: "invalid", message: `SignedHeaders must be ${SIGNED_HEADERS}.` };
+  }
+  const date = input.headers["x-ms-date"];
+  if (!date) return { ok: false, kind: "invalid", message: "The x-ms-date header is missing." };
+  const signedAt = Date.parse(date);
+  if (Number.isNaN(signedAt)) return { ok: false, kind: "invalid", message: "The x-ms-date header is not a valid date." };
+  if (Math.abs(input.now.getTime() - signedAt) > MAX_CLOCK_SKEW_MS) {
+    return { ok: false, kind: "invalid", message: "The x-ms-date header is outside the allowed clock skew of 15 minutes." };
+  }
+  const hash = input.headers["x-ms-content-sha256"];
+  if (!hash) return { ok: false, kind: "invalid", message: "The x-ms-content-sha256 header is missing." };
+  if (!safeEqual(hash, contentHash(input.rawBody))) {
+    return { ok: false, kind: "invalid", message: "Request 'x-ms-content-sha256' differs from generated content hash." };
+  }
+  const host = input.headers["host"] ?? "";
+  const given = match[2];
+  const verb = input.method.toUpperCase();
+  for (const pathAndQuery of pathAndQueryCandidates(input.rawUrl)) {
+    for (const h of hostCandidates(host)) {
+      const expected = sign(input.accessKey, `${verb}\n${pathAndQuery}\n${date};${h};${hash}`);
+      if (safeEqual(given, expected)) return { ok: true, kind: "hmac" };
+    }
+  }
+  return { ok: false, kind: "invalid", message: "HMAC-SHA256 signature validation failed." };
+}
+
+/** Sign a request the way the JS SDK does (used by tests and tools that do not go through the SDK). */
+export function signRequest(options: {
+  method: string;
+  url: string;
+  body?: string;
+  accessKey: string;
+  date?: Date;
+}): Record<string, string> {
+  const url = new URL(options.url);
+  const query = url.searchParams.toString();
+  const pathAndQuery = query ? `${url.pathname}?${query}` : url.pathname;
+  const date = (options.date ?? new Date()).toUTCString();
+  const hash = contentHash(options.body ?? "");
+  const signature = sign(options.accessKey, `${options.method.toUpperCase()}\n${pathAndQuery}\n${date};${url.host};${hash}`);
+  return {
+    "x-ms-date": date,
+    "x-ms-content-sha256": hash,
+    authorization: `HMAC-SHA256 SignedHeaders=${SIGNED_HEADERS}&Signature=${signature}`,
+  };
+}

@@ -1,0 +1,126 @@
+#!/usr/bin/env node
+// jobrouter-emulator [--port N] [--host H] [--access-key KEY] [--data DIR] [--allow-bearer]
+//                    [--error-rate R] [--error-status 429|503|mixed] [--retry-after S] [--drop-rate R]
+//                    [--latency MS] [--seed N]
+// Prints exactly one line on stdout: JOBROUTER_CONNECTION_STRING=endpoint=http://127.0.0.1:PORT/;accesskey=KEY
+// Everything else (errors, shutdown notes) goes to stderr.
+
+import type { EmulatorOptions, FaultOptions } from "./index";
+import { startEmulator } from "./index";
+
+const USAGE =
+  "usage: jobrouter-emulator [--port N] [--host H] [--access-key KEY] [--data DIR] [--allow-bearer]\n" +
+  "                          [--error-rate R] [--error-status 429|503|mixed] [--retry-after S]\n" +
+  "                          [--drop-rate R] [--latency MS] [--seed N]";
+
+export function parseArgs(argv: readonly string[]): EmulatorOptions {
+  const options: EmulatorOptions = {};
+  const faults: FaultOptions = {};
+  let anyFault = false;
+  const args = [...argv];
+  const take = (flag: string): string => {
+    const v = args.shift();
+    if (v === undefined || v.startsWith("--")) throw new Error(`${flag}: needs a value\n${USAGE}`);
+    return v;
+  };
+  const num = (flag: string, v: string): number => {
+    const n = Number(v);
+    if (v.trim() === "" || !Number.isFinite(n)) throw new Error(`${flag}: must be a number (got ${JSON.stringify(v)})`);
+    return n;
+  };
+  while (args.length > 0) {
+    const raw = args.shift() as string;
+    const eq = raw.indexOf("=");
+    const flag = raw.startsWith("--") && eq > 0 ? raw.slice(0, eq) : raw;
+    if (raw.startsWith("--") && eq > 0) args.unshift(raw.slice(eq + 1));
+    switch (flag) {
+      case "--port": {
+        const port = num(flag, take(flag));
+        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: must be an integer in 0..65535 (got ${port})`);
+        options.port = port;
+        break;
+      }
+      case "--host":
+        options.host = take(flag);
+        break;
+      case "--access-key":
+        options.accessKey = take(flag);
+        break;
+      case "--data":
+        options.dataDir = take(flag);
+        break;
+      case "--allow-bearer":
+        options.allowBearer = true;
+        break;
+      case "--error-rate":
+        faults.errorRate = num(flag, take(flag));
+        anyFault = true;
+        break;
+      case "--error-status": {
+        const v = take(flag);
+        if (v === "mixed") faults.errorStatus = "mixed";
+        else if (v === "429" || v === "503") faults.errorStatus = Number(v) as 429 | 503;
+        else throw new Error(`--error-status: must be 429, 503 or mixed (got ${JSON.stringify(v)})`);
+        anyFault = true;
+        break;
+      }
+      case "--retry-after":
+        faults.retryAfterSeconds = num(flag, take(flag));
+        anyFault = true;
+        break;
+      case "--drop-rate":
+        faults.dropRate = num(flag, take(flag));
+        anyFault = true;
+        break;
+      case "--latency":
+        faults.latencyMs = num(flag, take(flag));
+        anyFault = true;
+        break;
+      case "--seed":
+        faults.seed = num(flag, take(flag));
+        anyFault = true;
+        break;
+      case "--help":
+      case "-h":
+        throw new Error(USAGE);
+      default:
+        throw new Error(`unknown option ${JSON.stringify(raw)}\n${USAGE}`);
+    }
+  }
+  if (anyFault) options.faults = faults;
+  return options;
+}
+
+async function main(): Promise<void> {
+  let options: EmulatorOptions;
+  try {
+    options = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const emulator = await startEmulator(options);
+  process.stdout.write(`JOBROUTER_CONNECTION_STRING=${emulator.connectionString}\n`);
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    emulator.close().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        process.stderr.write(`jobrouter-emulator: close failed: ${String(e)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
+
+if (require.main === module) {
+  main().catch((e: unknown) => {
+    process.stderr.write(`jobrouter-emulator: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  });
+}

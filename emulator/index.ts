@@ -1,0 +1,117 @@
+// A local Azure Communication Services Job Router emulator (api-version 2023-11-01).
+// `startEmulator()` in-process, or `npx jobrouter-emulator` (emulator/cli.ts). See emulator/README.md.
+
+import { randomBytes } from "node:crypto";
+import { createAdminHandler } from "./admin";
+import { createErrorFactory } from "./errors";
+import { EtagFactory } from "./etag";
+import { FaultInjector } from "./faults";
+import type { FaultOptions } from "./faults";
+import { createRuntime } from "./runtime";
+import type { RequestLogEntry } from "./server";
+import { createHttpServer, listen } from "./server";
+import type { Store } from "./store";
+import { createStore } from "./store";
+
+export type { FaultOptions } from "./faults";
+export type { RequestLogEntry } from "./server";
+export type { Store, StoredRecord, NewRecord, CollectionName } from "./store";
+export { MemoryStore, FileStore, createStore } from "./store";
+export type { EmulatorRequest, EmulatorResponse, JsonObject, JsonValue } from "./http";
+export type { ErrorFactory, ErrorDetail, CommunicationError } from "./errors";
+export { createErrorFactory } from "./errors";
+export { EtagFactory, httpDate } from "./etag";
+export { mergePatch, canonicalJson } from "./mergePatch";
+export { checkPreconditions, objectResponse, pageOf, parsePageRequest, wireBody } from "./resource";
+export { authenticate, contentHash, signRequest, MAX_CLOCK_SKEW_MS } from "./auth";
+export { SUPPORTED_API_VERSIONS } from "./router";
+export type { RuntimeExtension, RuntimeContext, BlockingReference } from "./runtime";
+
+export interface EmulatorOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Base64 access key; a random 32-byte key when absent. */
+  accessKey?: string;
+  /** Persist state as write-through JSON files under this directory; in memory when absent. */
+  dataDir?: string;
+  /** Accept `Authorization: Bearer …` without verifying it (Entra ID tokens cannot be verified offline). */
+  allowBearer?: boolean;
+  faults?: FaultOptions;
+  /** Injectable clock (signature skew, ETags, Last-Modified, log times). */
+  now?: () => Date;
+  /** Request log size limit; default 10000 (oldest dropped). */
+  maxLogEntries?: number;
+}
+
+export interface RunningEmulator {
+  /** `http://127.0.0.1:PORT/` */
+  endpoint: string;
+  /** `endpoint=http://127.0.0.1:PORT/;accesskey=KEY` */
+  connectionString: string;
+  accessKey: string;
+  port: number;
+  /** Every request answered (or dropped), oldest first; secrets in bodies are redacted. */
+  requests: RequestLogEntry[];
+  clearRequests(): void;
+  /** Replace the fault options at run time (undefined switches faults off); restarts the seeded PRNG. */
+  setFaults(f: FaultOptions | undefined): void;
+  store: Store;
+  close(): Promise<void>;
+}
+
+function urlHost(host: string): string {
+  if (host === "0.0.0.0" || host === "") return "127.0.0.1";
+  if (host === "::") return "[::1]";
+  return host.includes(":") ? `[${host}]` : host;
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const accessKey = options.accessKey ?? randomBytes(32).toString("base64");
+  const host = options.host ?? "127.0.0.1";
+  const now = options.now ?? (() => new Date());
+  const errors = createErrorFactory();
+  const etags = new EtagFactory();
+  const store = createStore(options.dataDir);
+  const faults = new FaultInjector(options.faults);
+  const runtime = createRuntime({ store, now, errors, etags });
+  const admin = createAdminHandler({ store, errors, etags, runtime });
+  const requests: RequestLogEntry[] = [];
+  const server = createHttpServer({
+    accessKey,
+    allowBearer: options.allowBearer ?? false,
+    now,
+    errors,
+    faults,
+    handlers: [runtime, admin],
+    log: requests,
+    maxLogEntries: options.maxLogEntries ?? 10_000,
+  });
+  const address = await listen(server, options.port ?? 0, host);
+  const endpoint = `http://${urlHost(host)}:${address.port}/`;
+  let closed: Promise<void> | undefined;
+  return {
+    endpoint,
+    connectionString: `endpoint=${endpoint};accesskey=${accessKey}`,
+    accessKey,
+    port: address.port,
+    requests,
+    clearRequests: () => {
+      requests.length = 0;
+    },
+    setFaults: (f) => faults.set(f),
+    store,
+    close: () => {
+      closed ??= (async () => {
+        await new Promise<void>((resolve, reject) => {
+          server.close((err) => (err ? reject(err) : resolve()));
+          server.closeAllConnections();
+        });
+        await runtime.close();
+        await store.close();
+      })();
+      return closed;
+    },
+  };
+}

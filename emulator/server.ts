@@ -1,0 +1,158 @@
+// The HTTP layer: node:http, fault injection, authentication, response writing and the request log.
+
+import { randomUUID } from "node:crypto";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import { setTimeout as delay } from "node:timers/promises";
+import { authenticate } from "./auth";
+import type { AuthKind } from "./auth";
+import type { ErrorFactory } from "./errors";
+import type { FaultInjector } from "./faults";
+import type { EmulatorResponse } from "./http";
+import { ADVERTISED_API_VERSIONS, route } from "./router";
+import type { Handler } from "./router";
+
+export interface RequestLogEntry {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  /** 0 when the connection was dropped without an answer. */
+  status: number;
+  /** ISO time the request arrived (emulator clock). */
+  at: string;
+  auth: AuthKind;
+  fault?: string;
+  /** The parsed request body, with secret fields redacted. */
+  body?: unknown;
+}
+
+/** Fields whose values are secrets (function keys, webhook client secrets): never logged. */
+const SECRET_FIELDS = new Set(["functionKey", "appKey", "clientSecret"]);
+
+export function redactSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redactSecrets);
+  if (typeof value === "object" && value !== null) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = SECRET_FIELDS.has(k) && v !== null && v !== undefined ? "***" : redactSecrets(v);
+    return out;
+  }
+  return value;
+}
+
+export interface ServerDeps {
+  accessKey: string;
+  allowBearer: boolean;
+  now: () => Date;
+  errors: ErrorFactory;
+  faults: FaultInjector;
+  handlers: readonly Handler[];
+  log: RequestLogEntry[];
+  /** Oldest entries are dropped beyond this many. */
+  maxLogEntries: number;
+}
+
+function lowerHeaders(req: http.IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) {
+    if (v === undefined) continue;
+    out[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : v;
+  }
+  return out;
+}
+
+function readBody(req: http.IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+function send(res: http.ServerResponse, response: EmulatorResponse): void {
+  const headers: Record<string, string> = {
+    "api-supported-versions": ADVERTISED_API_VERSIONS, // [rec] on every response
+    "trace-id": randomUUID(),
+    ...response.headers,
+  };
+  if (response.body !== undefined && response.status !== 204) {
+    const text = JSON.stringify(response.body);
+    headers["Content-Type"] = "application/json; charset=utf-8";
+    headers["Content-Length"] = String(Buffer.byteLength(text));
+    res.writeHead(response.status, headers);
+    res.end(text);
+  } else {
+    res.writeHead(response.status, headers);
+    res.end();
+  }
+}
+
+export function createHttpServer(deps: ServerDeps): http.Server {
+  const log = (entry: RequestLogEntry): void => {
+    deps.log.push(entry);
+    if (deps.log.length > deps.maxLogEntries) deps.log.splice(0, deps.log.length - deps.maxLogEntries);
+  };
+
+  const server = http.createServer((req, res) => {
+    void (async () => {
+      const now = deps.now();
+      const rawUrl = req.url ?? "/";
+      const url = new URL(rawUrl, "http://emulator.invalid");
+      const query: Record<string, string> = {};
+      for (const [k, v] of url.searchParams) if (!(k in query)) query[k] = v;
+      const method = (req.method ?? "GET").toUpperCase();
+      const base = { method, path: url.pathname, query, at: now.toISOString() };
+
+      const decision = deps.faults.decide(url.pathname);
+      const rawBody = await readBody(req);
+      if (decision.latencyMs > 0) await delay(decision.latencyMs);
+      if (decision.kind === "drop") {
+        log({ ...base, status: 0, auth: "none", fault: "drop" });
+        req.socket.destroy();
+        return;
+      }
+      if (decision.kind === "error") {
+        const response = deps.errors.throttled(url.pathname, decision.status, decision.retryAfterSeconds);
+        log({ ...base, status: response.status, auth: "none", fault: `error-${decision.status}` });
+        send(res, response);
+        return;
+      }
+      const fault = decision.latencyMs > 0 ? `latency-${decision.latencyMs}ms` : undefined;
+      const headers = lowerHeaders(req);
+      const auth = authenticate({ method, rawUrl, headers, rawBody, accessKey: deps.accessKey, allowBearer: deps.allowBearer, now });
+      if (!auth.ok) {
+        const response = deps.errors.unauthorized(auth.message);
+        log({ ...base, status: 401, auth: auth.kind, ...(fault ? { fault } : {}) });
+        send(res, response);
+        return;
+      }
+      const { request, response } = await route({ method, rawUrl, headers, rawBody: rawBody.toString("utf8"), now }, deps.handlers, deps.errors);
+      const entry: RequestLogEntry = { ...base, status: response.status, auth: auth.kind };
+      if (fault) entry.fault = fault;
+      if (request.body !== undefined) entry.body = redactSecrets(request.body);
+      log(entry);
+      send(res, response);
+    })().catch((err: unknown) => {
+      // A bug in a handler must not take the emulator down: answer 500 in the service's envelope.
+      const message = err instanceof Error ? err.message : String(err);
+      if (!res.headersSent) {
+        send(res, { status: 500, body: { communicationError: { code: "InternalServerError", message, target: req.url ?? "" } } });
+      } else {
+        res.destroy();
+      }
+    });
+  });
+  // Keep-alive connections must not hold close() open.
+  server.keepAliveTimeout = 5000;
+  return server;
+}
+
+export function listen(server: http.Server, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
