@@ -209,7 +209,7 @@ export function errorFromResponse(input: ErrorResponseInput): JobRouterError {
   const secrets = input.secrets ?? [];
   const parsed = parseErrorBody(input.body, secrets);
   const code = parsed.code ?? input.errorCodeHeader ?? STATUS_CODES[input.status] ?? `Http${input.status}`;
-  const serviceMessage = parsed.message?.replace(/\r?\n\s*/g, " ").trim();
+  const serviceMessage = parsed.message?.replace(/\s*\r?\n\s*/g, " ").trim();
   const parts = [`${input.method} ${redact(input.path, secrets)} failed with ${input.status} ${code}`];
   if (serviceMessage) parts[0] += `: ${serviceMessage}`;
   if (parsed.details.length > 0) parts.push(`details: ${describeDetails(parsed.details)}`);
