@@ -54,7 +54,8 @@ export function kindOf(type: string): JobRouterKind | undefined {
  * Event Grid subscriptions from @pulumi/azure-native, default module or an explicit API-version
  * module (`azure-native:eventgrid/v20250215:...`).
  */
-const EVENT_SUBSCRIPTION_TYPE = /^azure-native:eventgrid(\/v[0-9a-z]+)?:(SystemTopicEventSubscription|EventSubscription)$/;
+const EVENT_SUBSCRIPTION_TYPE =
+  /^azure-native:eventgrid(\/v[0-9a-z]+)?:(SystemTopicEventSubscription|EventSubscription)$/;
 export function isEventSubscriptionType(type: string): boolean {
   return EVENT_SUBSCRIPTION_TYPE.test(type);
 }
@@ -128,7 +129,8 @@ export function items(v: unknown): unknown[] {
 }
 
 /** A field's state as policies see it. */
-export type Read<T> = { state: "absent" } | { state: "unknown" } | { state: "known"; value: T } | { state: "wrongType"; value: unknown };
+export type Read<T> =
+  { state: "absent" } | { state: "unknown" } | { state: "known"; value: T } | { state: "wrongType"; value: unknown };
 
 export function readString(obj: unknown, key: string): Read<string> {
   return classify(field(obj, key), (v): v is string => typeof v === "string");
@@ -164,7 +166,10 @@ export type SchemaWithDefaults = PolicyConfigSchema;
  * The engine also fills schema defaults, but reading them here keeps one source of truth and makes
  * `validateResource` callable directly.
  */
-export function configOf<T extends object>(schema: SchemaWithDefaults, args: ResourceValidationArgs | StackValidationArgs): T {
+export function configOf<T extends object>(
+  schema: SchemaWithDefaults,
+  args: ResourceValidationArgs | StackValidationArgs,
+): T {
   const out: Record<string, unknown> = {};
   for (const [k, s] of Object.entries(schema.properties)) {
     if (typeof s === "object" && s.default !== undefined) out[k] = structuredClone(s.default);

@@ -43,7 +43,12 @@ export const concurrentOffersBounds: ResourceValidationPolicy = {
     ] as const) {
       if (r.state === "wrongType" || (r.state === "known" && !(Number.isInteger(r.value) && r.value >= 1))) {
         report(
-          violation(where, `mode.${name}`, `must be a whole number >= 1, got ${show(r.value)}.`, `set mode.${name} to a whole number >= 1.`),
+          violation(
+            where,
+            `mode.${name}`,
+            `must be a whole number >= 1, got ${show(r.value)}.`,
+            `set mode.${name} to a whole number >= 1.`,
+          ),
         );
       }
     }

@@ -37,7 +37,7 @@ export const exceptionPolicyWaitTime: ResourceValidationPolicy = {
   severity: "high",
   configSchema: schema,
   remediationSteps:
-    "Add an exception rule { id, trigger: { kind: \"waitTime\", thresholdSeconds }, actions: [...] } with thresholdSeconds <= maxThresholdSeconds.",
+    'Add an exception rule { id, trigger: { kind: "waitTime", thresholdSeconds }, actions: [...] } with thresholdSeconds <= maxThresholdSeconds.',
   validateResource: forKinds(["exceptionPolicy"], (kind, args, report) => {
     const cfg = configOf<ExceptionWaitTimeConfig>(schema, args);
     const where = describeResource(kind, args.name);
@@ -60,7 +60,11 @@ export const exceptionPolicyWaitTime: ResourceValidationPolicy = {
       waitRules++;
       const path = `exceptionRules[${i}]`;
       const t = readNumber(trigger, "thresholdSeconds");
-      if (t.state === "absent" || t.state === "wrongType" || (t.state === "known" && !(t.value > 0 && t.value <= cfg.maxThresholdSeconds))) {
+      if (
+        t.state === "absent" ||
+        t.state === "wrongType" ||
+        (t.state === "known" && !(t.value > 0 && t.value <= cfg.maxThresholdSeconds))
+      ) {
         const got = t.state === "absent" ? "is missing" : `is ${show(t.value)}`;
         report(
           violation(
@@ -88,8 +92,8 @@ export const exceptionPolicyWaitTime: ResourceValidationPolicy = {
         violation(
           where,
           "exceptionRules",
-          "must include a rule whose trigger is { kind: \"waitTime\" }; without one jobs can wait without bound.",
-          "add a rule with trigger { kind: \"waitTime\", thresholdSeconds: <seconds> } and an action that moves or cancels the job.",
+          'must include a rule whose trigger is { kind: "waitTime" }; without one jobs can wait without bound.',
+          'add a rule with trigger { kind: "waitTime", thresholdSeconds: <seconds> } and an action that moves or cancels the job.',
         ),
       );
     }

@@ -1,5 +1,14 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { configOf, describeResource, JOB_ROUTER_KINDS, OWN_ID_FIELD, ownId, show, violation, type SchemaWithDefaults } from "./common";
+import {
+  configOf,
+  describeResource,
+  JOB_ROUTER_KINDS,
+  OWN_ID_FIELD,
+  ownId,
+  show,
+  violation,
+  type SchemaWithDefaults,
+} from "./common";
 import { forKinds } from "./helpers";
 
 export interface IdNamingConfig {
@@ -22,7 +31,8 @@ const schema: SchemaWithDefaults = {
 /** Ids show up in job routing, dashboards and exception actions: one convention keeps them greppable. */
 export const idNamingPattern: ResourceValidationPolicy = {
   name: "id-naming-pattern",
-  description: "Job Router ids (distribution policies, queues, classification and exception policies) must match the configured naming pattern.",
+  description:
+    "Job Router ids (distribution policies, queues, classification and exception policies) must match the configured naming pattern.",
   enforcementLevel: "advisory",
   severity: "low",
   configSchema: schema,
@@ -35,7 +45,12 @@ export const idNamingPattern: ResourceValidationPolicy = {
       re = new RegExp(cfg.pattern);
     } catch {
       report(
-        violation(where, "", `the id-naming-pattern config "pattern" is not a valid regular expression: ${show(cfg.pattern)}.`, "fix the pattern in the policy config."),
+        violation(
+          where,
+          "",
+          `the id-naming-pattern config "pattern" is not a valid regular expression: ${show(cfg.pattern)}.`,
+          "fix the pattern in the policy config.",
+        ),
       );
       return;
     }
@@ -43,7 +58,14 @@ export const idNamingPattern: ResourceValidationPolicy = {
     if (id.state === "unknown" || id.state === "absent") return;
     const path = OWN_ID_FIELD[kind];
     if (id.state === "wrongType") {
-      report(violation(where, path, `must be a string id, got ${show(id.value)}.`, `set ${path} to a string matching ${cfg.pattern}.`));
+      report(
+        violation(
+          where,
+          path,
+          `must be a string id, got ${show(id.value)}.`,
+          `set ${path} to a string matching ${cfg.pattern}.`,
+        ),
+      );
       return;
     }
     if (!re.test(id.value)) {

@@ -10,8 +10,18 @@ export interface OfferExpiryConfig {
 
 const schema: SchemaWithDefaults = {
   properties: {
-    minSeconds: { type: "number", minimum: 1, default: 10, description: "Shortest allowed offer lifetime, in seconds." },
-    maxSeconds: { type: "number", minimum: 1, default: 120, description: "Longest allowed offer lifetime, in seconds." },
+    minSeconds: {
+      type: "number",
+      minimum: 1,
+      default: 10,
+      description: "Shortest allowed offer lifetime, in seconds.",
+    },
+    maxSeconds: {
+      type: "number",
+      minimum: 1,
+      default: 120,
+      description: "Longest allowed offer lifetime, in seconds.",
+    },
     requireExplicit: {
       type: "boolean",
       default: true,
@@ -39,14 +49,17 @@ export const offerExpiryBounds: ResourceValidationPolicy = {
       case "unknown":
         return;
       case "absent":
-        if (cfg.requireExplicit) report(violation(where, "offerExpiresAfterSeconds", `must be set and lie in ${range} seconds.`, fix));
+        if (cfg.requireExplicit)
+          report(violation(where, "offerExpiresAfterSeconds", `must be set and lie in ${range} seconds.`, fix));
         return;
       case "wrongType":
         report(violation(where, "offerExpiresAfterSeconds", `must be a number of seconds, got ${show(r.value)}.`, fix));
         return;
       case "known":
         if (!(r.value >= cfg.minSeconds && r.value <= cfg.maxSeconds)) {
-          report(violation(where, "offerExpiresAfterSeconds", `is ${r.value} s but must lie in ${range} seconds.`, fix));
+          report(
+            violation(where, "offerExpiresAfterSeconds", `is ${r.value} s but must lie in ${range} seconds.`, fix),
+          );
         }
     }
   }),

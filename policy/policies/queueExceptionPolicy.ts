@@ -18,7 +18,9 @@ export const queueHasExceptionPolicy: ResourceValidationPolicy = {
     if (r.state === "absent" || (r.state === "known" && r.value.trim() === "")) {
       report(violation(where, "exceptionPolicyId", "must name an exception policy.", fix));
     } else if (r.state === "wrongType") {
-      report(violation(where, "exceptionPolicyId", `must be an exception policy id string, got ${show(r.value)}.`, fix));
+      report(
+        violation(where, "exceptionPolicyId", `must be an exception policy id string, got ${show(r.value)}.`, fix),
+      );
     }
   }),
 };

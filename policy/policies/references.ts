@@ -50,6 +50,10 @@ const schema: SchemaWithDefaults = {
   },
 };
 
+function withArticle(label: string): string {
+  return `${/^[aeiou]/.test(label) ? "an" : "a"} ${label}`;
+}
+
 /** One reference from a stack object to another Job Router object. */
 export interface Reference {
   from: PolicyResource;
@@ -77,7 +81,8 @@ export function referencesOf(r: PolicyResource, kind: JobRouterKind): Reference[
   const out: Reference[] = [];
   const add = (path: string, topLevel: string, target: JobRouterKind, value: unknown): void => {
     if (isUnknown(value)) out.push({ from: r, fromKind: kind, path, topLevel, target, value: "unknown" });
-    else if (typeof value === "string" && value !== "") out.push({ from: r, fromKind: kind, path, topLevel, target, value });
+    else if (typeof value === "string" && value !== "")
+      out.push({ from: r, fromKind: kind, path, topLevel, target, value });
   };
   const p = r.props;
   switch (kind) {
@@ -117,7 +122,12 @@ export function referencesOf(r: PolicyResource, kind: JobRouterKind): Reference[
           const k = field(action, "kind");
           if (k === "manualReclassify") add(`${base}.queueId`, "exceptionRules", "queue", field(action, "queueId"));
           if (k === "reclassify") {
-            add(`${base}.classificationPolicyId`, "exceptionRules", "classificationPolicy", field(action, "classificationPolicyId"));
+            add(
+              `${base}.classificationPolicyId`,
+              "exceptionRules",
+              "classificationPolicy",
+              field(action, "classificationPolicyId"),
+            );
           }
         }),
       );
@@ -162,12 +172,13 @@ export const referencesResolve: StackValidationPolicy = {
         // The engine knows which resources flowed into each input: a reference built from the output
         // of a target whose own id is still computed resolves to that target.
         const deps = r.propertyDependencies[ref.topLevel] ?? [];
-        if (deps.some((d) => kindOf(d.type) === ref.target && ownId(ref.target, d.props, d.name).state === "unknown")) continue;
+        if (deps.some((d) => kindOf(d.type) === ref.target && ownId(ref.target, d.props, d.name).state === "unknown"))
+          continue;
         report(
           violation(
             describeResource(kind, r.name),
             ref.path,
-            `${show(ref.value)} must be the id of a ${KIND_LABEL[ref.target]} in this stack or be listed in externalIds.${externalKey}; no such ${KIND_LABEL[ref.target]} was found, so the service would reject it at apply time.`,
+            `${show(ref.value)} must be the id of ${withArticle(KIND_LABEL[ref.target])} in this stack or be listed in externalIds.${externalKey}; no such ${KIND_LABEL[ref.target]} was found, so the service would reject it at apply time.`,
             `fix the id, add the ${KIND_LABEL[ref.target]} to the stack, or add ${show(ref.value)} to externalIds.${externalKey} of references-resolve in the policy config.`,
           ),
           r.urn,

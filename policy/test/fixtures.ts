@@ -79,7 +79,14 @@ export function compliantStack(): TestResource[] {
           {
             id: "queue-full",
             trigger: { kind: "queueLength", threshold: 50 },
-            actions: [{ kind: "reclassify", id: "reclassify", classificationPolicyId: "cp-inbound", labelsToUpsert: { overflow: true } }],
+            actions: [
+              {
+                kind: "reclassify",
+                id: "reclassify",
+                classificationPolicyId: "cp-inbound",
+                labelsToUpsert: { overflow: true },
+              },
+            ],
           },
         ],
         __provider: PROVIDER_TEXT,
@@ -140,7 +147,9 @@ export function compliantStack(): TestResource[] {
           },
           { kind: "passThrough", key: "language", labelOperator: "equal" },
         ],
-        workerSelectorAttachments: [{ kind: "static", workerSelector: { key: "skill", labelOperator: "greaterThan", value: 5 } }],
+        workerSelectorAttachments: [
+          { kind: "static", workerSelector: { key: "skill", labelOperator: "greaterThan", value: 5 } },
+        ],
         __provider: PROVIDER_TEXT,
       },
       secretPaths: ["prioritizationRule.credential.functionKey"],
@@ -152,7 +161,10 @@ export function compliantStack(): TestResource[] {
         communication: { existing: { name: "acs", resourceGroupName: "rg" } },
         events: {
           destination: { kind: "webhook", endpointUrl: "https://events.example.com/jobrouter" },
-          deadLetter: { storageAccountId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/sa", containerName: "dead" },
+          deadLetter: {
+            storageAccountId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/sa",
+            containerName: "dead",
+          },
         },
       },
     },
@@ -160,7 +172,9 @@ export function compliantStack(): TestResource[] {
       type: "azure-native:eventgrid:SystemTopic",
       name: "cc-events",
       parent: "cc",
-      props: { source: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Communication/communicationServices/acs" },
+      props: {
+        source: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Communication/communicationServices/acs",
+      },
     },
     {
       type: "azure-native:eventgrid:SystemTopicEventSubscription",
@@ -168,7 +182,11 @@ export function compliantStack(): TestResource[] {
       parent: "cc-events",
       props: {
         destination: { endpointType: "WebHook", endpointUrl: "https://events.example.com/jobrouter" },
-        deadLetterDestination: { endpointType: "StorageBlob", blobContainerName: "dead", resourceId: "/subscriptions/s/sa" },
+        deadLetterDestination: {
+          endpointType: "StorageBlob",
+          blobContainerName: "dead",
+          resourceId: "/subscriptions/s/sa",
+        },
       },
     },
   ];
@@ -220,14 +238,25 @@ function parentTypeOf(r: TestResource, all: TestResource[]): string | undefined 
   return parent?.type;
 }
 
-function resourceArgs(r: TestResource, props: unknown, config: Record<string, unknown>, stack?: TestResource[]): ResourceValidationArgs {
+function resourceArgs(
+  r: TestResource,
+  props: unknown,
+  config: Record<string, unknown>,
+  stack?: TestResource[],
+): ResourceValidationArgs {
   return {
     type: r.type,
     name: r.name,
     urn: urnOf(r.type, r.name, stack ? parentTypeOf(r, stack) : undefined),
     // The SDK hands policies this proxy; using it here makes the tests fail the same way on unknowns.
     props: unknownCheckingProxy(props),
-    opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
+    opts: {
+      protect: false,
+      ignoreChanges: [],
+      aliases: [],
+      customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+      additionalSecretOutputs: [],
+    },
     stackTags: new Map<string, string>(),
     isType: () => false,
     asType: () => undefined,
@@ -245,7 +274,12 @@ export async function validateResource(
   config: Record<string, unknown> = {},
 ): Promise<string[]> {
   const messages: string[] = [];
-  const validations = policy.validateResource === undefined ? [] : Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource];
+  const validations =
+    policy.validateResource === undefined
+      ? []
+      : Array.isArray(policy.validateResource)
+        ? policy.validateResource
+        : [policy.validateResource];
   for (const v of validations) {
     await v(resourceArgs(r, structuredClone(r.props), config), (m) => messages.push(m));
   }
@@ -269,7 +303,11 @@ export function remediationView(r: TestResource): unknown {
 }
 
 /** Runs the remediation pass (as the engine does before validating a resource). */
-export async function remediate(policy: ResourceValidationPolicy, r: TestResource, config: Record<string, unknown> = {}): Promise<unknown> {
+export async function remediate(
+  policy: ResourceValidationPolicy,
+  r: TestResource,
+  config: Record<string, unknown> = {},
+): Promise<unknown> {
   if (!policy.remediateResource) return undefined;
   return policy.remediateResource(resourceArgs(r, remediationView(r), config));
 }
@@ -277,7 +315,13 @@ export async function remediate(policy: ResourceValidationPolicy, r: TestResourc
 /** Builds the `StackValidationArgs.resources` list with parents and property dependencies resolved. */
 export function stackResources(stack: TestResource[]): PolicyResource[] {
   const byName = new Map<string, PolicyResource>();
-  const opts = { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] };
+  const opts = {
+    protect: false,
+    ignoreChanges: [],
+    aliases: [],
+    customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+    additionalSecretOutputs: [],
+  };
   for (const r of stack) {
     byName.set(r.name, {
       type: r.type,

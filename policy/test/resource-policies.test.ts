@@ -15,7 +15,17 @@ import {
   ruleEndpointsHttps,
   UNKNOWN_STRING,
 } from "../policies";
-import { CLIENT_SECRET, compliantStack, fixture, FUNCTION_KEY, remediate, setPath, validateResource, withChange, type TestResource } from "./fixtures";
+import {
+  CLIENT_SECRET,
+  compliantStack,
+  fixture,
+  FUNCTION_KEY,
+  remediate,
+  setPath,
+  validateResource,
+  withChange,
+  type TestResource,
+} from "./fixtures";
 
 const resourcePolicies = policies.filter((p): p is ResourceValidationPolicy => !("validateStack" in p));
 
@@ -60,7 +70,8 @@ const cases: Case[] = [
     resource: "dp-standard",
     path: "offerExpiresAfterSeconds",
     value: 3600,
-    message: /distribution policy "dp-standard" offerExpiresAfterSeconds: is 3600 s but must lie in \[10, 120\] seconds\. Fix: set offerExpiresAfterSeconds/,
+    message:
+      /distribution policy "dp-standard" offerExpiresAfterSeconds: is 3600 s but must lie in \[10, 120\] seconds\. Fix: set offerExpiresAfterSeconds/,
   },
   {
     title: "offer expiry left to the service",
@@ -84,7 +95,8 @@ const cases: Case[] = [
     resource: "dp-standard",
     path: "mode.maxConcurrentOffers",
     value: 50,
-    message: /mode\.maxConcurrentOffers: is 50 but must be at most 10\. Fix: lower mode\.maxConcurrentOffers to 10 or less/,
+    message:
+      /mode\.maxConcurrentOffers: is 50 but must be at most 10\. Fix: lower mode\.maxConcurrentOffers to 10 or less/,
   },
   {
     title: "min above max",
@@ -124,7 +136,8 @@ const cases: Case[] = [
     resource: "ep-overflow",
     path: "exceptionRules.0.trigger",
     value: { kind: "queueLength", threshold: 10 },
-    message: /exception policy "ep-overflow" exceptionRules: must include a rule whose trigger is \{ kind: "waitTime" \}/,
+    message:
+      /exception policy "ep-overflow" exceptionRules: must include a rule whose trigger is \{ kind: "waitTime" \}/,
   },
   {
     title: "wait-time threshold of two hours",
@@ -156,7 +169,8 @@ const cases: Case[] = [
     resource: "dp-standard",
     path: "mode.scoringRule.webhookUri",
     value: "http://scoring.example.com/score",
-    message: /mode\.scoringRule\.webhookUri: must be an https:\/\/ URL \(webhook rule at mode\.scoringRule\), but it uses http\./,
+    message:
+      /mode\.scoringRule\.webhookUri: must be an https:\/\/ URL \(webhook rule at mode\.scoringRule\), but it uses http\./,
   },
   {
     title: "OAuth token endpoint over http",
@@ -172,7 +186,8 @@ const cases: Case[] = [
     resource: "cp-inbound",
     path: "queueSelectorAttachments.1.condition",
     value: { kind: "function", functionUri: "http://cond.example.com/api/vip" },
-    message: /queueSelectorAttachments\[1\]\.condition\.functionUri: must be an https:\/\/ URL \(function rule at queueSelectorAttachments\[1\]\.condition\)/,
+    message:
+      /queueSelectorAttachments\[1\]\.condition\.functionUri: must be an https:\/\/ URL \(function rule at queueSelectorAttachments\[1\]\.condition\)/,
   },
   {
     title: "webhook client secret in plain text",
@@ -180,7 +195,8 @@ const cases: Case[] = [
     resource: "dp-standard",
     path: "__secretPaths",
     value: [],
-    message: /mode\.scoringRule\.clientCredential\.clientSecret: is a credential but is not a Pulumi secret.*Fix: pass it as pulumi\.secret/,
+    message:
+      /mode\.scoringRule\.clientCredential\.clientSecret: is a credential but is not a Pulumi secret.*Fix: pass it as pulumi\.secret/,
   },
   {
     title: "id outside the naming pattern",
@@ -232,7 +248,9 @@ describe("config overrides", () => {
   it("concurrent-offers-bounds: the ceiling is configurable", async () => {
     const r = withChange("dp-standard", "mode.maxConcurrentOffers", 50);
     expect(await validateResource(concurrentOffersBounds, r, { maxConcurrentOffersCeiling: 50 })).toEqual([]);
-    const tight = await validateResource(concurrentOffersBounds, fixture("dp-standard"), { maxConcurrentOffersCeiling: 2 });
+    const tight = await validateResource(concurrentOffersBounds, fixture("dp-standard"), {
+      maxConcurrentOffersCeiling: 2,
+    });
     expect(tight).toEqual([expect.stringMatching(/is 3 but must be at most 2/)]);
   });
 
@@ -282,14 +300,19 @@ describe("the defaulted own id", () => {
     const r = fixture("q-overflow");
     expect(await validateResource(idNamingPattern, r)).toEqual([]);
     r.name = "Overflow";
-    expect(await validateResource(idNamingPattern, r)).toEqual([expect.stringMatching(/queueId: id "Overflow" must match/)]);
+    expect(await validateResource(idNamingPattern, r)).toEqual([
+      expect.stringMatching(/queueId: id "Overflow" must match/),
+    ]);
   });
 });
 
 describe("preview-time unknowns", () => {
   it("a computed field is skipped instead of failing the whole policy", async () => {
     const cases: Array<[ResourceValidationPolicy, TestResource]> = [
-      [offerExpiryBounds, withChange("dp-standard", "offerExpiresAfterSeconds", "3eeb2bf0-c639-47a8-9e75-3b44932eb421")],
+      [
+        offerExpiryBounds,
+        withChange("dp-standard", "offerExpiresAfterSeconds", "3eeb2bf0-c639-47a8-9e75-3b44932eb421"),
+      ],
       [queueHasExceptionPolicy, withChange("q-sales", "exceptionPolicyId", UNKNOWN_STRING)],
       [classificationFallbackQueue, withChange("cp-inbound", "fallbackQueueId", UNKNOWN_STRING)],
       [ruleEndpointsHttps, withChange("dp-standard", "mode.scoringRule.webhookUri", UNKNOWN_STRING)],
@@ -311,7 +334,14 @@ describe("rule-credentials-secret", () => {
     const r = fixture("cp-inbound");
     r.secretPaths = [];
     const found = await runPack(r);
-    expect(found).toEqual([{ policy: "rule-credentials-secret", message: expect.stringMatching(/prioritizationRule\.credential\.functionKey: is a credential but is not a Pulumi secret/) }]);
+    expect(found).toEqual([
+      {
+        policy: "rule-credentials-secret",
+        message: expect.stringMatching(
+          /prioritizationRule\.credential\.functionKey: is a credential but is not a Pulumi secret/,
+        ),
+      },
+    ]);
     expect(JSON.stringify(found)).not.toContain(FUNCTION_KEY);
   });
 
@@ -325,7 +355,9 @@ describe("rule-credentials-secret", () => {
 
   it("fails closed when the probe did not run", async () => {
     const found = await validateResource(ruleCredentialsSecret, fixture("dp-standard"));
-    expect(found).toEqual([expect.stringMatching(/could not be checked for secrecy because credential-secrecy-probe did not run/)]);
+    expect(found).toEqual([
+      expect.stringMatching(/could not be checked for secrecy because credential-secrecy-probe did not run/),
+    ]);
   });
 
   it("the probe never changes a resource", async () => {
@@ -335,10 +367,24 @@ describe("rule-credentials-secret", () => {
   it("also checks ContactCenter inputs, whose values are stored in state as given", async () => {
     const cc = fixture("cc");
     cc.props.classificationPolicies = {
-      inbound: { fallbackQueue: "overflow", prioritizationRule: { kind: "webhook", webhookUri: "https://p.example.com", clientCredential: { clientId: "a", clientSecret: CLIENT_SECRET } } },
+      inbound: {
+        fallbackQueue: "overflow",
+        prioritizationRule: {
+          kind: "webhook",
+          webhookUri: "https://p.example.com",
+          clientCredential: { clientId: "a", clientSecret: CLIENT_SECRET },
+        },
+      },
     };
     const plain = await runPack(cc);
-    expect(plain).toEqual([{ policy: "rule-credentials-secret", message: expect.stringMatching(/ContactCenter "cc" classificationPolicies\.inbound\.prioritizationRule\.clientCredential\.clientSecret: is a credential but is not a Pulumi secret/) }]);
+    expect(plain).toEqual([
+      {
+        policy: "rule-credentials-secret",
+        message: expect.stringMatching(
+          /ContactCenter "cc" classificationPolicies\.inbound\.prioritizationRule\.clientCredential\.clientSecret: is a credential but is not a Pulumi secret/,
+        ),
+      },
+    ]);
     resetCredentialObservations();
     cc.secretPaths = ["classificationPolicies.inbound.prioritizationRule.clientCredential.clientSecret"];
     expect(await runPack(cc)).toEqual([]);
@@ -347,7 +393,11 @@ describe("rule-credentials-secret", () => {
 
 describe("rule-endpoints-https message hygiene", () => {
   it("reports the scheme, never the URL (a function key may sit in its query)", async () => {
-    const r = withChange("cp-inbound", "prioritizationRule.functionUri", "http://prio.example.com/api/priority?code=KEY-IN-QUERY");
+    const r = withChange(
+      "cp-inbound",
+      "prioritizationRule.functionUri",
+      "http://prio.example.com/api/priority?code=KEY-IN-QUERY",
+    );
     const found = await validateResource(ruleEndpointsHttps, r);
     expect(found).toHaveLength(1);
     expect(found[0]).not.toContain("KEY-IN-QUERY");
@@ -371,6 +421,8 @@ describe("policy metadata", () => {
       expect(["advisory", "mandatory", "disabled", "remediate"]).toContain(p.enforcementLevel);
     }
     // Only the probe uses `remediate`, because that is the only level at which the SDK shows secrets.
-    expect(policies.filter((p) => p.enforcementLevel === "remediate").map((p) => p.name)).toEqual(["credential-secrecy-probe"]);
+    expect(policies.filter((p) => p.enforcementLevel === "remediate").map((p) => p.name)).toEqual([
+      "credential-secrecy-probe",
+    ]);
   });
 });
