@@ -351,7 +351,13 @@ export class JobRouterClient {
   ): Promise<UpsertResult<AdminOutputByCollection[C]>> {
     const c = checkCollection(collection);
     checkId("id", id);
-    const r = await this.#send("PATCH", `/routing/${c}/{id}` as const, [id], this.#upsertParams(patch, opts), [200, 201]);
+    const r = await this.#send(
+      "PATCH",
+      `/routing/${c}/{id}` as const,
+      [id],
+      this.#upsertParams(patch, opts),
+      [200, 201],
+    );
     return this.#upsertResult<AdminOutputByCollection[C]>(r, `PATCH /routing/${c}/${id}`);
   }
 
@@ -417,7 +423,8 @@ export class JobRouterClient {
         first: async (maxPageSize) => {
           const queryParameters: Record<string, unknown> = { ...query };
           if (maxPageSize !== undefined) {
-            if (!Number.isInteger(maxPageSize) || maxPageSize < 1) throw invalidArgument("maxPageSize must be a positive integer");
+            if (!Number.isInteger(maxPageSize) || maxPageSize < 1)
+              throw invalidArgument("maxPageSize must be a positive integer");
             queryParameters.maxpagesize = maxPageSize;
           }
           const params = { ...JobRouterClient.#opParams(opts), queryParameters };
@@ -449,7 +456,11 @@ export class JobRouterClient {
     return this.list("distributionPolicies", opts);
   }
 
-  upsertQueue(id: string, patch: MergePatch<RouterQueueInput>, opts?: UpsertOptions): Promise<UpsertResult<RouterQueue>> {
+  upsertQueue(
+    id: string,
+    patch: MergePatch<RouterQueueInput>,
+    opts?: UpsertOptions,
+  ): Promise<UpsertResult<RouterQueue>> {
     return this.upsert("queues", id, patch, opts);
   }
   getQueue(id: string, opts?: OperationOptions): Promise<RouterQueue> {
@@ -511,7 +522,11 @@ export class JobRouterClient {
 
   // ------------------------------------------------------------------ jobs
 
-  async upsertJob(jobId: string, patch: MergePatch<RouterJobInput>, opts?: UpsertOptions): Promise<UpsertResult<RouterJob>> {
+  async upsertJob(
+    jobId: string,
+    patch: MergePatch<RouterJobInput>,
+    opts?: UpsertOptions,
+  ): Promise<UpsertResult<RouterJob>> {
     checkId("jobId", jobId);
     const r = await this.#send("PATCH", "/routing/jobs/{jobId}", [jobId], this.#upsertParams(patch, opts), [200, 201]);
     return this.#upsertResult<RouterJob>(r, "PATCH job");
@@ -617,7 +632,13 @@ export class JobRouterClient {
   /** GET /routing/jobs/{jobId}/position */
   async getQueuePosition(jobId: string, opts?: OperationOptions): Promise<RouterJobPositionDetails> {
     checkId("jobId", jobId);
-    const r = await this.#send("GET", "/routing/jobs/{jobId}/position", [jobId], JobRouterClient.#opParams(opts), [200]);
+    const r = await this.#send(
+      "GET",
+      "/routing/jobs/{jobId}/position",
+      [jobId],
+      JobRouterClient.#opParams(opts),
+      [200],
+    );
     return this.#object(r, "get queue position") as unknown as RouterJobPositionDetails;
   }
 
@@ -638,13 +659,25 @@ export class JobRouterClient {
     opts?: UpsertOptions,
   ): Promise<UpsertResult<RouterWorker>> {
     checkId("workerId", workerId);
-    const r = await this.#send("PATCH", "/routing/workers/{workerId}", [workerId], this.#upsertParams(patch, opts), [200, 201]);
+    const r = await this.#send(
+      "PATCH",
+      "/routing/workers/{workerId}",
+      [workerId],
+      this.#upsertParams(patch, opts),
+      [200, 201],
+    );
     return this.#upsertResult<RouterWorker>(r, "PATCH worker");
   }
 
   async getWorker(workerId: string, opts?: OperationOptions): Promise<RouterWorker> {
     checkId("workerId", workerId);
-    const r = await this.#send("GET", "/routing/workers/{workerId}", [workerId], JobRouterClient.#opParams(opts), [200]);
+    const r = await this.#send(
+      "GET",
+      "/routing/workers/{workerId}",
+      [workerId],
+      JobRouterClient.#opParams(opts),
+      [200],
+    );
     return this.#withEtag<RouterWorker>(r, "GET worker");
   }
 

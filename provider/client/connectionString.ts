@@ -56,7 +56,9 @@ export function normaliseEndpoint(value: string, fail: (rule: string) => Error =
  */
 export function parseConnectionString(connectionString: string): ParsedConnectionString {
   if (typeof connectionString !== "string" || connectionString.trim() === "") {
-    throw new ConnectionStringError("connectionString must be a non-empty string of the form endpoint=<url>;accesskey=<base64>");
+    throw new ConnectionStringError(
+      "connectionString must be a non-empty string of the form endpoint=<url>;accesskey=<base64>",
+    );
   }
   let endpoint: string | undefined;
   let accessKey: string | undefined;
@@ -65,7 +67,9 @@ export function parseConnectionString(connectionString: string): ParsedConnectio
     if (segment === "") continue;
     const eq = segment.indexOf("=");
     if (eq <= 0) {
-      throw new ConnectionStringError("every segment must be key=value, separated by ';' (expected endpoint=<url>;accesskey=<base64>)");
+      throw new ConnectionStringError(
+        "every segment must be key=value, separated by ';' (expected endpoint=<url>;accesskey=<base64>)",
+      );
     }
     const key = segment.slice(0, eq).trim().toLowerCase();
     // Base64 keys end in '=' padding, so only the first '=' separates key from value.

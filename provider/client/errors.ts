@@ -234,12 +234,7 @@ function errorProp(e: object, key: string): unknown {
  * Converts a failure thrown by the pipeline (network error, unparsable body) into a JobRouterError.
  * Abort errors are returned unchanged: callers that abort expect an AbortError.
  */
-export function errorFromException(
-  e: unknown,
-  method: string,
-  path: string,
-  secrets: readonly string[] = [],
-): Error {
+export function errorFromException(e: unknown, method: string, path: string, secrets: readonly string[] = []): Error {
   if (e instanceof JobRouterError) return e;
   if (e instanceof Error && e.name === "AbortError") return e;
   const raw = e instanceof Error ? e.message : String(e);

@@ -39,7 +39,8 @@ export function paginate<T>(fetchers: PageFetchers<T>, defaults: PageSettings = 
       if (page === undefined) {
         if (link === undefined) return;
         // A server that hands back a link already followed would make this loop forever.
-        if (seen.has(link)) throw new JobRouterError({
+        if (seen.has(link))
+          throw new JobRouterError({
             code: "InvalidNextLink",
             message: "nextLink: the service returned a link that was already followed; stopping to avoid a loop",
           });

@@ -6,7 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AzureKeyCredential } from "@azure/core-auth";
 import { createDefaultHttpClient, type HttpClient } from "@azure/core-rest-pipeline";
 import { startEmulator, type RunningEmulator } from "../../emulator";
-import { JobRouterClient, JobRouterError, type ClassificationPolicyInput, type ExceptionPolicyInput } from "../../provider/client";
+import {
+  JobRouterClient,
+  JobRouterError,
+  type ClassificationPolicyInput,
+  type ExceptionPolicyInput,
+} from "../../provider/client";
 
 const FAST = { retryOptions: { maxRetries: 3, retryDelayInMs: 1, maxRetryDelayInMs: 5 } };
 
@@ -67,7 +72,11 @@ describe("administration round trips", () => {
 
   it("queues: labels, statistics and the server's Id label", async () => {
     await client.upsertDistributionPolicy("dp-q", { offerExpiresAfterSeconds: 30, mode: { kind: "roundRobin" } });
-    const q = await client.upsertQueue("q-rt", { name: "Sales", distributionPolicyId: "dp-q", labels: { region: "eu", tier: 1 } });
+    const q = await client.upsertQueue("q-rt", {
+      name: "Sales",
+      distributionPolicyId: "dp-q",
+      labels: { region: "eu", tier: 1 },
+    });
     expect(q.created).toBe(true);
     expect(q.value.labels).toMatchObject({ region: "eu", tier: 1 });
     expect((await client.getQueue("q-rt")).distributionPolicyId).toBe("dp-q");
@@ -118,7 +127,10 @@ describe("administration round trips", () => {
         {
           id: "long-wait",
           trigger: { kind: "waitTime", thresholdSeconds: 300 },
-          actions: [{ kind: "manualReclassify", queueId: "q-x", priority: 10 }, { kind: "cancel", id: "stop", note: "too long" }],
+          actions: [
+            { kind: "manualReclassify", queueId: "q-x", priority: 10 },
+            { kind: "cancel", id: "stop", note: "too long" },
+          ],
         },
       ],
     };
@@ -137,7 +149,11 @@ describe("administration round trips", () => {
 
   it("merge-patch: a null label entry removes that label only, a null field removes the field", async () => {
     await client.upsertDistributionPolicy("dp-m", { offerExpiresAfterSeconds: 30, mode: { kind: "roundRobin" } });
-    await client.upsertQueue("q-m", { name: "Merge", distributionPolicyId: "dp-m", labels: { keep: "yes", drop: "me" } });
+    await client.upsertQueue("q-m", {
+      name: "Merge",
+      distributionPolicyId: "dp-m",
+      labels: { keep: "yes", drop: "me" },
+    });
     const res = await client.upsertQueue("q-m", { labels: { drop: null }, name: null });
     expect(res.value.labels).toMatchObject({ keep: "yes" });
     expect(res.value.labels).not.toHaveProperty("drop");
@@ -188,12 +204,21 @@ describe("paging", () => {
 
 describe("conditional requests", () => {
   it("If-Match with the current ETag writes; a stale one gets 412 with a helpful message", async () => {
-    const first = await client.upsertDistributionPolicy("dp-etag", { offerExpiresAfterSeconds: 10, mode: { kind: "roundRobin" } });
-    const second = await client.upsertDistributionPolicy("dp-etag", { offerExpiresAfterSeconds: 20 }, { ifMatch: first.etag });
+    const first = await client.upsertDistributionPolicy("dp-etag", {
+      offerExpiresAfterSeconds: 10,
+      mode: { kind: "roundRobin" },
+    });
+    const second = await client.upsertDistributionPolicy(
+      "dp-etag",
+      { offerExpiresAfterSeconds: 20 },
+      { ifMatch: first.etag },
+    );
     expect(second.value.offerExpiresAfterSeconds).toBe(20);
     expect(second.etag).not.toBe(first.etag);
 
-    const err = await caught(client.upsertDistributionPolicy("dp-etag", { offerExpiresAfterSeconds: 30 }, { ifMatch: first.etag }));
+    const err = await caught(
+      client.upsertDistributionPolicy("dp-etag", { offerExpiresAfterSeconds: 30 }, { ifMatch: first.etag }),
+    );
     expect(err.statusCode).toBe(412);
     expect(err.code).toBe("PreconditionFailed");
     expect(err.target).toBe("/routing/distributionPolicies/dp-etag");
@@ -289,6 +314,8 @@ describe("authentication failures", () => {
     emu.clearRequests();
     const err = await caught(bad.getQueue("anything"));
     expect(err.statusCode).toBe(401);
+    // The emulator answers 401 in the spec's `error` envelope (a gateway answer), not communicationError.
+    expect(err.code).toBe("Denied");
     expect(err.message).toMatch(/access key/);
     expect(emu.requests).toHaveLength(1); // 401 is not retried
     for (const s of [wrongKey, emu.accessKey]) expect(surfaces(err)).not.toContain(s);
@@ -329,7 +356,9 @@ describe("retries through fault injection", () => {
   it("503 with Retry-After on every request: gives up after 1 + maxRetries attempts", async () => {
     const f = await startEmulator({ port: 0, faults: { errorRate: 1, errorStatus: 503, retryAfterSeconds: 0 } });
     try {
-      const c = JobRouterClient.fromConnectionString(f.connectionString, { retryOptions: { maxRetries: 2, retryDelayInMs: 1 } });
+      const c = JobRouterClient.fromConnectionString(f.connectionString, {
+        retryOptions: { maxRetries: 2, retryDelayInMs: 1 },
+      });
       const err = await caught(c.getQueue("q"));
       expect(err.statusCode).toBe(503);
       expect(f.requests.map((r) => r.status)).toEqual([503, 503, 503]);
@@ -339,7 +368,10 @@ describe("retries through fault injection", () => {
   });
 
   it("mixed 429/503 faults: the call succeeds and every failed attempt was retried", async () => {
-    const f = await startEmulator({ port: 0, faults: { errorRate: 0.5, errorStatus: "mixed", retryAfterSeconds: 0, seed: 7 } });
+    const f = await startEmulator({
+      port: 0,
+      faults: { errorRate: 0.5, errorStatus: "mixed", retryAfterSeconds: 0, seed: 7 },
+    });
     try {
       // A huge exponential delay proves the Retry-After (0 s) is what paces the retries.
       const c = JobRouterClient.fromConnectionString(f.connectionString, {
@@ -363,7 +395,9 @@ describe("retries through fault injection", () => {
   it("dropped connections are retried", async () => {
     const f = await startEmulator({ port: 0, faults: { dropRate: 0.5, seed: 3 } });
     try {
-      const c = JobRouterClient.fromConnectionString(f.connectionString, { retryOptions: { maxRetries: 10, retryDelayInMs: 1, maxRetryDelayInMs: 5 } });
+      const c = JobRouterClient.fromConnectionString(f.connectionString, {
+        retryOptions: { maxRetries: 10, retryDelayInMs: 1, maxRetryDelayInMs: 5 },
+      });
       for (let i = 0; i < 5; i++) await c.upsertExceptionPolicy(`ep-d${i}`, { name: "x" });
       const statuses = f.requests.map((r) => r.status);
       expect(statuses.filter((s) => s === 0).length).toBeGreaterThan(0);

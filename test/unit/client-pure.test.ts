@@ -70,7 +70,9 @@ describe("error envelopes", () => {
         code: "BadRequest",
         message: "One or more validation errors occurred.",
         target: "/routing/distributionPolicies/dp1",
-        details: [{ code: "QueueExistsWithDistributionPolicy", message: "There is a queue with this distribution policy" }],
+        details: [
+          { code: "QueueExistsWithDistributionPolicy", message: "There is a queue with this distribution policy" },
+        ],
       },
     };
     const err = errorFromResponse({ method: "DELETE", path: "/routing/distributionPolicies/dp1", status: 400, body });
@@ -89,7 +91,12 @@ describe("error envelopes", () => {
 
   it("parses the spec's error envelope and innererror", () => {
     const parsed = parseErrorBody({
-      error: { code: "NotFound", message: "gone", innererror: { code: "JobNotFound" }, details: [{ code: "X", message: "y" }] },
+      error: {
+        code: "NotFound",
+        message: "gone",
+        innererror: { code: "JobNotFound" },
+        details: [{ code: "X", message: "y" }],
+      },
     });
     expect(parsed).toEqual({
       code: "NotFound",
@@ -107,11 +114,14 @@ describe("error envelopes", () => {
       body: {
         communicationError: {
           code: "Conflict",
-          message: "Validation failed: \r\n -- : There is an assigned worker to this queue\r\n -- : There is active job with this queue",
+          message:
+            "Validation failed: \r\n -- : There is an assigned worker to this queue\r\n -- : There is active job with this queue",
         },
       },
     });
-    expect(conflict.message).toContain("Validation failed: -- : There is an assigned worker to this queue -- : There is active job");
+    expect(conflict.message).toContain(
+      "Validation failed: -- : There is an assigned worker to this queue -- : There is active job",
+    );
     expect(conflict.details).toEqual([]);
 
     const empty = errorFromResponse({ method: "GET", path: "/routing/queues/q", status: 401, body: undefined });

@@ -54,7 +54,8 @@ async function startRecorder(): Promise<Recorder> {
       const out = handler(rec);
       const text = out.body === undefined ? "" : typeof out.body === "string" ? out.body : JSON.stringify(out.body);
       const headers: Record<string, string> = { ...(out.headers ?? {}) };
-      if (text !== "" && headers["content-type"] === undefined) headers["content-type"] = "application/json; charset=utf-8";
+      if (text !== "" && headers["content-type"] === undefined)
+        headers["content-type"] = "application/json; charset=utf-8";
       res.writeHead(out.status, headers);
       res.end(text);
     });
@@ -202,10 +203,19 @@ describe("administration requests", () => {
   it("lists across pages following relative and absolute nextLinks, keeping api-version", async () => {
     srv.handle((r) => {
       if (r.query.continuationToken === undefined) {
-        return { status: 200, body: { value: [{ id: "a" }, { id: "b" }], nextLink: "/routing/queues?continuationToken=Kg%3D%3D" } };
+        return {
+          status: 200,
+          body: { value: [{ id: "a" }, { id: "b" }], nextLink: "/routing/queues?continuationToken=Kg%3D%3D" },
+        };
       }
       if (r.query.continuationToken === "Kg==") {
-        return { status: 200, body: { value: [{ id: "c" }], nextLink: `${srv.endpoint}/routing/queues?continuationToken=2&api-version=${API_VERSION}` } };
+        return {
+          status: 200,
+          body: {
+            value: [{ id: "c" }],
+            nextLink: `${srv.endpoint}/routing/queues?continuationToken=2&api-version=${API_VERSION}`,
+          },
+        };
       }
       return { status: 200, body: { value: [{ id: "d" }], nextLink: null } };
     });
@@ -223,7 +233,10 @@ describe("administration requests", () => {
   it("refuses a nextLink to another origin without sending anything there", async () => {
     const other = await startRecorder();
     try {
-      srv.handle(() => ({ status: 200, body: { value: [{ id: "a" }], nextLink: `${other.endpoint}/routing/queues?p=2` } }));
+      srv.handle(() => ({
+        status: 200,
+        body: { value: [{ id: "a" }], nextLink: `${other.endpoint}/routing/queues?p=2` },
+      }));
       const pages = client.list("queues").byPage();
       const first = await pages.next();
       expect(first.value).toMatchObject({ value: [{ id: "a" }] });
@@ -236,13 +249,20 @@ describe("administration requests", () => {
 
   it("gets queue statistics", async () => {
     srv.handle(() => ({ status: 200, body: { queueId: "q1", length: 3, estimatedWaitTimeMinutes: { "1": 2.5 } } }));
-    expect(await client.getQueueStatistics("q1")).toEqual({ queueId: "q1", length: 3, estimatedWaitTimeMinutes: { "1": 2.5 } });
+    expect(await client.getQueueStatistics("q1")).toEqual({
+      queueId: "q1",
+      length: 3,
+      estimatedWaitTimeMinutes: { "1": 2.5 },
+    });
     const r = only();
     expect(`${r.method} ${r.url}`).toBe(`GET /routing/queues/q1/statistics?api-version=${API_VERSION}`);
   });
 
   it("rejects bad arguments before sending anything", async () => {
-    await expect(client.getQueue("")).rejects.toMatchObject({ code: "InvalidArgument", message: "id must be a non-empty string" });
+    await expect(client.getQueue("")).rejects.toMatchObject({
+      code: "InvalidArgument",
+      message: "id must be a non-empty string",
+    });
     // A provider passing an unchecked string must get a rule, not a 404.
     await expect(client.get("queuez" as "queues", "x")).rejects.toMatchObject({ code: "InvalidArgument" });
     await expect(client.list("queues", { maxPageSize: 0 }).next()).rejects.toMatchObject({ code: "InvalidArgument" });
@@ -253,7 +273,12 @@ describe("administration requests", () => {
 describe("job requests", () => {
   it("upserts, gets, lists with filters and deletes jobs", async () => {
     srv.handle((r) => {
-      if (r.method === "PATCH") return { status: 201, headers: { etag: '"00000000"' }, body: { id: "j1", etag: '"00000000"', status: "pendingClassification" } };
+      if (r.method === "PATCH")
+        return {
+          status: 201,
+          headers: { etag: '"00000000"' },
+          body: { id: "j1", etag: '"00000000"', status: "pendingClassification" },
+        };
       if (r.method === "DELETE") return { status: 204 };
       if (r.path === "/routing/jobs") return { status: 200, body: { value: [{ id: "j1", etag: '"1"' }] } };
       return { status: 200, body: { id: "j1", etag: '"2"', status: "queued" } };
@@ -324,15 +349,30 @@ describe("job requests", () => {
     // The id is escaped as a path segment ('/' and ' ' encoded) while the action suffix stays literal.
     expect(seen).toEqual([
       { m: "POST", u: `/routing/jobs/j%201%2Fx:cancel${q}`, ct: undefined, b: "" },
-      { m: "POST", u: `/routing/jobs/j%201%2Fx:cancel${q}`, ct: "application/json", b: '{"note":"bye","dispositionCode":"Abandoned"}' },
-      { m: "POST", u: `/routing/jobs/j%201%2Fx/assignments/a1:complete${q}`, ct: "application/json", b: '{"note":"done"}' },
+      {
+        m: "POST",
+        u: `/routing/jobs/j%201%2Fx:cancel${q}`,
+        ct: "application/json",
+        b: '{"note":"bye","dispositionCode":"Abandoned"}',
+      },
+      {
+        m: "POST",
+        u: `/routing/jobs/j%201%2Fx/assignments/a1:complete${q}`,
+        ct: "application/json",
+        b: '{"note":"done"}',
+      },
       {
         m: "POST",
         u: `/routing/jobs/j%201%2Fx/assignments/a1:close${q}`,
         ct: "application/json",
         b: '{"dispositionCode":"Resolved","closeAt":"2030-01-01T00:00:00.000Z"}',
       },
-      { m: "POST", u: `/routing/jobs/j%201%2Fx/assignments/a1:unassign${q}`, ct: "application/json", b: '{"suspendMatching":true}' },
+      {
+        m: "POST",
+        u: `/routing/jobs/j%201%2Fx/assignments/a1:unassign${q}`,
+        ct: "application/json",
+        b: '{"suspendMatching":true}',
+      },
       { m: "POST", u: `/routing/jobs/j%201%2Fx:reclassify${q}`, ct: undefined, b: "" },
     ]);
     expect(un).toEqual({ jobId: "j 1/x", unassignmentCount: 1 });
@@ -349,20 +389,42 @@ describe("job requests", () => {
 describe("worker and offer requests", () => {
   it("upserts, gets, lists with filters and deletes workers", async () => {
     srv.handle((r) => {
-      if (r.method === "PATCH") return { status: 200, headers: { etag: '"7"' }, body: { id: "w1", etag: '"7"', state: "active" } };
+      if (r.method === "PATCH")
+        return { status: 200, headers: { etag: '"7"' }, body: { id: "w1", etag: '"7"', state: "active" } };
       if (r.method === "DELETE") return { status: 204 };
-      if (r.path === "/routing/workers") return { status: 200, body: { value: [{ id: "w1", etag: '"8"' }, { id: "w2", etag: '"1"' }] } };
+      if (r.path === "/routing/workers")
+        return {
+          status: 200,
+          body: {
+            value: [
+              { id: "w1", etag: '"8"' },
+              { id: "w2", etag: '"1"' },
+            ],
+          },
+        };
       return { status: 200, body: { id: "w1", etag: '"8"' } };
     });
     const up = await client.upsertWorker(
       "w1",
-      { capacity: 10, queues: ["q1"], channels: [{ channelId: "voice", capacityCostPerJob: 10 }], availableForOffers: true, labels: { old: null } },
+      {
+        capacity: 10,
+        queues: ["q1"],
+        channels: [{ channelId: "voice", capacityCostPerJob: 10 }],
+        availableForOffers: true,
+        labels: { old: null },
+      },
       { ifMatch: '"6"' },
     );
     expect(up).toMatchObject({ created: false, etag: '"7"' });
     expect((await client.getWorker("w1")).etag).toBe('"8"');
     const ids: string[] = [];
-    for await (const w of client.listWorkers({ state: "active", channelId: "voice", queueId: "q1", hasCapacity: true, maxPageSize: 5 }))
+    for await (const w of client.listWorkers({
+      state: "active",
+      channelId: "voice",
+      queueId: "q1",
+      hasCapacity: true,
+      maxPageSize: 5,
+    }))
       ids.push(w.id);
     expect(ids).toEqual(["w1", "w2"]);
     expect(await client.deleteWorker("w1")).toBe(true);
@@ -405,7 +467,13 @@ describe("worker and offer requests", () => {
   it("surfaces 409 on an offer already taken with the service's code", async () => {
     srv.handle(() => ({
       status: 409,
-      body: { communicationError: { code: "Conflict", message: "Job already accepted", target: "/routing/workers/w1/offers/o1:accept" } },
+      body: {
+        communicationError: {
+          code: "Conflict",
+          message: "Job already accepted",
+          target: "/routing/workers/w1/offers/o1:accept",
+        },
+      },
     }));
     const err = await client.acceptJobOffer("w1", "o1").catch((e: unknown) => e);
     expect(err).toBeInstanceOf(JobRouterError);
@@ -419,7 +487,8 @@ describe("transport", () => {
     let n = 0;
     srv.handle(() => {
       n++;
-      if (n === 1) return { status: 429, body: { communicationError: { code: "TooManyRequests", message: "slow down" } } };
+      if (n === 1)
+        return { status: 429, body: { communicationError: { code: "TooManyRequests", message: "slow down" } } };
       if (n === 2) return { status: 503, headers: { "retry-after": "0" } };
       return { status: 200, body: { id: "q1", etag: '"e"' } };
     });
@@ -429,7 +498,11 @@ describe("transport", () => {
   });
 
   it("gives up after maxRetries and reports the last status", async () => {
-    srv.handle(() => ({ status: 429, headers: { "retry-after": "0" }, body: { communicationError: { code: "TooManyRequests", message: "throttled" } } }));
+    srv.handle(() => ({
+      status: 429,
+      headers: { "retry-after": "0" },
+      body: { communicationError: { code: "TooManyRequests", message: "throttled" } },
+    }));
     const err = await client.getQueue("q1").catch((e: unknown) => e);
     expect(err).toMatchObject({ name: "JobRouterError", statusCode: 429, code: "TooManyRequests" });
     expect(String(err)).toMatch(/maxRetries/);
@@ -437,7 +510,10 @@ describe("transport", () => {
   });
 
   it("does not retry 4xx other than 408/429", async () => {
-    srv.handle(() => ({ status: 400, body: { error: { code: "InvalidRequest", message: "bad kind", target: "mode.kind" } } }));
+    srv.handle(() => ({
+      status: 400,
+      body: { error: { code: "InvalidRequest", message: "bad kind", target: "mode.kind" } },
+    }));
     const err = await client.upsertQueue("q1", { name: "x" }).catch((e: unknown) => e);
     expect(err).toMatchObject({ statusCode: 400, code: "InvalidRequest", target: "mode.kind" });
     expect(srv.requests).toHaveLength(1);
@@ -446,12 +522,22 @@ describe("transport", () => {
   it("keeps the key and the signature out of errors even when the server echoes them", async () => {
     srv.handle((r) => ({
       status: 401,
-      body: { communicationError: { code: "Unauthorized", message: `rejected ${String(r.headers.authorization)} with key ${KEY}` } },
+      body: {
+        communicationError: {
+          code: "Unauthorized",
+          message: `rejected ${String(r.headers.authorization)} with key ${KEY}`,
+        },
+      },
     }));
     const err = await client.getQueue("q1").catch((e: unknown) => e);
     expect(err).toBeInstanceOf(JobRouterError);
     const sig = /Signature=(.+)$/.exec(String(srv.requests[0]?.headers.authorization))?.[1] ?? "missing";
-    const surfaces = [String(err), JSON.stringify(err), (err as Error).stack ?? "", JSON.stringify(Object.getOwnPropertyNames(err))];
+    const surfaces = [
+      String(err),
+      JSON.stringify(err),
+      (err as Error).stack ?? "",
+      JSON.stringify(Object.getOwnPropertyNames(err)),
+    ];
     for (const s of surfaces) {
       expect(s).not.toContain(KEY);
       expect(s).not.toContain(sig);
@@ -464,7 +550,9 @@ describe("transport", () => {
     const dead = await startRecorder();
     const endpoint = dead.endpoint;
     await dead.close();
-    const c = new JobRouterClient(endpoint, new AzureKeyCredential(KEY), { retryOptions: { maxRetries: 1, retryDelayInMs: 1 } });
+    const c = new JobRouterClient(endpoint, new AzureKeyCredential(KEY), {
+      retryOptions: { maxRetries: 1, retryDelayInMs: 1 },
+    });
     const err = await c.getQueue("q1").catch((e: unknown) => e);
     expect(err).toMatchObject({ name: "JobRouterError", statusCode: undefined, code: "ECONNREFUSED" });
     expect(String(err)).not.toContain(KEY);
@@ -481,7 +569,8 @@ describe("transport", () => {
   it("sends bearer tokens with the Communication scope, over http only when explicitly allowed", async () => {
     const scopesSeen: string[][] = [];
     const credential: TokenCredential = {
-      getToken: async (scopes: string | string[], _opts?: GetTokenOptions): Promise<AccessToken> => {
+      getToken: async (scopes: string | string[], opts?: GetTokenOptions): Promise<AccessToken> => {
+        expect(opts?.abortSignal === undefined || typeof opts.abortSignal.aborted === "boolean").toBe(true);
         scopesSeen.push(Array.isArray(scopes) ? scopes : [scopes]);
         return { token: "test-token-123", expiresOnTimestamp: Date.now() + 3_600_000 };
       },
