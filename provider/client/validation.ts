@@ -76,7 +76,7 @@ function join(path: string, key: string | number): string {
 function describe(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
-  if (typeof value === "string") return `a string`;
+  if (typeof value === "object") return "an object";
   return `a ${typeof value}`;
 }
 
