@@ -59,9 +59,12 @@ export const ruleCredentialsSecret: ResourceValidationPolicy = {
     "Wrap the value in pulumi.secret(...) or read it with config.requireSecret(...); keep credential-secrecy-probe at level remediate.",
   validateResource: (args, report) => {
     if (!CHECKED_TYPES.includes(args.type)) return;
+    // Consume the record: it describes exactly the remediation pass that preceded this validation.
+    // A record left from an earlier pass must never vouch for later values.
+    const seen = observed.get(args.urn);
+    observed.delete(args.urn);
     const credentials = findOutboundRules(args.props).flatMap((r) => r.credentials);
     if (credentials.length === 0) return;
-    const seen = observed.get(args.urn);
     for (const c of credentials) {
       const o = seen?.find((s) => s.path === c.path);
       if (o === undefined) {

@@ -360,6 +360,13 @@ describe("rule-credentials-secret", () => {
     ]);
   });
 
+  it("a probe record vouches for one validation only", async () => {
+    const r = fixture("dp-standard");
+    await remediate(credentialSecrecyProbe, r);
+    expect(await validateResource(ruleCredentialsSecret, r)).toEqual([]);
+    expect(await validateResource(ruleCredentialsSecret, r)).toEqual([expect.stringMatching(/did not run/)]);
+  });
+
   it("the probe never changes a resource", async () => {
     expect(await remediate(credentialSecrecyProbe, fixture("dp-standard"))).toBeUndefined();
   });
