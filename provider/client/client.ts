@@ -46,7 +46,12 @@ import {
   type UnassignJobResult,
 } from "./models";
 import { paginate, type PagedAsyncIterableIterator } from "./paging";
-import { createAuthPolicy, throttledWithoutRetryAfterPolicy, type JobRouterRetryOptions } from "./pipeline";
+import {
+  createAuthPolicy,
+  throttledWithoutRetryAfterPolicy,
+  timeoutAsRetryableErrorPolicy,
+  type JobRouterRetryOptions,
+} from "./pipeline";
 
 export interface JobRouterClientOptions {
   /** Retries on 408/429/5xx and connection errors, by the Azure core retry policies. */
@@ -68,7 +73,10 @@ export interface JobRouterClientOptions {
 /** Per-call options. */
 export interface OperationOptions {
   abortSignal?: AbortSignal;
-  /** Per-attempt timeout in milliseconds (a timed-out attempt is retried like a dropped connection). */
+  /**
+   * Per-attempt timeout in milliseconds. A timed-out attempt is retried like a dropped connection; when
+   * retries run out the call fails with JobRouterError code `ETIMEDOUT` (not an AbortError).
+   */
   timeoutInMs?: number;
 }
 
@@ -182,6 +190,7 @@ export class JobRouterClient {
       httpClient: options.httpClient,
     });
     this.#rlc.pipeline.addPolicy(throttledWithoutRetryAfterPolicy(retry), { phase: "Retry" });
+    this.#rlc.pipeline.addPolicy(timeoutAsRetryableErrorPolicy(), { afterPhase: "Retry" });
     // Sign phase runs after Retry, so every retry is signed afresh (new x-ms-date).
     this.#rlc.pipeline.addPolicy(
       createAuthPolicy(credential, https, options.allowInsecureConnection === true, options.credentialScopes),

@@ -4,4 +4,5 @@ export * from "./client";
 export * from "./errors";
 export * from "./paging";
 export * from "./connectionString";
+export * from "./validation";
 export { COMMUNICATION_SCOPE, type JobRouterRetryOptions } from "./pipeline";

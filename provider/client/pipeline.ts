@@ -8,7 +8,7 @@ import {
   createCommunicationAccessKeyCredentialPolicy,
   createCommunicationAuthPolicy,
 } from "@azure/communication-common";
-import { bearerTokenAuthenticationPolicy, retryPolicy } from "@azure/core-rest-pipeline";
+import { RestError, bearerTokenAuthenticationPolicy, retryPolicy } from "@azure/core-rest-pipeline";
 import type { PipelinePolicy, RetryStrategy } from "@azure/core-rest-pipeline";
 
 /** The Entra ID scope of Communication Services (the double slash is the service's own spelling, facts §9.3). */
@@ -91,4 +91,28 @@ export function throttledWithoutRetryAfterPolicy(options: JobRouterRetryOptions)
     },
   };
   return { ...retryPolicy([strategy], { maxRetries: options.maxRetries ?? 3 }), name: "jobRouterThrottledRetryPolicy" };
+}
+
+/**
+ * The core http client implements a per-attempt timeout by aborting the request, which surfaces as an
+ * AbortError: the retry policy never retries those, and callers cannot tell it from their own abort.
+ * Sitting inside the retry policy, this turns an abort that the caller did not ask for (their signal is
+ * not aborted, a timeout is set) into an ETIMEDOUT RestError, which the core exponential strategy retries
+ * like any other system error.
+ */
+export function timeoutAsRetryableErrorPolicy(): PipelinePolicy {
+  return {
+    name: "jobRouterTimeoutAsRetryableError",
+    async sendRequest(request, next) {
+      try {
+        return await next(request);
+      } catch (e) {
+        const callerAborted = request.abortSignal?.aborted === true;
+        if (e instanceof Error && e.name === "AbortError" && !callerAborted && request.timeout > 0) {
+          throw new RestError(`no answer within ${request.timeout} ms`, { code: "ETIMEDOUT", request });
+        }
+        throw e;
+      }
+    },
+  };
 }

@@ -21,6 +21,8 @@ interface Recorded {
   body: string;
 }
 interface Canned {
+  /** Never answer (the connection stays open until the server closes). */
+  hang?: boolean;
   status: number;
   headers?: Record<string, string>;
   body?: unknown;
@@ -52,6 +54,7 @@ async function startRecorder(): Promise<Recorder> {
       };
       requests.push(rec);
       const out = handler(rec);
+      if (out.hang) return;
       const text = out.body === undefined ? "" : typeof out.body === "string" ? out.body : JSON.stringify(out.body);
       const headers: Record<string, string> = { ...(out.headers ?? {}) };
       if (text !== "" && headers["content-type"] === undefined)
@@ -556,6 +559,31 @@ describe("transport", () => {
     const err = await c.getQueue("q1").catch((e: unknown) => e);
     expect(err).toMatchObject({ name: "JobRouterError", statusCode: undefined, code: "ECONNREFUSED" });
     expect(String(err)).not.toContain(KEY);
+  });
+
+  it("retries an attempt that timed out, and reports ETIMEDOUT (not AbortError) when all time out", async () => {
+    let n = 0;
+    srv.handle(() => (++n === 1 ? { hang: true, status: 0 } : { status: 200, body: { id: "q1", etag: '"e"' } }));
+    expect((await client.getQueue("q1", { timeoutInMs: 500 })).id).toBe("q1");
+    expect(srv.requests).toHaveLength(2);
+
+    srv.requests.length = 0;
+    srv.handle(() => ({ hang: true, status: 0 }));
+    const err = await client.getQueue("q1", { timeoutInMs: 50 }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: "JobRouterError", code: "ETIMEDOUT", statusCode: undefined });
+    expect(String(err)).toContain("no answer within 50 ms");
+    expect(srv.requests).toHaveLength(3); // 1 + maxRetries (2)
+  });
+
+  it("an abort in flight rejects with AbortError and is not retried", async () => {
+    srv.handle(() => ({ hang: true, status: 0 }));
+    const ac = new AbortController();
+    const pending = client.getQueue("q1", { abortSignal: ac.signal, timeoutInMs: 60_000 }).catch((e: unknown) => e);
+    while (srv.requests.length === 0) await new Promise((r) => setImmediate(r));
+    ac.abort();
+    const err = await pending;
+    expect((err as Error).name).toBe("AbortError");
+    expect(srv.requests).toHaveLength(1);
   });
 
   it("rejects with AbortError when aborted", async () => {
