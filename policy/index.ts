@@ -1,8 +1,14 @@
 // Entry point the Pulumi CLI runs (`pulumi preview --policy-pack policy/`): serves the pack over gRPC.
 // Policies live in ./policies so that tests can import them without starting a server.
 
+import * as path from "node:path";
 import { PolicyPack } from "@pulumi/policy";
 import { policies } from "./policies";
+
+// PolicyPack reads the pack's version from `<cwd>/package.json`. A language host may start the pack in the
+// program's directory instead (this repository's fallback host does), which would pick up the program's
+// package.json. The pack's own directory is the parent of dist/ (or of this file when run from source).
+process.chdir(path.basename(__dirname) === "dist" ? path.dirname(__dirname) : __dirname);
 
 export const PACK_NAME = "jobrouter-guardrails";
 
