@@ -11,7 +11,7 @@ import type { Client, PathParameters, PathUncheckedResponse, RequestParameters }
 import { AzureKeyCredential, isKeyCredential, isTokenCredential } from "@azure/core-auth";
 import type { KeyCredential, TokenCredential } from "@azure/core-auth";
 import type { HttpClient } from "@azure/core-rest-pipeline";
-import { normaliseEndpoint, parseConnectionString } from "./connectionString";
+import { isBase64, normaliseEndpoint, parseConnectionString } from "./connectionString";
 import { JobRouterError, errorFromException, errorFromResponse } from "./errors";
 import {
   ADMIN_COLLECTIONS,
@@ -141,6 +141,8 @@ function invalidArgument(rule: string): JobRouterError {
 
 function checkId(field: string, id: unknown): string {
   if (typeof id !== "string" || id === "") throw invalidArgument(`${field} must be a non-empty string`);
+  // URL parsing resolves these dot segments away, so the request would address another resource.
+  if (id === "." || id === "..") throw invalidArgument(`${field} must not be "." or ".."`);
   return id;
 }
 
@@ -176,6 +178,10 @@ export class JobRouterClient {
     this.#endpoint = normaliseEndpoint(endpoint, (rule) => new TypeError(rule));
     if (!isKeyCredential(credential) && !isTokenCredential(credential)) {
       throw new TypeError("credential must be a KeyCredential (e.g. AzureKeyCredential) or a TokenCredential");
+    }
+    if (isKeyCredential(credential) && !isBase64(credential.key)) {
+      // The HMAC key is the base64-decoded access key; Node decodes invalid base64 silently into garbage.
+      throw new TypeError("credential.key must be the base64 access key of the Communication Services resource");
     }
     const https = this.#endpoint.startsWith("https:");
     const retry = options.retryOptions ?? {};
@@ -568,7 +574,7 @@ export class JobRouterClient {
     return this.#list<RouterJob>("/routing/jobs", query, opts);
   }
 
-  deleteJob(jobId: string, opts?: DeleteOptions): Promise<boolean> {
+  async deleteJob(jobId: string, opts?: DeleteOptions): Promise<boolean> {
     checkId("jobId", jobId);
     return this.#delete("/routing/jobs/{id}", jobId, opts);
   }
@@ -709,7 +715,7 @@ export class JobRouterClient {
     return this.#list<RouterWorker>("/routing/workers", query, opts);
   }
 
-  deleteWorker(workerId: string, opts?: DeleteOptions): Promise<boolean> {
+  async deleteWorker(workerId: string, opts?: DeleteOptions): Promise<boolean> {
     checkId("workerId", workerId);
     return this.#delete("/routing/workers/{id}", workerId, opts);
   }

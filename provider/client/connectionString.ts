@@ -23,6 +23,11 @@ export class ConnectionStringError extends Error {
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
+/** True for a standard base64 string (the form of Communication Services access keys). */
+export function isBase64(value: string): boolean {
+  return BASE64.test(value);
+}
+
 /**
  * Checks and normalises a Job Router endpoint: an absolute http or https URL with an empty path or `/`,
  * no query, fragment or credentials. Returns the origin without a trailing slash. `fail` builds the error
@@ -92,7 +97,7 @@ export function parseConnectionString(connectionString: string): ParsedConnectio
   if (accessKey === undefined || accessKey === "") {
     throw new ConnectionStringError("accesskey is required (the resource's base64 access key)");
   }
-  if (!BASE64.test(accessKey)) {
+  if (!isBase64(accessKey)) {
     // The HMAC key is the base64-decoded access key, so anything else cannot sign correctly.
     throw new ConnectionStringError("accesskey must be base64 (characters A-Z a-z 0-9 + / and trailing = padding)");
   }

@@ -46,6 +46,19 @@ export class JobRouterError extends Error {
     this.innerCode = init.innerCode;
   }
 
+  /** JSON.stringify(err) would otherwise drop the message (it is not an enumerable own property). */
+  toJSON(): Record<string, unknown> {
+    return {
+      name: this.name,
+      message: this.message,
+      statusCode: this.statusCode,
+      code: this.code,
+      details: this.details,
+      target: this.target,
+      innerCode: this.innerCode,
+    };
+  }
+
   /** True when `e` is a JobRouterError with this status (e.g. `JobRouterError.hasStatus(e, 404)`). */
   static hasStatus(e: unknown, status: number): e is JobRouterError {
     return e instanceof JobRouterError && e.statusCode === status;

@@ -85,6 +85,11 @@ describe("error envelopes", () => {
       { code: "QueueExistsWithDistributionPolicy", message: "There is a queue with this distribution policy" },
     ]);
     expect(err.allCodes()).toEqual(["BadRequest", "QueueExistsWithDistributionPolicy"]);
+    expect(JSON.parse(JSON.stringify(err))).toMatchObject({
+      name: "JobRouterError",
+      statusCode: 400,
+      message: err.message,
+    });
     expect(err.message).toContain("DELETE /routing/distributionPolicies/dp1 failed with 400 BadRequest");
     expect(err.message).toContain("QueueExistsWithDistributionPolicy: There is a queue with this distribution policy");
   });

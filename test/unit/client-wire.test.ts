@@ -262,6 +262,10 @@ describe("administration requests", () => {
   });
 
   it("rejects bad arguments before sending anything", async () => {
+    await expect(client.deleteJob("..")).rejects.toMatchObject({
+      code: "InvalidArgument",
+      message: 'jobId must not be "." or ".."',
+    });
     await expect(client.getQueue("")).rejects.toMatchObject({
       code: "InvalidArgument",
       message: "id must be a non-empty string",
@@ -615,6 +619,7 @@ describe("transport", () => {
   it("constructs cheaply and validates the endpoint and credential", () => {
     expect(() => new JobRouterClient("https://a.b/routing", new AzureKeyCredential(KEY))).toThrow(/empty path/);
     expect(() => new JobRouterClient("https://a.b", {} as AzureKeyCredential)).toThrow(/credential must be/);
+    expect(() => new JobRouterClient("https://a.b", new AzureKeyCredential("not base64!"))).toThrow(/base64/);
     const c = new JobRouterClient("https://contoso.communication.azure.com/", new AzureKeyCredential(KEY));
     expect(c.endpoint).toBe("https://contoso.communication.azure.com");
     // Nothing secret is reachable through enumeration or JSON.
