@@ -34,13 +34,16 @@ export class SystemClock implements Clock {
   private nextId = 1;
   private readonly timers = new Map<number, NodeJS.Timeout>();
   private readonly onError: (err: unknown) => void;
+  private readonly nowFn: () => number;
 
-  constructor(onError?: (err: unknown) => void) {
+  /** `now` lets the emulator's own clock (which may be offset in tests) stay the one source of time. */
+  constructor(onError?: (err: unknown) => void, now?: () => number) {
     this.onError = onError ?? (() => undefined);
+    this.nowFn = now ?? Date.now;
   }
 
   now(): number {
-    return Date.now();
+    return this.nowFn();
   }
 
   setTimer(atMs: number, fn: TimerCallback): TimerHandle {
@@ -48,10 +51,10 @@ export class SystemClock implements Clock {
     // setTimeout caps at ~24.8 days; re-arm in steps for far-future times (scheduled jobs).
     const MAX_DELAY = 2_000_000_000;
     const arm = (): void => {
-      const delay = Math.max(0, atMs - Date.now());
+      const delay = Math.max(0, atMs - this.nowFn());
       const t = setTimeout(
         () => {
-          if (atMs - Date.now() > 0) {
+          if (atMs - this.nowFn() > 0) {
             arm();
             return;
           }

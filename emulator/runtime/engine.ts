@@ -1,0 +1,1107 @@
+// The routing runtime: jobs and workers, classification, queueing, matching, offers, assignments,
+// exception policies, scheduled jobs and events.
+//
+// Handlers change state synchronously (so an HTTP answer reflects the request, as the service's
+// does) and hand anything that may need a rule evaluation (classification, best-worker scoring) to
+// one serial work queue. `idle()` resolves when that queue is drained, which is how tests wait for
+// routing to settle without sleeping. Time-based work (offer expiry, waitTime triggers, selector
+// expiry, scheduled activation, `closeAt`) runs from the injected Clock.
+//
+// Jobs and workers live in memory as typed objects and are written through to the emulator's store
+// (collections "jobs" and "workers"), so a file-backed store keeps them across restarts; timers are
+// re-armed from the stored state when the runtime starts.
+
+import { randomUUID } from "node:crypto";
+import type {
+  ClassificationPolicy,
+  DistributionMode,
+  DistributionPolicy,
+  ExceptionAction,
+  ExceptionPolicy,
+  Labels,
+  RouterJob,
+  RouterJobAssignment,
+  RouterJobNote,
+  RouterJobOffer,
+  RouterJobStatus,
+  RouterQueue,
+  RouterWorker,
+  RouterWorkerSelector,
+  RouterWorkerSelectorInput,
+  RouterWorkerState,
+} from "../../provider/client/models";
+import { LEGACY_KINDS } from "../../provider/client/validation";
+import type { ErrorDetail } from "../errors";
+import type { EtagFactory } from "../etag";
+import { secondResolution } from "../etag";
+import type { JsonObject } from "../http";
+import { orderKeys } from "../mergePatch";
+import type { Store, StoredRecord } from "../store";
+import { classify } from "./classification";
+import { formatServiceTime, type Clock, type TimerHandle } from "./clock";
+import { eligibleWorkers, selectWorkersForOffer, type CandidateWorker, type MatchableJob, type WorkerUsage } from "./distribution";
+import {
+  buildEvent,
+  EventFeed,
+  jobSubject,
+  offerSubject,
+  workerSubject,
+  WebhookDelivery,
+  type RouterEventName,
+} from "./events";
+import { effectiveActions, queueLengthRulesFired, upsertLabels, waitTimeSchedule, type ExceptionRuleLike } from "./exceptions";
+import { RuleError, type HttpCaller, TokenCache } from "./rules";
+import { activeSelectors, expireSelectors, materializeSelector, nextExpiry } from "./selectors";
+
+export type JobBody = Omit<RouterJob, "id" | "etag">;
+export type WorkerBody = Omit<RouterWorker, "id" | "etag">;
+
+export interface JobState {
+  id: string;
+  job: JobBody;
+  version: number;
+  suffix: string;
+  createdAt: string;
+  lastModifiedMs: number;
+  enqueuedAtMs?: number;
+  /** Exception rules already fired during the current stay in a queue. */
+  firedRules: string[];
+  unassignmentCount: number;
+  pendingClose?: { assignmentId: string; atMs: number };
+}
+
+export interface WorkerState {
+  id: string;
+  worker: WorkerBody;
+  version: number;
+  suffix: string;
+  createdAt: string;
+  lastModifiedMs: number;
+  idleSinceMs: number;
+  /** jobId -> retry time in ms; null: never again until the worker re-registers. */
+  declines: Record<string, number | null>;
+}
+
+/** An error the HTTP layer turns into the service's envelope. */
+export class RuntimeFailure extends Error {
+  constructor(
+    readonly kind: "badRequest" | "notFound" | "conflict",
+    readonly details: ErrorDetail[],
+  ) {
+    super(details.map((d) => d.message).join("; "));
+    this.name = "RuntimeFailure";
+  }
+}
+
+const bad = (code: string, message: string): RuntimeFailure => new RuntimeFailure("badRequest", [{ code, message }]);
+const notFound = (message: string): RuntimeFailure => new RuntimeFailure("notFound", [{ code: "NotFound", message }]);
+const conflict = (message: string): RuntimeFailure => new RuntimeFailure("conflict", [{ code: "Conflict", message }]);
+
+export const JOB_KEY_ORDER = [
+  "channelReference",
+  "status",
+  "enqueuedAt",
+  "channelId",
+  "classificationPolicyId",
+  "queueId",
+  "priority",
+  "dispositionCode",
+  "requestedWorkerSelectors",
+  "attachedWorkerSelectors",
+  "labels",
+  "assignments",
+  "tags",
+  "notes",
+  "scheduledAt",
+  "matchingMode",
+] as const;
+export const WORKER_KEY_ORDER = [
+  "state",
+  "queues",
+  "capacity",
+  "labels",
+  "tags",
+  "channels",
+  "offers",
+  "assignedJobs",
+  "loadRatio",
+  "availableForOffers",
+] as const;
+
+/** Statuses whose jobs no longer count as active (they never block deletes). */
+const DONE: readonly RouterJobStatus[] = ["closed", "cancelled"];
+export const isActive = (s: RouterJobStatus | undefined): boolean => !DONE.includes(s ?? "created");
+
+function toJson(v: unknown): JsonObject {
+  return JSON.parse(JSON.stringify(v)) as JsonObject;
+}
+
+/** Event Grid spells label operators differently from the REST API. */
+const EVENT_OPERATOR: Record<string, string> = {
+  equal: "Equal",
+  notEqual: "NotEqual",
+  lessThan: "Less",
+  lessThanOrEqual: "LessThanOrEqual",
+  greaterThan: "Greater",
+  greaterThanOrEqual: "GreaterThanOrEqual",
+};
+function eventSelectors(list: readonly RouterWorkerSelector[] | undefined): Array<Record<string, unknown>> {
+  return (list ?? []).map((s) => {
+    const out: Record<string, unknown> = {
+      key: s.key,
+      labelOperator: EVENT_OPERATOR[s.labelOperator] ?? s.labelOperator,
+      labelValue: s.value ?? null,
+      state: s.status ?? "active",
+    };
+    if (s.expiresAfterSeconds !== undefined) out.ttlSeconds = s.expiresAfterSeconds;
+    if (s.expiresAt !== undefined) out.expirationTime = s.expiresAt;
+    return out;
+  });
+}
+const pascal = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+
+export interface EngineOptions {
+  store: Store;
+  etags: EtagFactory;
+  clock: Clock;
+  http: HttpCaller;
+  random: () => number;
+  topic: string;
+  eventWebhooks: readonly string[];
+  webhookMaxAttempts?: number;
+  webhookInitialBackoffMs?: number;
+  log?: (message: string) => void;
+}
+
+export class RoutingEngine {
+  readonly jobs = new Map<string, JobState>();
+  readonly workers = new Map<string, WorkerState>();
+  readonly feed = new EventFeed();
+  readonly delivery: WebhookDelivery | undefined;
+  private readonly tokens = new TokenCache();
+  private readonly timers = new Map<string, TimerHandle>();
+  private readonly roundRobinCursor = new Map<string, string>();
+  private chain: Promise<void> = Promise.resolve();
+  private pendingTasks = 0;
+  private idleWaiters: Array<() => void> = [];
+  private matchQueued = false;
+  private closed = false;
+
+  constructor(private readonly o: EngineOptions) {
+    if (o.eventWebhooks.length > 0) {
+      const opts: ConstructorParameters<typeof WebhookDelivery>[0] = { urls: o.eventWebhooks, http: o.http, clock: o.clock };
+      if (o.webhookMaxAttempts !== undefined) opts.maxAttempts = o.webhookMaxAttempts;
+      if (o.webhookInitialBackoffMs !== undefined) opts.initialBackoffMs = o.webhookInitialBackoffMs;
+      if (o.log) opts.onError = o.log;
+      this.delivery = new WebhookDelivery(opts);
+    }
+    this.load();
+  }
+
+  // ------------------------------------------------------------ infrastructure
+
+  now(): number {
+    return this.o.clock.now();
+  }
+
+  private log(message: string): void {
+    this.o.log?.(message);
+  }
+
+  /** Run `task` after every task queued before it; errors are logged, never thrown at callers. */
+  enqueue(task: () => Promise<void> | void): void {
+    if (this.closed) return;
+    this.pendingTasks++;
+    this.chain = this.chain
+      .then(task)
+      .catch((err: unknown) => this.log(`routing task failed: ${err instanceof Error ? err.message : String(err)}`))
+      .finally(() => {
+        this.pendingTasks--;
+        if (this.pendingTasks === 0) {
+          const w = this.idleWaiters;
+          this.idleWaiters = [];
+          for (const r of w) r();
+        }
+      });
+  }
+
+  /** Resolves when no routing task is pending (and outgoing event webhooks have settled). */
+  async idle(): Promise<void> {
+    for (;;) {
+      if (this.pendingTasks > 0) await new Promise<void>((r) => this.idleWaiters.push(r));
+      if (this.delivery) await this.delivery.idle();
+      if (this.pendingTasks === 0) return;
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const t of this.timers.values()) this.o.clock.clearTimer(t);
+    this.timers.clear();
+    this.delivery?.close();
+  }
+
+  private setTimer(key: string, atMs: number, fn: () => void | Promise<void>): void {
+    this.clearTimer(key);
+    const handle = this.o.clock.setTimer(atMs, () => {
+      this.timers.delete(key);
+      if (this.closed) return;
+      return fn();
+    });
+    this.timers.set(key, handle);
+  }
+
+  private clearTimer(key: string): void {
+    const t = this.timers.get(key);
+    if (t) this.o.clock.clearTimer(t);
+    this.timers.delete(key);
+  }
+
+  private clearTimersWithPrefix(prefix: string): void {
+    for (const key of [...this.timers.keys()]) if (key.startsWith(prefix)) this.clearTimer(key);
+  }
+
+  emit(name: RouterEventName, subject: string, data: Record<string, unknown>): void {
+    const e = buildEvent(name, subject, data, { nowMs: this.now(), topic: this.o.topic });
+    this.feed.publish(e);
+    this.delivery?.deliver(e);
+  }
+
+  // ------------------------------------------------------------ persistence
+
+  private load(): void {
+    for (const r of this.o.store.list("jobs")) {
+      const meta = (r.meta ?? {}) as Partial<JobState>;
+      const s: JobState = {
+        id: r.id,
+        job: r.body as unknown as JobBody,
+        version: meta.version ?? 0,
+        suffix: meta.suffix ?? this.o.etags.newSuffix(),
+        createdAt: r.createdAt,
+        lastModifiedMs: Date.parse(r.lastModified),
+        firedRules: meta.firedRules ?? [],
+        unassignmentCount: meta.unassignmentCount ?? 0,
+      };
+      if (meta.enqueuedAtMs !== undefined) s.enqueuedAtMs = meta.enqueuedAtMs;
+      if (meta.pendingClose) s.pendingClose = meta.pendingClose;
+      this.jobs.set(r.id, s);
+    }
+    for (const r of this.o.store.list("workers")) {
+      const meta = (r.meta ?? {}) as Partial<WorkerState>;
+      this.workers.set(r.id, {
+        id: r.id,
+        worker: r.body as unknown as WorkerBody,
+        version: meta.version ?? 0,
+        suffix: meta.suffix ?? this.o.etags.newSuffix(),
+        createdAt: r.createdAt,
+        lastModifiedMs: Date.parse(r.lastModified),
+        idleSinceMs: meta.idleSinceMs ?? this.now(),
+        declines: meta.declines ?? {},
+      });
+    }
+    this.rearmTimers();
+  }
+
+  /** After a restart: re-arm every timer the stored state implies. */
+  private rearmTimers(): void {
+    for (const w of this.workers.values()) {
+      for (const offer of w.worker.offers ?? []) this.armOfferExpiry(w.id, offer);
+    }
+    for (const j of this.jobs.values()) {
+      const st = j.job.status;
+      if (st === "queued") {
+        this.armWaitTime(j);
+        this.armSelectorExpiry(j);
+      } else if (st === "scheduled" || st === "pendingSchedule") {
+        this.enqueue(() => this.scheduleJob(j.id));
+      } else if (st === "pendingClassification") {
+        this.enqueue(() => this.classifyJob(j.id));
+      }
+      if (j.pendingClose) this.armClose(j);
+    }
+    if (this.jobs.size > 0) this.requestMatch();
+  }
+
+  newEtagSuffix(): string {
+    return this.o.etags.newSuffix();
+  }
+
+  /** Stored records of jobs or workers, in insertion order (for listing and paging). */
+  records(collection: "jobs" | "workers"): StoredRecord[] {
+    return this.o.store.list(collection);
+  }
+
+  jobRecord(j: JobState): StoredRecord | undefined {
+    return this.o.store.get("jobs", j.id);
+  }
+
+  /** Write a job through to the store; `bump` counts a change (new ETag, Last-Modified). */
+  saveJob(j: JobState, bump = true): StoredRecord {
+    if (bump) {
+      j.version++;
+      j.lastModifiedMs = this.now();
+    }
+    const meta: Record<string, unknown> = { version: j.version, suffix: j.suffix, firedRules: j.firedRules, unassignmentCount: j.unassignmentCount };
+    if (j.enqueuedAtMs !== undefined) meta.enqueuedAtMs = j.enqueuedAtMs;
+    if (j.pendingClose) meta.pendingClose = j.pendingClose;
+    return this.o.store.put("jobs", {
+      id: j.id,
+      etag: this.o.etags.versioned(j.version, j.suffix),
+      lastModified: secondResolution(new Date(j.lastModifiedMs)),
+      createdAt: j.createdAt,
+      body: orderKeys(toJson(j.job), JOB_KEY_ORDER),
+      meta: toJson(meta),
+    });
+  }
+
+  saveWorker(w: WorkerState, bump = true): StoredRecord {
+    if (bump) {
+      w.version++;
+      w.lastModifiedMs = this.now();
+    }
+    w.worker.loadRatio = this.loadRatioOf(w);
+    return this.o.store.put("workers", {
+      id: w.id,
+      etag: this.o.etags.versioned(w.version, w.suffix),
+      lastModified: secondResolution(new Date(w.lastModifiedMs)),
+      createdAt: w.createdAt,
+      body: orderKeys(toJson(w.worker), WORKER_KEY_ORDER),
+      meta: toJson({ version: w.version, suffix: w.suffix, idleSinceMs: w.idleSinceMs, declines: w.declines }),
+    });
+  }
+
+  // ------------------------------------------------------------ admin lookups (owned by the admin handlers)
+
+  private admin<T>(collection: string, id: string | undefined): T | undefined {
+    if (!id) return undefined;
+    const r = this.o.store.get(collection, id);
+    return r ? ({ id: r.id, etag: r.etag, ...r.body } as unknown as T) : undefined;
+  }
+  queue(id: string | undefined): RouterQueue | undefined {
+    return this.admin<RouterQueue>("queues", id);
+  }
+  classificationPolicy(id: string | undefined): ClassificationPolicy | undefined {
+    return this.admin<ClassificationPolicy>("classificationPolicies", id);
+  }
+  exceptionPolicy(id: string | undefined): ExceptionPolicy | undefined {
+    return this.admin<ExceptionPolicy>("exceptionPolicies", id);
+  }
+  distributionPolicy(id: string | undefined): DistributionPolicy | undefined {
+    return this.admin<DistributionPolicy>("distributionPolicies", id);
+  }
+
+  /** The policy's mode with old kebab-case kinds mapped to their 2023-11-01 names. */
+  private modeOf(dp: DistributionPolicy): DistributionMode {
+    const mode = dp.mode ?? { kind: "longestIdle" };
+    const kind = LEGACY_KINDS[mode.kind] ?? mode.kind;
+    return { ...mode, kind } as DistributionMode;
+  }
+
+  // ------------------------------------------------------------ events
+
+  private jobEventBase(j: JobState): Record<string, unknown> {
+    const d: Record<string, unknown> = { jobId: j.id };
+    if (j.job.channelReference !== undefined) d.channelReference = j.job.channelReference;
+    d.channelId = j.job.channelId;
+    if (j.job.queueId !== undefined) d.queueId = j.job.queueId;
+    d.labels = j.job.labels ?? {};
+    d.tags = j.job.tags ?? {};
+    return d;
+  }
+
+  private emitJob(name: RouterEventName, j: JobState, extra: Record<string, unknown> = {}): void {
+    this.emit(name, jobSubject(j.id, j.job.channelId), { ...this.jobEventBase(j), ...extra });
+  }
+
+  private emitOffer(name: RouterEventName, w: WorkerState, j: JobState | undefined, jobId: string, offerId: string, extra: Record<string, unknown> = {}): void {
+    const data: Record<string, unknown> = { workerId: w.id, jobId };
+    if (j?.job.channelReference !== undefined) data.channelReference = j.job.channelReference;
+    data.channelId = j?.job.channelId;
+    data.queueId = j?.job.queueId;
+    data.offerId = offerId;
+    this.emit(name, offerSubject(w.id, jobId, j?.job.channelId), { ...data, ...extra });
+  }
+
+  private workerRegistrationData(w: WorkerState): Record<string, unknown> {
+    return {
+      workerId: w.id,
+      queueAssignments: (w.worker.queues ?? []).map((qid) => {
+        const q = this.queue(qid);
+        return { id: qid, name: q?.name, labels: q?.labels ?? {} };
+      }),
+      channelConfigurations: w.worker.channels ?? [],
+      totalCapacity: w.worker.capacity ?? 0,
+      labels: w.worker.labels ?? {},
+      tags: w.worker.tags ?? {},
+    };
+  }
+
+  // ------------------------------------------------------------ queues
+
+  /** Queued jobs of a queue in service order: priority (high first), expedited, then enqueue time. */
+  queuedJobs(queueId: string): JobState[] {
+    const now = this.now();
+    const expedited = (j: JobState): boolean =>
+      activeSelectors([...(j.job.requestedWorkerSelectors ?? []), ...(j.job.attachedWorkerSelectors ?? [])], now).some((s) => s.expedite === true);
+    return [...this.jobs.values()]
+      .filter((j) => j.job.status === "queued" && j.job.queueId === queueId)
+      .sort((a, b) => {
+        const p = (b.job.priority ?? 1) - (a.job.priority ?? 1);
+        if (p !== 0) return p;
+        const e = Number(expedited(b)) - Number(expedited(a));
+        if (e !== 0) return e;
+        return (a.enqueuedAtMs ?? 0) - (b.enqueuedAtMs ?? 0);
+      });
+  }
+
+  // ------------------------------------------------------------ job lifecycle
+
+  /** After a job is created: announce it and start what its matching mode asks for. */
+  startNewJob(j: JobState): void {
+    const mm = j.job.matchingMode?.kind ?? "queueAndMatch";
+    this.emitJob("RouterJobReceived", j, {
+      jobStatus: pascal(j.job.status ?? "created"),
+      classificationPolicyId: j.job.classificationPolicyId,
+      priority: j.job.priority,
+      requestedWorkerSelectors: eventSelectors(j.job.requestedWorkerSelectors),
+      scheduledOn: j.job.matchingMode?.kind === "scheduleAndSuspend" ? j.job.matchingMode.scheduleAt : undefined,
+      unavailableForMatching: mm !== "queueAndMatch",
+    });
+    if (mm === "scheduleAndSuspend") this.enqueue(() => this.scheduleJob(j.id));
+    else if (mm === "suspend") this.emitJob("RouterJobWaitingForActivation", j, this.waitingData(j));
+    else this.continueRouting(j);
+  }
+
+  /** The status a new or re-activated job starts in, before any routing work. */
+  initialStatus(body: JobBody): RouterJobStatus {
+    const mm = body.matchingMode?.kind ?? "queueAndMatch";
+    if (mm === "scheduleAndSuspend") return "pendingSchedule";
+    if (mm === "suspend") return "waitingForActivation";
+    return body.classificationPolicyId ? "pendingClassification" : "queued";
+  }
+
+  /** Classify (async) or queue (now) a job that is ready for routing. */
+  continueRouting(j: JobState): void {
+    if (j.job.classificationPolicyId) {
+      if (j.job.status !== "pendingClassification") {
+        j.job.status = "pendingClassification";
+        this.saveJob(j);
+      }
+      this.enqueue(() => this.classifyJob(j.id));
+    } else {
+      this.queueJob(j);
+    }
+  }
+
+  private waitingData(j: JobState): Record<string, unknown> {
+    const now = this.now();
+    const expired = (l: RouterWorkerSelector[] | undefined) => eventSelectors((l ?? []).filter((s) => s.status === "expired" || (s.expiresAt !== undefined && Date.parse(s.expiresAt) <= now)));
+    return {
+      priority: j.job.priority,
+      expiredAttachedWorkerSelectors: expired(j.job.attachedWorkerSelectors),
+      expiredRequestedWorkerSelectors: expired(j.job.requestedWorkerSelectors),
+      scheduledOn: j.job.scheduledAt,
+      unavailableForMatching: true,
+    };
+  }
+
+  /** scheduleAndSuspend: pendingSchedule -> scheduled (timer) -> waitingForActivation. */
+  private scheduleJob(id: string): void {
+    const j = this.jobs.get(id);
+    if (!j || (j.job.status !== "pendingSchedule" && j.job.status !== "scheduled")) return;
+    const mm = j.job.matchingMode;
+    const at = mm?.kind === "scheduleAndSuspend" ? Date.parse(mm.scheduleAt) : Number.NaN;
+    if (Number.isNaN(at)) {
+      j.job.status = "scheduleFailed";
+      this.saveJob(j);
+      this.emitJob("RouterJobSchedulingFailed", j, { priority: j.job.priority, expiredAttachedWorkerSelectors: [], expiredRequestedWorkerSelectors: [], failureReason: "matchingMode.scheduleAt: is not a valid date-time" });
+      return;
+    }
+    if (j.job.status === "pendingSchedule") {
+      j.job.status = "scheduled";
+      j.job.scheduledAt = formatServiceTime(at);
+      this.saveJob(j);
+    }
+    this.setTimer(`sched:${id}`, at, () => {
+      const cur = this.jobs.get(id);
+      if (!cur || cur.job.status !== "scheduled") return;
+      cur.job.status = "waitingForActivation";
+      this.saveJob(cur);
+      this.emitJob("RouterJobWaitingForActivation", cur, this.waitingData(cur));
+    });
+  }
+
+  /** Classification of a pendingClassification job (a queued task). */
+  async classifyJob(id: string): Promise<void> {
+    const j = this.jobs.get(id);
+    if (!j || j.job.status !== "pendingClassification") return;
+    const policy = this.classificationPolicy(j.job.classificationPolicyId);
+    const fail = (errors: ErrorDetail[]): void => {
+      j.job.status = "classificationFailed";
+      this.saveJob(j);
+      this.emitJob("RouterJobClassificationFailed", j, { classificationPolicyId: j.job.classificationPolicyId, errors });
+    };
+    if (!policy) {
+      fail([{ code: "ClassificationPolicyNotFound", message: `classificationPolicyId: ${j.job.classificationPolicyId ?? ""} does not exist` }]);
+      return;
+    }
+    const queues = this.o.store.list("queues").map((r) => ({ id: r.id, labels: (r.body["labels"] ?? {}) as Labels }));
+    const input: { labels: Labels; queueId?: string; priority?: number } = { labels: j.job.labels ?? {} };
+    if (j.job.queueId !== undefined) input.queueId = j.job.queueId;
+    if (j.job.priority !== undefined) input.priority = j.job.priority;
+    const result = await classify(input, policy, queues, { http: this.o.http, tokens: this.tokens, random: this.o.random, now: () => this.now() });
+    // The job may have been cancelled or changed while rules were evaluated.
+    if (j.job.status !== "pendingClassification" || this.jobs.get(id) !== j) return;
+    if (!result.ok) {
+      fail(result.errors);
+      return;
+    }
+    const queue = this.queue(result.queueId);
+    if (!queue) {
+      fail([{ code: "QueueNotFound", message: `the selected queue ${result.queueId} does not exist` }]);
+      return;
+    }
+    j.job.queueId = result.queueId;
+    if (result.priority !== undefined) j.job.priority = result.priority;
+    j.job.attachedWorkerSelectors = result.attachedWorkerSelectors;
+    this.saveJob(j);
+    this.emitJob("RouterJobClassified", j, {
+      queueDetails: { id: queue.id, name: queue.name, labels: queue.labels ?? {} },
+      classificationPolicyId: policy.id,
+      priority: j.job.priority,
+      attachedWorkerSelectors: eventSelectors(j.job.attachedWorkerSelectors),
+    });
+    this.queueJob(j);
+  }
+
+  /** Put a job in its queue, fire queueLength exceptions, arm waitTime and selector-expiry timers. */
+  queueJob(j: JobState): void {
+    j.job.status = "queued";
+    j.enqueuedAtMs = this.now();
+    j.job.enqueuedAt = formatServiceTime(j.enqueuedAtMs);
+    j.firedRules = [];
+    this.saveJob(j);
+    this.emitJob("RouterJobQueued", j, {
+      priority: j.job.priority,
+      attachedWorkerSelectors: eventSelectors(j.job.attachedWorkerSelectors),
+      requestedWorkerSelectors: eventSelectors(j.job.requestedWorkerSelectors),
+    });
+    this.armSelectorExpiry(j);
+    const queue = this.queue(j.job.queueId);
+    const policy = this.exceptionPolicy(queue?.exceptionPolicyId);
+    if (policy && j.job.queueId) {
+      const length = this.queuedJobs(j.job.queueId).length;
+      for (const rule of queueLengthRulesFired(policy, length)) {
+        if (j.job.status !== "queued") break;
+        this.fireException(j, rule);
+      }
+    }
+    if (j.job.status === "queued") this.armWaitTime(j);
+    this.requestMatch();
+  }
+
+  private armWaitTime(j: JobState): void {
+    this.clearTimersWithPrefix(`wait:${j.id}:`);
+    const queue = this.queue(j.job.queueId);
+    const policy = this.exceptionPolicy(queue?.exceptionPolicyId);
+    if (!policy || j.enqueuedAtMs === undefined) return;
+    const stay = j.enqueuedAtMs;
+    for (const { rule, atMs } of waitTimeSchedule(policy, stay)) {
+      if (j.firedRules.includes(rule.id)) continue;
+      this.setTimer(`wait:${j.id}:${rule.id}`, atMs, () => {
+        const cur = this.jobs.get(j.id);
+        if (!cur || cur.job.status !== "queued" || cur.enqueuedAtMs !== stay) return;
+        this.fireException(cur, rule);
+      });
+    }
+  }
+
+  private armSelectorExpiry(j: JobState): void {
+    const all = [...(j.job.requestedWorkerSelectors ?? []), ...(j.job.attachedWorkerSelectors ?? [])];
+    const at = nextExpiry(all, this.now());
+    if (at === undefined) {
+      this.clearTimer(`selexp:${j.id}`);
+      return;
+    }
+    this.setTimer(`selexp:${j.id}`, at, () => {
+      const cur = this.jobs.get(j.id);
+      if (!cur || !isActive(cur.job.status)) return;
+      this.expireJobSelectors(cur);
+      this.armSelectorExpiry(cur);
+      this.requestMatch();
+    });
+  }
+
+  /** Mark due selectors expired; emits RouterJobWorkerSelectorsExpired when any did. */
+  private expireJobSelectors(j: JobState): void {
+    const now = this.now();
+    const req = expireSelectors(j.job.requestedWorkerSelectors ?? [], now);
+    const att = expireSelectors(j.job.attachedWorkerSelectors ?? [], now);
+    if (req.newlyExpired.length === 0 && att.newlyExpired.length === 0) return;
+    j.job.requestedWorkerSelectors = req.selectors;
+    j.job.attachedWorkerSelectors = att.selectors;
+    this.saveJob(j);
+    this.emitJob("RouterJobWorkerSelectorsExpired", j, {
+      expiredRequestedWorkerSelectors: eventSelectors(req.newlyExpired),
+      expiredAttachedWorkerSelectors: eventSelectors(att.newlyExpired),
+    });
+  }
+
+  /** Run one exception rule's actions on a queued job (at most once per stay in a queue). */
+  fireException(j: JobState, rule: ExceptionRuleLike): void {
+    if (j.firedRules.includes(rule.id)) return;
+    j.firedRules.push(rule.id);
+    this.saveJob(j);
+    this.emitJob("RouterJobExceptionTriggered", j, { ruleKey: rule.id, exceptionRuleId: rule.id });
+    for (const action of effectiveActions(rule.actions)) this.applyExceptionAction(j, action);
+  }
+
+  private applyExceptionAction(j: JobState, a: ExceptionAction): void {
+    if (j.job.status !== "queued") return;
+    switch (a.kind) {
+      case "cancel":
+        this.cancelJob(j, { note: a.note, dispositionCode: a.dispositionCode });
+        return;
+      case "reclassify": {
+        this.revokeOffersForJob(j);
+        this.clearTimersWithPrefix(`wait:${j.id}:`);
+        if (a.classificationPolicyId) j.job.classificationPolicyId = a.classificationPolicyId;
+        if (a.labelsToUpsert) j.job.labels = upsertLabels(j.job.labels, a.labelsToUpsert);
+        if (!j.job.classificationPolicyId) {
+          // Nothing to classify with: the job stays in its queue with the new labels.
+          this.saveJob(j);
+          this.requestMatch();
+          return;
+        }
+        j.job.status = "pendingClassification";
+        this.saveJob(j);
+        this.enqueue(() => this.classifyJob(j.id));
+        return;
+      }
+      case "manualReclassify": {
+        this.revokeOffersForJob(j);
+        this.clearTimersWithPrefix(`wait:${j.id}:`);
+        if (a.queueId) j.job.queueId = a.queueId;
+        if (a.priority !== undefined) j.job.priority = a.priority;
+        if (a.workerSelectors) {
+          const now = this.now();
+          j.job.attachedWorkerSelectors = a.workerSelectors.map((s: RouterWorkerSelectorInput) => materializeSelector(s, now));
+        }
+        this.queueJob(j);
+        return;
+      }
+    }
+  }
+
+  private addNote(j: JobState, note: string | undefined): void {
+    if (note === undefined || note === null || note === "") return;
+    const n: RouterJobNote = { message: note, addedAt: formatServiceTime(this.now()) };
+    j.job.notes = [...(j.job.notes ?? []), n];
+  }
+
+  cancelJob(j: JobState, opts: { note?: string | undefined; dispositionCode?: string | undefined }): void {
+    if (!isActive(j.job.status)) {
+      throw bad("InvalidJobStatus", `job ${j.id} is ${j.job.status ?? "unknown"} and cannot be cancelled`);
+    }
+    this.revokeOffersForJob(j);
+    this.clearJobTimers(j.id);
+    for (const a of Object.values(j.job.assignments ?? {})) {
+      if (!a.closedAt && a.workerId) this.releaseCapacity(a.workerId, a.assignmentId);
+    }
+    j.job.status = "cancelled";
+    // [spec] dispositionCode defaults to "Cancelled"; [rec] `:cancel` without a body gave exactly that
+    j.job.dispositionCode = opts.dispositionCode ?? "Cancelled";
+    this.addNote(j, opts.note);
+    delete j.pendingClose;
+    this.saveJob(j);
+    this.emitJob("RouterJobCancelled", j, { note: opts.note, dispositionCode: j.job.dispositionCode });
+    this.requestMatch();
+  }
+
+  private clearJobTimers(jobId: string): void {
+    this.clearTimersWithPrefix(`wait:${jobId}:`);
+    this.clearTimer(`selexp:${jobId}`);
+    this.clearTimer(`sched:${jobId}`);
+  }
+
+  reclassifyJob(j: JobState): void {
+    if (!j.job.classificationPolicyId) throw bad("ClassificationPolicyRequired", `classificationPolicyId: job ${j.id} has none to reclassify with`);
+    if (!["queued", "classificationFailed", "pendingClassification", "waitingForActivation"].includes(j.job.status ?? "")) {
+      throw bad("InvalidJobStatus", `job ${j.id} is ${j.job.status ?? "unknown"}; only queued, classificationFailed or waiting jobs can be reclassified`);
+    }
+    this.revokeOffersForJob(j);
+    this.clearTimersWithPrefix(`wait:${j.id}:`);
+    j.job.status = "pendingClassification";
+    this.saveJob(j);
+    this.enqueue(() => this.classifyJob(j.id));
+  }
+
+  private assignmentOf(j: JobState, assignmentId: string): RouterJobAssignment {
+    const a = j.job.assignments?.[assignmentId];
+    if (!a) throw notFound(`assignment ${assignmentId} of job ${j.id} does not exist`);
+    return a;
+  }
+
+  completeJob(j: JobState, assignmentId: string, note: string | undefined): void {
+    const a = this.assignmentOf(j, assignmentId);
+    if (j.job.status !== "assigned") throw bad("InvalidJobStatus", `job ${j.id} is ${j.job.status ?? "unknown"}; only an assigned job can be completed`);
+    a.completedAt = formatServiceTime(this.now());
+    j.job.status = "completed";
+    this.addNote(j, note);
+    this.saveJob(j);
+    this.emitJob("RouterJobCompleted", j, { assignmentId, workerId: a.workerId });
+  }
+
+  closeJob(j: JobState, assignmentId: string, opts: { dispositionCode?: string | undefined; closeAt?: number | undefined; note?: string | undefined }): void {
+    const a = this.assignmentOf(j, assignmentId);
+    if (j.job.status !== "completed") throw bad("InvalidJobStatus", `job ${j.id} is ${j.job.status ?? "unknown"}; only a completed job can be closed`);
+    if (j.pendingClose) throw bad("InvalidJobStatus", `job ${j.id} is already closing at ${formatServiceTime(j.pendingClose.atMs)}`);
+    if (opts.dispositionCode !== undefined) j.job.dispositionCode = opts.dispositionCode;
+    this.addNote(j, opts.note);
+    const now = this.now();
+    if (opts.closeAt !== undefined && opts.closeAt > now) {
+      // [spec] capacity release and the JobClosed event happen at closeAt
+      j.pendingClose = { assignmentId, atMs: opts.closeAt };
+      this.saveJob(j);
+      this.armClose(j);
+      return;
+    }
+    this.finishClose(j, a);
+  }
+
+  private armClose(j: JobState): void {
+    const pc = j.pendingClose;
+    if (!pc) return;
+    this.setTimer(`close:${j.id}`, pc.atMs, () => {
+      const cur = this.jobs.get(j.id);
+      if (!cur || !cur.pendingClose || cur.job.status !== "completed") return;
+      const a = cur.job.assignments?.[cur.pendingClose.assignmentId];
+      delete cur.pendingClose;
+      if (a) this.finishClose(cur, a);
+    });
+  }
+
+  private finishClose(j: JobState, a: RouterJobAssignment): void {
+    a.closedAt = formatServiceTime(this.now());
+    j.job.status = "closed";
+    delete j.pendingClose;
+    this.saveJob(j);
+    if (a.workerId) this.releaseCapacity(a.workerId, a.assignmentId);
+    this.emitJob("RouterJobClosed", j, { assignmentId: a.assignmentId, workerId: a.workerId, dispositionCode: j.job.dispositionCode });
+    this.requestMatch();
+  }
+
+  unassignJob(j: JobState, assignmentId: string, suspendMatching: boolean): { jobId: string; unassignmentCount: number } {
+    const a = this.assignmentOf(j, assignmentId);
+    if (j.job.status !== "assigned") throw bad("InvalidJobStatus", `job ${j.id} is ${j.job.status ?? "unknown"}; only an assigned job can be unassigned`);
+    // [spec] "at a maximum 3" unassignments
+    if (j.unassignmentCount >= 3) throw bad("MaxUnassignmentCountReached", `job ${j.id} has been unassigned 3 times, the maximum`);
+    if (a.workerId) this.releaseCapacity(a.workerId, a.assignmentId);
+    const rest: Record<string, RouterJobAssignment> = { ...(j.job.assignments ?? {}) };
+    delete rest[assignmentId];
+    j.job.assignments = rest;
+    j.unassignmentCount++;
+    this.emitJob("RouterJobUnassigned", j, { assignmentId, workerId: a.workerId });
+    if (suspendMatching) {
+      j.job.status = "waitingForActivation";
+      this.saveJob(j);
+      this.emitJob("RouterJobWaitingForActivation", j, this.waitingData(j));
+    } else {
+      this.queueJob(j);
+    }
+    this.requestMatch();
+    return { jobId: j.id, unassignmentCount: j.unassignmentCount };
+  }
+
+  deleteJob(j: JobState): void {
+    if (j.job.status === "assigned" || j.job.status === "completed") {
+      // [guess: deleting a job that holds worker capacity is refused; never recorded]
+      throw conflict(`Job ${j.id} is ${j.job.status}; close or cancel it before deleting it`);
+    }
+    this.revokeOffersForJob(j);
+    this.clearJobTimers(j.id);
+    this.clearTimer(`close:${j.id}`);
+    this.jobs.delete(j.id);
+    this.o.store.delete("jobs", j.id);
+    this.emitJob("RouterJobDeleted", j);
+    this.requestMatch();
+  }
+
+  // ------------------------------------------------------------ workers
+
+  loadRatioOf(w: WorkerState): number {
+    const cap = w.worker.capacity ?? 0;
+    if (cap <= 0) return 0;
+    const used = (w.worker.assignedJobs ?? []).reduce((s, a) => s + a.capacityCost, 0);
+    return Math.min(1, used / cap);
+  }
+
+  /** State and events after a worker upsert; `before` is the state prior to the change. */
+  afterWorkerUpsert(w: WorkerState, before: WorkerBody | undefined, created: boolean): void {
+    const wasActive = before?.state === "active";
+    const wantsActive = w.worker.availableForOffers === true;
+    if (wantsActive && !wasActive) {
+      w.worker.state = "active";
+      w.idleSinceMs = this.now();
+      // [spec] a declined job is offered again once the worker de-registers and re-registers
+      w.declines = {};
+      this.saveWorker(w, !created);
+      this.emit("RouterWorkerRegistered", workerSubject(w.id), this.workerRegistrationData(w));
+    } else if (!wantsActive && (wasActive || created)) {
+      this.revokeOffersForWorker(w);
+      w.worker.state = this.inactiveState(w);
+      this.saveWorker(w, !created);
+      if (wasActive) this.emit("RouterWorkerDeregistered", workerSubject(w.id), { workerId: w.id });
+    } else if (before && wantsActive) {
+      const changed: string[] = [];
+      const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+      if (!same(before.capacity, w.worker.capacity)) changed.push("TotalCapacity");
+      if (!same(before.queues, w.worker.queues)) changed.push("QueueAssignments");
+      if (!same(before.labels, w.worker.labels)) changed.push("Labels");
+      if (!same(before.tags, w.worker.tags)) changed.push("Tags");
+      if (!same(before.channels, w.worker.channels)) changed.push("ChannelConfigurations");
+      if (changed.length > 0) this.emit("RouterWorkerUpdated", workerSubject(w.id), { ...this.workerRegistrationData(w), updatedWorkerProperties: changed });
+    }
+    this.requestMatch();
+  }
+
+  private inactiveState(w: WorkerState): RouterWorkerState {
+    // [spec] draining: not active, existing work still in progress
+    return (w.worker.assignedJobs ?? []).length > 0 ? "draining" : "inactive";
+  }
+
+  deleteWorker(w: WorkerState): void {
+    if ((w.worker.assignedJobs ?? []).length > 0) {
+      // [guess: never recorded; a worker holding assignments cannot vanish]
+      throw conflict(`Worker ${w.id} has assigned jobs; close them before deleting the worker`);
+    }
+    this.revokeOffersForWorker(w);
+    this.workers.delete(w.id);
+    this.o.store.delete("workers", w.id);
+    this.emit("RouterWorkerDeleted", workerSubject(w.id), { workerId: w.id });
+    this.requestMatch();
+  }
+
+  private releaseCapacity(workerId: string, assignmentId: string): void {
+    const w = this.workers.get(workerId);
+    if (!w) return;
+    const before = (w.worker.assignedJobs ?? []).length;
+    w.worker.assignedJobs = (w.worker.assignedJobs ?? []).filter((a) => a.assignmentId !== assignmentId);
+    if (w.worker.assignedJobs.length === before) return;
+    if (w.worker.assignedJobs.length === 0) w.idleSinceMs = this.now();
+    if (w.worker.state === "draining" && w.worker.assignedJobs.length === 0) w.worker.state = "inactive";
+    this.saveWorker(w);
+  }
+
+  // ------------------------------------------------------------ offers
+
+  private armOfferExpiry(workerId: string, offer: RouterJobOffer): void {
+    if (!offer.expiresAt) return;
+    const at = Date.parse(offer.expiresAt);
+    if (Number.isNaN(at)) return;
+    this.setTimer(`offer:${offer.offerId}`, at, () => {
+      const w = this.workers.get(workerId);
+      if (!w || !(w.worker.offers ?? []).some((o) => o.offerId === offer.offerId)) return;
+      w.worker.offers = (w.worker.offers ?? []).filter((o) => o.offerId !== offer.offerId);
+      this.saveWorker(w);
+      this.emitOffer("RouterWorkerOfferExpired", w, this.jobs.get(offer.jobId), offer.jobId, offer.offerId);
+      this.requestMatch();
+    });
+  }
+
+  private removeOffer(w: WorkerState, offerId: string): RouterJobOffer | undefined {
+    const offer = (w.worker.offers ?? []).find((o) => o.offerId === offerId);
+    if (!offer) return undefined;
+    w.worker.offers = (w.worker.offers ?? []).filter((o) => o.offerId !== offerId);
+    this.clearTimer(`offer:${offerId}`);
+    return offer;
+  }
+
+  revokeOffersForJob(j: JobState, exceptWorkerId?: string): void {
+    for (const w of this.workers.values()) {
+      if (w.id === exceptWorkerId) continue;
+      for (const offer of (w.worker.offers ?? []).filter((o) => o.jobId === j.id)) {
+        this.removeOffer(w, offer.offerId);
+        this.saveWorker(w);
+        this.emitOffer("RouterWorkerOfferRevoked", w, j, j.id, offer.offerId);
+      }
+    }
+  }
+
+  private revokeOffersForWorker(w: WorkerState): void {
+    const offers = [...(w.worker.offers ?? [])];
+    for (const offer of offers) {
+      this.removeOffer(w, offer.offerId);
+      this.emitOffer("RouterWorkerOfferRevoked", w, this.jobs.get(offer.jobId), offer.jobId, offer.offerId);
+    }
+    if (offers.length > 0) this.saveWorker(w);
+  }
+
+  findOffer(w: WorkerState, offerId: string): RouterJobOffer {
+    const offer = (w.worker.offers ?? []).find((o) => o.offerId === offerId);
+    if (!offer) throw notFound(`offer ${offerId} of worker ${w.id} does not exist (it may have expired or been revoked)`);
+    return offer;
+  }
+
+  acceptOffer(w: WorkerState, offerId: string): { assignmentId: string; jobId: string; workerId: string } {
+    const offer = this.findOffer(w, offerId);
+    const j = this.jobs.get(offer.jobId);
+    if (!j) throw notFound(`job ${offer.jobId} of offer ${offerId} no longer exists`);
+    if (j.job.status !== "queued") {
+      // [spec] "returns a 409/Conflict if another agent accepted the job already"
+      throw conflict(`Job ${j.id} is ${j.job.status ?? "unknown"} and can no longer be accepted`);
+    }
+    this.removeOffer(w, offerId);
+    const assignmentId = randomUUID();
+    const assignedAt = formatServiceTime(this.now());
+    w.worker.assignedJobs = [...(w.worker.assignedJobs ?? []), { assignmentId, jobId: j.id, capacityCost: offer.capacityCost, assignedAt }];
+    this.saveWorker(w);
+    j.job.status = "assigned";
+    j.job.assignments = { ...(j.job.assignments ?? {}), [assignmentId]: { assignmentId, workerId: w.id, assignedAt } };
+    this.clearJobTimers(j.id);
+    this.saveJob(j);
+    this.emitOffer("RouterWorkerOfferAccepted", w, j, j.id, offerId, {
+      assignmentId,
+      jobPriority: j.job.priority,
+      workerLabels: w.worker.labels ?? {},
+      workerTags: w.worker.tags ?? {},
+      jobLabels: j.job.labels ?? {},
+      jobTags: j.job.tags ?? {},
+    });
+    this.revokeOffersForJob(j, w.id);
+    this.requestMatch();
+    return { assignmentId, jobId: j.id, workerId: w.id };
+  }
+
+  declineOffer(w: WorkerState, offerId: string, retryAtMs: number | undefined): void {
+    const offer = this.findOffer(w, offerId);
+    this.removeOffer(w, offerId);
+    w.declines = { ...w.declines, [offer.jobId]: retryAtMs ?? null };
+    this.saveWorker(w);
+    this.emitOffer("RouterWorkerOfferDeclined", w, this.jobs.get(offer.jobId), offer.jobId, offerId);
+    if (retryAtMs !== undefined && retryAtMs > this.now()) {
+      // [spec] at the retry time the job is re-matched, the declining worker eligible again
+      this.setTimer(`retry:${w.id}:${offer.jobId}`, retryAtMs, () => this.requestMatch());
+    }
+    this.requestMatch();
+  }
+
+  // ------------------------------------------------------------ matching
+
+  /** Schedule one matching pass (coalesced: several requests before it runs make one pass). */
+  requestMatch(): void {
+    if (this.matchQueued || this.closed) return;
+    this.matchQueued = true;
+    this.enqueue(async () => {
+      this.matchQueued = false;
+      await this.matchAll();
+    });
+  }
+
+  private candidate(w: WorkerState): CandidateWorker {
+    const usage: WorkerUsage[] = [];
+    const channelOf = (jobId: string): string => this.jobs.get(jobId)?.job.channelId ?? "";
+    for (const a of w.worker.assignedJobs ?? []) usage.push({ kind: "assignment", jobId: a.jobId, channelId: channelOf(a.jobId), capacityCost: a.capacityCost });
+    for (const o of w.worker.offers ?? []) usage.push({ kind: "offer", jobId: o.jobId, channelId: channelOf(o.jobId), capacityCost: o.capacityCost });
+    const declinedUntil = new Map<string, number>();
+    for (const [jobId, at] of Object.entries(w.declines)) declinedUntil.set(jobId, at === null ? Number.POSITIVE_INFINITY : at);
+    return {
+      id: w.id,
+      labels: w.worker.labels ?? {},
+      queues: w.worker.queues ?? [],
+      capacity: w.worker.capacity ?? 0,
+      channels: w.worker.channels ?? [],
+      available: w.worker.state === "active" && w.worker.availableForOffers === true,
+      usage,
+      idleSinceMs: w.idleSinceMs,
+      declinedUntil,
+    };
+  }
+
+  /** One pass over every queue: offer each queued job to the workers its distribution policy picks. */
+  async matchAll(): Promise<void> {
+    const queueIds = [...new Set([...this.jobs.values()].filter((j) => j.job.status === "queued" && j.job.queueId).map((j) => j.job.queueId as string))].sort();
+    for (const queueId of queueIds) {
+      const queue = this.queue(queueId);
+      const dp = this.distributionPolicy(queue?.distributionPolicyId);
+      if (!dp) continue; // a queue without a distribution policy distributes nothing
+      const mode = this.modeOf(dp);
+      for (const j of this.queuedJobs(queueId)) {
+        if (j.job.status !== "queued") continue;
+        this.expireJobSelectors(j);
+        const now = this.now();
+        const job: MatchableJob = {
+          id: j.id,
+          labels: j.job.labels ?? {},
+          activeSelectors: activeSelectors([...(j.job.requestedWorkerSelectors ?? []), ...(j.job.attachedWorkerSelectors ?? [])], now),
+        };
+        if (j.job.channelId !== undefined) job.channelId = j.job.channelId;
+        job.queueId = queueId;
+        const outstanding = [...this.workers.values()].reduce((n, w) => n + (w.worker.offers ?? []).filter((o) => o.jobId === j.id).length, 0);
+        const cursor = this.roundRobinCursor.get(dp.id);
+        let chosen;
+        try {
+          chosen = await selectWorkersForOffer(job, [...this.workers.values()].map((w) => this.candidate(w)), mode, outstanding, {
+            http: this.o.http,
+            tokens: this.tokens,
+            now: () => this.now(),
+            ...(cursor !== undefined ? { roundRobinCursor: cursor } : {}),
+          });
+        } catch (err) {
+          if (err instanceof RuleError) {
+            this.log(`job ${j.id}: scoring failed: ${err.message}`);
+            continue;
+          }
+          throw err;
+        }
+        if (j.job.status !== "queued" || this.jobs.get(j.id) !== j) continue;
+        for (const c of chosen) {
+          const w = this.workers.get(c.worker.id);
+          if (!w) continue;
+          // Re-check against the live worker: an earlier job in this pass may have used its capacity.
+          const again = eligibleWorkers(job, [this.candidate(w)], { bypassSelectors: mode.bypassSelectors ?? false, nowMs: now })[0];
+          if (!again) continue;
+          this.issueOffer(j, w, again.capacityCost, dp);
+          if (mode.kind === "roundRobin") this.roundRobinCursor.set(dp.id, w.id);
+        }
+      }
+    }
+  }
+
+  private issueOffer(j: JobState, w: WorkerState, capacityCost: number, dp: DistributionPolicy): void {
+    const now = this.now();
+    const offer: RouterJobOffer = { offerId: randomUUID(), jobId: j.id, capacityCost, offeredAt: formatServiceTime(now) };
+    if (dp.offerExpiresAfterSeconds !== undefined && dp.offerExpiresAfterSeconds !== null) {
+      offer.expiresAt = formatServiceTime(now + dp.offerExpiresAfterSeconds * 1000);
+    }
+    w.worker.offers = [...(w.worker.offers ?? []), offer];
+    this.saveWorker(w);
+    this.emitOffer("RouterWorkerOfferIssued", w, j, j.id, offer.offerId, {
+      jobPriority: j.job.priority,
+      workerLabels: w.worker.labels ?? {},
+      offeredOn: offer.offeredAt,
+      expiresOn: offer.expiresAt,
+      workerTags: w.worker.tags ?? {},
+      jobLabels: j.job.labels ?? {},
+      jobTags: j.job.tags ?? {},
+    });
+    this.armOfferExpiry(w.id, offer);
+  }
+
+  // ------------------------------------------------------------ references (refused admin deletes)
+
+  referencesTo(collection: string, id: string): Array<{ code: string; message: string }> {
+    const out: Array<{ code: string; message: string }> = [];
+    const active = [...this.jobs.values()].filter((j) => isActive(j.job.status));
+    if (collection === "classificationPolicies" && active.some((j) => j.job.classificationPolicyId === id)) {
+      out.push({ code: "ActiveJobWithClassificationPolicyExist", message: "There is active job with this classification policy" });
+    }
+    if (collection === "queues") {
+      if (active.some((j) => j.job.queueId === id)) out.push({ code: "ActiveJobWithQueueExist", message: "There is active job with this queue" });
+      if ([...this.workers.values()].some((w) => (w.worker.queues ?? []).includes(id))) {
+        out.push({ code: "AssignedWorkerWithQueueExist", message: "There is an assigned worker to this queue" });
+      }
+    }
+    return out;
+  }
+}
