@@ -29,7 +29,8 @@ export interface AuthInput {
   now: Date;
 }
 
-export type AuthResult = { ok: true; kind: "hmac" | "bearer" } | { ok: false; kind: "none" | "invalid"; message: string };
+export type AuthResult =
+  { ok: true; kind: "hmac" | "bearer" } | { ok: false; kind: "none" | "invalid"; message: string };
 
 export function contentHash(body: Buffer | string): string {
   return createHash("sha256").update(body).digest("base64");
@@ -93,14 +94,23 @@ export function authenticate(input: AuthInput): AuthResult {
   const date = input.headers["x-ms-date"];
   if (!date) return { ok: false, kind: "invalid", message: "The x-ms-date header is missing." };
   const signedAt = Date.parse(date);
-  if (Number.isNaN(signedAt)) return { ok: false, kind: "invalid", message: "The x-ms-date header is not a valid date." };
+  if (Number.isNaN(signedAt))
+    return { ok: false, kind: "invalid", message: "The x-ms-date header is not a valid date." };
   if (Math.abs(input.now.getTime() - signedAt) > MAX_CLOCK_SKEW_MS) {
-    return { ok: false, kind: "invalid", message: "The x-ms-date header is outside the allowed clock skew of 15 minutes." };
+    return {
+      ok: false,
+      kind: "invalid",
+      message: "The x-ms-date header is outside the allowed clock skew of 15 minutes.",
+    };
   }
   const hash = input.headers["x-ms-content-sha256"];
   if (!hash) return { ok: false, kind: "invalid", message: "The x-ms-content-sha256 header is missing." };
   if (!safeEqual(hash, contentHash(input.rawBody))) {
-    return { ok: false, kind: "invalid", message: "Request 'x-ms-content-sha256' differs from generated content hash." };
+    return {
+      ok: false,
+      kind: "invalid",
+      message: "Request 'x-ms-content-sha256' differs from generated content hash.",
+    };
   }
   const host = input.headers["host"] ?? "";
   const given = match[2];
@@ -127,7 +137,10 @@ export function signRequest(options: {
   const pathAndQuery = query ? `${url.pathname}?${query}` : url.pathname;
   const date = (options.date ?? new Date()).toUTCString();
   const hash = contentHash(options.body ?? "");
-  const signature = sign(options.accessKey, `${options.method.toUpperCase()}\n${pathAndQuery}\n${date};${url.host};${hash}`);
+  const signature = sign(
+    options.accessKey,
+    `${options.method.toUpperCase()}\n${pathAndQuery}\n${date};${url.host};${hash}`,
+  );
   return {
     "x-ms-date": date,
     "x-ms-content-sha256": hash,

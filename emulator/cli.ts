@@ -36,7 +36,8 @@ export function parseArgs(argv: readonly string[]): EmulatorOptions {
     switch (flag) {
       case "--port": {
         const port = num(flag, take(flag));
-        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: must be an integer in 0..65535 (got ${port})`);
+        if (!Number.isInteger(port) || port < 0 || port > 65535)
+          throw new Error(`--port: must be an integer in 0..65535 (got ${port})`);
         options.port = port;
         break;
       }

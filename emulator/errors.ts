@@ -120,7 +120,9 @@ export function createErrorFactory(): ErrorFactory {
     throttled(target, status, retryAfterSeconds) {
       const code = status === 429 ? "TooManyRequests" : "ServiceUnavailable";
       const message =
-        status === 429 ? "Rate limit exceeded (injected fault)." : "The service is temporarily unavailable (injected fault).";
+        status === 429
+          ? "Rate limit exceeded (injected fault)."
+          : "The service is temporarily unavailable (injected fault).";
       return envelope(status, { code, message, target }, { "Retry-After": String(retryAfterSeconds) });
     },
   };

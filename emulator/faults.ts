@@ -38,13 +38,15 @@ function mulberry32(seed: number): () => number {
 }
 
 function checkRate(name: string, value: number | undefined): void {
-  if (value !== undefined && !(value >= 0 && value <= 1)) throw new RangeError(`faults.${name}: must be within 0..1 (got ${value})`);
+  if (value !== undefined && !(value >= 0 && value <= 1))
+    throw new RangeError(`faults.${name}: must be within 0..1 (got ${value})`);
 }
 
 export function validateFaults(f: FaultOptions): void {
   checkRate("errorRate", f.errorRate);
   checkRate("dropRate", f.dropRate);
-  if (f.latencyMs !== undefined && !(f.latencyMs >= 0)) throw new RangeError(`faults.latencyMs: must be >= 0 (got ${f.latencyMs})`);
+  if (f.latencyMs !== undefined && !(f.latencyMs >= 0))
+    throw new RangeError(`faults.latencyMs: must be >= 0 (got ${f.latencyMs})`);
   if (f.retryAfterSeconds !== undefined && !(f.retryAfterSeconds >= 0)) {
     throw new RangeError(`faults.retryAfterSeconds: must be >= 0 (got ${f.retryAfterSeconds})`);
   }

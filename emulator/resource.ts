@@ -36,7 +36,10 @@ export function checkPreconditions(
 ): EmulatorResponse | undefined {
   const ifMatch = req.headers["if-match"];
   if (ifMatch !== undefined) {
-    const tags = ifMatch.split(",").map(stripWeak).filter((t) => t !== "");
+    const tags = ifMatch
+      .split(",")
+      .map(stripWeak)
+      .filter((t) => t !== "");
     const ok = existing !== undefined && (tags.includes("*") || tags.includes(stripWeak(existing.etag)));
     if (!ok) return errors.preconditionFailed(req.path);
   }
@@ -76,7 +79,9 @@ export function parsePageRequest(req: EmulatorRequest, errors: ErrorFactory): Pa
     const n = Number(raw);
     // [spec] int32; [guess] the service refuses values below 1 with 400
     if (!/^\d+$/.test(raw) || !Number.isInteger(n) || n < 1 || n > 2147483647) {
-      return errors.badRequest(req.path, [{ code: "InvalidQueryParameter", message: `maxpagesize: must be an integer >= 1 (got ${JSON.stringify(raw)})` }]);
+      return errors.badRequest(req.path, [
+        { code: "InvalidQueryParameter", message: `maxpagesize: must be an integer >= 1 (got ${JSON.stringify(raw)})` },
+      ]);
     }
     maxPageSize = Math.min(n, MAX_PAGE_SIZE);
   }
@@ -85,7 +90,9 @@ export function parsePageRequest(req: EmulatorRequest, errors: ErrorFactory): Pa
   if (token !== undefined) {
     const seq = decodeToken(token);
     if (seq === undefined) {
-      return errors.badRequest(req.path, [{ code: "InvalidContinuationToken", message: "continuationToken: is not a token this server issued" }]);
+      return errors.badRequest(req.path, [
+        { code: "InvalidContinuationToken", message: "continuationToken: is not a token this server issued" },
+      ]);
     }
     afterSeq = seq;
   }

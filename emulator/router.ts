@@ -75,7 +75,10 @@ export async function route(
     try {
       request.body = JSON.parse(raw.rawBody) as JsonValue;
     } catch (e) {
-      return { request, response: errors.invalidBody(target, `The request body is not valid JSON (${(e as Error).message}).`) };
+      return {
+        request,
+        response: errors.invalidBody(target, `The request body is not valid JSON (${(e as Error).message}).`),
+      };
     }
   }
   for (const handler of handlers) {

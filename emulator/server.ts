@@ -33,7 +33,8 @@ export function redactSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redactSecrets);
   if (typeof value === "object" && value !== null) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = SECRET_FIELDS.has(k) && v !== null && v !== undefined ? "***" : redactSecrets(v);
+    for (const [k, v] of Object.entries(value))
+      out[k] = SECRET_FIELDS.has(k) && v !== null && v !== undefined ? "***" : redactSecrets(v);
     return out;
   }
   return value;
@@ -119,14 +120,26 @@ export function createHttpServer(deps: ServerDeps): http.Server {
       }
       const fault = decision.latencyMs > 0 ? `latency-${decision.latencyMs}ms` : undefined;
       const headers = lowerHeaders(req);
-      const auth = authenticate({ method, rawUrl, headers, rawBody, accessKey: deps.accessKey, allowBearer: deps.allowBearer, now });
+      const auth = authenticate({
+        method,
+        rawUrl,
+        headers,
+        rawBody,
+        accessKey: deps.accessKey,
+        allowBearer: deps.allowBearer,
+        now,
+      });
       if (!auth.ok) {
         const response = deps.errors.unauthorized(auth.message);
         log({ ...base, status: 401, auth: auth.kind, ...(fault ? { fault } : {}) });
         send(res, response);
         return;
       }
-      const { request, response } = await route({ method, rawUrl, headers, rawBody: rawBody.toString("utf8"), now }, deps.handlers, deps.errors);
+      const { request, response } = await route(
+        { method, rawUrl, headers, rawBody: rawBody.toString("utf8"), now },
+        deps.handlers,
+        deps.errors,
+      );
       const entry: RequestLogEntry = { ...base, status: response.status, auth: auth.kind };
       if (fault) entry.fault = fault;
       if (request.body !== undefined) entry.body = redactSecrets(request.body);
@@ -136,7 +149,10 @@ export function createHttpServer(deps: ServerDeps): http.Server {
       // A bug in a handler must not take the emulator down: answer 500 in the service's envelope.
       const message = err instanceof Error ? err.message : String(err);
       if (!res.headersSent) {
-        send(res, { status: 500, body: { communicationError: { code: "InternalServerError", message, target: req.url ?? "" } } });
+        send(res, {
+          status: 500,
+          body: { communicationError: { code: "InternalServerError", message, target: req.url ?? "" } },
+        });
       } else {
         res.destroy();
       }

@@ -10,7 +10,13 @@ import { isJsonObject, orderKeys } from "../mergePatch";
 export const FIELD_ORDER: Record<AdminCollection, readonly string[]> = {
   distributionPolicies: ["name", "offerExpiresAfterSeconds", "mode"],
   queues: ["name", "distributionPolicyId", "labels", "exceptionPolicyId"],
-  classificationPolicies: ["name", "fallbackQueueId", "queueSelectorAttachments", "prioritizationRule", "workerSelectorAttachments"],
+  classificationPolicies: [
+    "name",
+    "fallbackQueueId",
+    "queueSelectorAttachments",
+    "prioritizationRule",
+    "workerSelectorAttachments",
+  ],
   exceptionPolicies: ["name", "exceptionRules"],
 };
 
@@ -57,7 +63,9 @@ export function normalize(collection: AdminCollection, id: string, body: JsonObj
         out["exceptionRules"] = rules.map((rule): JsonValue => {
           if (!isJsonObject(rule)) return rule;
           const actions = Array.isArray(rule["actions"])
-            ? rule["actions"].map((a): JsonValue => (isJsonObject(a) ? orderKeys(a, [...Object.keys(a).filter((k) => k !== "id"), "id"]) : a))
+            ? rule["actions"].map((a): JsonValue =>
+                isJsonObject(a) ? orderKeys(a, [...Object.keys(a).filter((k) => k !== "id"), "id"]) : a,
+              )
             : rule["actions"];
           const ordered = orderKeys(rule, ["id", "trigger", "actions"]);
           if (actions !== undefined) ordered["actions"] = actions;

@@ -60,12 +60,24 @@ export function createAdminHandler(ctx: AdminContext): AdminHandler {
   function upsert(req: EmulatorRequest, collection: AdminCollection, id: string): EmulatorResponse {
     const idViolations = validateId(id);
     if (idViolations.length > 0) {
-      return errors.badRequest(req.path, idViolations.map((v) => ({ code: "InvalidId", message: v.message, target: "id" })));
+      return errors.badRequest(
+        req.path,
+        idViolations.map((v) => ({ code: "InvalidId", message: v.message, target: "id" })),
+      );
     }
     const contentType = (req.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
     if (contentType !== "" && !MERGE_PATCH_TYPES.includes(contentType)) {
       // [spec] consumes application/merge-patch+json; [guess] plain JSON tolerated, anything else refused
-      return { status: 415, body: { communicationError: { code: "UnsupportedMediaType", message: `Content-Type ${contentType} is not supported; use application/merge-patch+json.`, target: req.path } } };
+      return {
+        status: 415,
+        body: {
+          communicationError: {
+            code: "UnsupportedMediaType",
+            message: `Content-Type ${contentType} is not supported; use application/merge-patch+json.`,
+            target: req.path,
+          },
+        },
+      };
     }
     if (!isJsonObject(req.body)) {
       return errors.invalidBody(req.path, "The request body must be a JSON object (a JSON merge patch).");
@@ -126,9 +138,17 @@ export function createAdminHandler(ctx: AdminContext): AdminHandler {
     const dp = body["distributionPolicyId"];
     // [doc] "the Job Router will validate its existence upon creation of the queue";
     // [guess] also when an update changes it; status 400 and the detail code are ours.
-    if (typeof dp === "string" && (!existing || existing.body["distributionPolicyId"] !== dp) && !store.get("distributionPolicies", dp)) {
+    if (
+      typeof dp === "string" &&
+      (!existing || existing.body["distributionPolicyId"] !== dp) &&
+      !store.get("distributionPolicies", dp)
+    ) {
       return errors.badRequest(req.path, [
-        { code: "DistributionPolicyNotFound", message: `Distribution policy '${dp}' does not exist`, target: "distributionPolicyId" },
+        {
+          code: "DistributionPolicyNotFound",
+          message: `Distribution policy '${dp}' does not exist`,
+          target: "distributionPolicyId",
+        },
       ]);
     }
     return undefined;
@@ -139,7 +159,10 @@ export function createAdminHandler(ctx: AdminContext): AdminHandler {
     switch (collection) {
       case "distributionPolicies":
         if (store.list("queues").some((q) => q.body["distributionPolicyId"] === id)) {
-          out.push({ code: "QueueExistsWithDistributionPolicy", message: "There is a queue with this distribution policy" }); // [rec]
+          out.push({
+            code: "QueueExistsWithDistributionPolicy",
+            message: "There is a queue with this distribution policy",
+          }); // [rec]
         }
         break;
       case "exceptionPolicies":
@@ -149,7 +172,10 @@ export function createAdminHandler(ctx: AdminContext): AdminHandler {
         break;
       case "queues":
         if (store.list("classificationPolicies").some((c) => c.body["fallbackQueueId"] === id)) {
-          out.push({ code: "ClassificationPolicyWithFallbackQueueExist", message: "There is classification policy with this queue as fallback queue" }); // [rec]
+          out.push({
+            code: "ClassificationPolicyWithFallbackQueueExist",
+            message: "There is classification policy with this queue as fallback queue",
+          }); // [rec]
         }
         break;
       case "classificationPolicies":
@@ -169,10 +195,16 @@ export function createAdminHandler(ctx: AdminContext): AdminHandler {
       if (collection === "queues") {
         // Queues in use: 409 Conflict with the reasons concatenated [rec]
         const sorted = [...reasons].sort((a, b) => (REASON_RANK[a.code] ?? 9) - (REASON_RANK[b.code] ?? 9));
-        return errors.conflict(req.path, sorted.map((r) => r.message));
+        return errors.conflict(
+          req.path,
+          sorted.map((r) => r.message),
+        );
       }
       // Policies in use: 400 BadRequest with one detail per reason [rec]
-      return errors.badRequest(req.path, reasons.map((r) => ({ code: r.code, message: r.message })));
+      return errors.badRequest(
+        req.path,
+        reasons.map((r) => ({ code: r.code, message: r.message })),
+      );
     }
     store.delete(collection, id);
     return { status: 204 };

@@ -15,7 +15,12 @@ function fileName(id: string): string {
 function isRecord(value: unknown): value is StoredRecord {
   if (typeof value !== "object" || value === null) return false;
   const r = value as Record<string, unknown>;
-  return typeof r["id"] === "string" && typeof r["etag"] === "string" && typeof r["seq"] === "number" && typeof r["body"] === "object";
+  return (
+    typeof r["id"] === "string" &&
+    typeof r["etag"] === "string" &&
+    typeof r["seq"] === "number" &&
+    typeof r["body"] === "object"
+  );
 }
 
 export class FileStore extends MemoryStore {

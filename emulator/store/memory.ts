@@ -35,13 +35,13 @@ export class MemoryStore implements Store {
     if (seq > this.seq) this.seq = seq;
     const stored: StoredRecord = { ...copy(record), seq };
     b.set(record.id, stored);
-    this.persist(collection, stored);
+    this.persist?.(collection, stored);
     return copy(stored);
   }
 
   delete(collection: CollectionName, id: string): boolean {
     const removed = this.bucket(collection).delete(id);
-    if (removed) this.unpersist(collection, id);
+    if (removed) this.unpersist?.(collection, id);
     return removed;
   }
 
@@ -56,6 +56,6 @@ export class MemoryStore implements Store {
   async close(): Promise<void> {}
 
   /** Hooks for write-through subclasses. */
-  protected persist(_collection: CollectionName, _record: StoredRecord): void {}
-  protected unpersist(_collection: CollectionName, _id: string): void {}
+  protected persist?(collection: CollectionName, record: StoredRecord): void;
+  protected unpersist?(collection: CollectionName, id: string): void;
 }

@@ -39,5 +39,6 @@ export interface Store {
 }
 
 export function checkCollectionName(collection: string): void {
-  if (!/^[A-Za-z][A-Za-z0-9]*$/.test(collection)) throw new Error(`store: invalid collection name ${JSON.stringify(collection)}`);
+  if (!/^[A-Za-z][A-Za-z0-9]*$/.test(collection))
+    throw new Error(`store: invalid collection name ${JSON.stringify(collection)}`);
 }

@@ -98,7 +98,8 @@ class Ctx {
       for (const key of Object.keys(value)) {
         if (known.includes(key)) continue;
         if (this.unknown === "strip") delete value[key];
-        else this.add(join(path, key), "unknownProperty", `is not a property of this object (known: ${known.join(", ")})`);
+        else
+          this.add(join(path, key), "unknownProperty", `is not a property of this object (known: ${known.join(", ")})`);
       }
     }
     return value;
@@ -145,7 +146,8 @@ class Ctx {
         return undefined;
       }
     }
-    if (opts.exclusiveMin !== undefined && !(v > opts.exclusiveMin)) this.add(p, "range", `must be > ${opts.exclusiveMin} (got ${v})`);
+    if (opts.exclusiveMin !== undefined && !(v > opts.exclusiveMin))
+      this.add(p, "range", `must be > ${opts.exclusiveMin} (got ${v})`);
     if (opts.min !== undefined && v < opts.min) this.add(p, "range", `must be >= ${opts.min} (got ${v})`);
     if (opts.max !== undefined && v > opts.max) this.add(p, "range", `must be <= ${opts.max} (got ${v})`);
     return v;
@@ -306,7 +308,15 @@ function queueSelector(ctx: Ctx, value: unknown, path: string): void {
   ctx.primitive(o, "value", path); // [spec] primitive
 }
 
-const WORKER_SELECTOR_KEYS = ["key", "labelOperator", "value", "expiresAfterSeconds", "expedite", "status", "expiresAt"];
+const WORKER_SELECTOR_KEYS = [
+  "key",
+  "labelOperator",
+  "value",
+  "expiresAfterSeconds",
+  "expedite",
+  "status",
+  "expiresAt",
+];
 
 function workerSelector(ctx: Ctx, value: unknown, path: string): void {
   // `status` and `expiresAt` are read-only [spec]: tolerated (a GET result fed back), ignored by the service.
@@ -319,7 +329,14 @@ function workerSelector(ctx: Ctx, value: unknown, path: string): void {
   ctx.boolean(o, "expedite", path); // [spec]
 }
 
-function selectorList(ctx: Ctx, o: Obj, key: string, path: string, each: (ctx: Ctx, v: unknown, p: string) => void, required: boolean): void {
+function selectorList(
+  ctx: Ctx,
+  o: Obj,
+  key: string,
+  path: string,
+  each: (ctx: Ctx, v: unknown, p: string) => void,
+  required: boolean,
+): void {
   const list = ctx.array(o, key, path, { required });
   list?.forEach((item, i) => each(ctx, item, join(join(path, key), i)));
 }
@@ -337,7 +354,8 @@ function attachment(ctx: Ctx, value: unknown, path: string, target: "queue" | "w
     case "conditional": {
       const o = ctx.object(value, path, ["kind", "condition", selectorsKey]);
       if (!o) return;
-      if (o["condition"] === undefined || o["condition"] === null) ctx.add(join(path, "condition"), "required", "is required"); // [spec]
+      if (o["condition"] === undefined || o["condition"] === null)
+        ctx.add(join(path, "condition"), "required", "is required"); // [spec]
       else routerRule(ctx, o["condition"], join(path, "condition"));
       selectorList(ctx, o, selectorsKey, path, each, true); // [spec] required
       break;
@@ -354,14 +372,16 @@ function attachment(ctx: Ctx, value: unknown, path: string, target: "queue" | "w
     case "ruleEngine": {
       const o = ctx.object(value, path, ["kind", "rule"]);
       if (!o) return;
-      if (o["rule"] === undefined || o["rule"] === null) ctx.add(join(path, "rule"), "required", "is required"); // [spec]
+      if (o["rule"] === undefined || o["rule"] === null)
+        ctx.add(join(path, "rule"), "required", "is required"); // [spec]
       else routerRule(ctx, o["rule"], join(path, "rule"));
       break;
     }
     case "static": {
       const o = ctx.object(value, path, ["kind", selectorKey]);
       if (!o) return;
-      if (o[selectorKey] === undefined || o[selectorKey] === null) ctx.add(join(path, selectorKey), "required", "is required"); // [spec]
+      if (o[selectorKey] === undefined || o[selectorKey] === null)
+        ctx.add(join(path, selectorKey), "required", "is required"); // [spec]
       else each(ctx, o[selectorKey], join(path, selectorKey));
       break;
     }
@@ -410,7 +430,11 @@ function distributionPolicy(ctx: Ctx, o: Obj): void {
   }
   const kind = ctx.kind(modeValue, "mode", DISTRIBUTION_MODE_KINDS); // [spec]
   const base = ["kind", "minConcurrentOffers", "maxConcurrentOffers", "bypassSelectors"];
-  const mode = ctx.object(modeValue, "mode", kind === "bestWorker" ? [...base, "scoringRule", "scoringRuleOptions"] : base);
+  const mode = ctx.object(
+    modeValue,
+    "mode",
+    kind === "bestWorker" ? [...base, "scoringRule", "scoringRuleOptions"] : base,
+  );
   if (!mode) return;
   // [spec] int32, default 1; [doc] docs use 1..10; [guess] >= 1: a job needs at least one offer to be distributed
   const min = ctx.number(mode, "minConcurrentOffers", "mode", { integer: true, min: 1 });
@@ -421,17 +445,27 @@ function distributionPolicy(ctx: Ctx, o: Obj): void {
   }
   ctx.boolean(mode, "bypassSelectors", "mode"); // [spec]
   if (kind === "bestWorker") {
-    if (mode["scoringRule"] !== undefined && mode["scoringRule"] !== null) routerRule(ctx, mode["scoringRule"], "mode.scoringRule"); // [spec]
+    if (mode["scoringRule"] !== undefined && mode["scoringRule"] !== null)
+      routerRule(ctx, mode["scoringRule"], "mode.scoringRule"); // [spec]
     const so = mode["scoringRuleOptions"];
     if (so !== undefined && so !== null) {
-      const opts = ctx.object(so, "mode.scoringRuleOptions", ["batchSize", "scoringParameters", "isBatchScoringEnabled", "descendingOrder"]);
+      const opts = ctx.object(so, "mode.scoringRuleOptions", [
+        "batchSize",
+        "scoringParameters",
+        "isBatchScoringEnabled",
+        "descendingOrder",
+      ]);
       if (opts) {
         ctx.number(opts, "batchSize", "mode.scoringRuleOptions", { integer: true, min: 1 }); // [spec] int32, default 20; [guess] >= 1
         const params = ctx.array(opts, "scoringParameters", "mode.scoringRuleOptions");
         params?.forEach((p, i) => {
           if (p !== "jobLabels" && p !== "workerSelectors") {
             // [spec] enum ScoringRuleParameterSelector
-            ctx.add(join("mode.scoringRuleOptions.scoringParameters", i), "enum", `must be one of jobLabels, workerSelectors (got ${JSON.stringify(p)})`);
+            ctx.add(
+              join("mode.scoringRuleOptions.scoringParameters", i),
+              "enum",
+              `must be one of jobLabels, workerSelectors (got ${JSON.stringify(p)})`,
+            );
           }
         });
         ctx.boolean(opts, "isBatchScoringEnabled", "mode.scoringRuleOptions"); // [spec]
@@ -456,7 +490,8 @@ function classificationPolicy(ctx: Ctx, o: Obj): void {
   qsa?.forEach((a, i) => attachment(ctx, a, join("queueSelectorAttachments", i), "queue"));
   const wsa = ctx.array(o, "workerSelectorAttachments", ""); // [spec]
   wsa?.forEach((a, i) => attachment(ctx, a, join("workerSelectorAttachments", i), "worker"));
-  if (o["prioritizationRule"] !== undefined && o["prioritizationRule"] !== null) routerRule(ctx, o["prioritizationRule"], "prioritizationRule"); // [spec]
+  if (o["prioritizationRule"] !== undefined && o["prioritizationRule"] !== null)
+    routerRule(ctx, o["prioritizationRule"], "prioritizationRule"); // [spec]
 }
 
 function exceptionAction(ctx: Ctx, value: unknown, path: string): string | undefined {
@@ -509,12 +544,14 @@ function exceptionPolicy(ctx: Ctx, o: Obj): void {
     if (id !== undefined) {
       // [guess: rules were keyed by id in the previews' map; two rules with one id cannot both be addressed]
       const first = seen.get(id);
-      if (first !== undefined) ctx.add(join(p, "id"), "unique", `duplicates exceptionRules[${first}].id (${JSON.stringify(id)})`);
+      if (first !== undefined)
+        ctx.add(join(p, "id"), "unique", `duplicates exceptionRules[${first}].id (${JSON.stringify(id)})`);
       else seen.set(id, i);
     }
     const trigger = rule["trigger"];
     const tp = join(p, "trigger");
-    if (trigger === undefined || trigger === null) ctx.add(tp, "required", "is required"); // [spec] required
+    if (trigger === undefined || trigger === null)
+      ctx.add(tp, "required", "is required"); // [spec] required
     else if (!isObj(trigger)) ctx.add(tp, "type", `must be an object (got ${describe(trigger)})`);
     else {
       const kind = ctx.kind(trigger, tp, ["queueLength", "waitTime"] as const); // [spec]
@@ -536,7 +573,12 @@ function exceptionPolicy(ctx: Ctx, o: Obj): void {
       if (actionId !== undefined && actionId !== "") {
         // [guess: action ids are "Unique Id" per the spec's description]
         const first = actionIds.get(actionId);
-        if (first !== undefined) ctx.add(join(ap, "id"), "unique", `duplicates ${join(join(p, "actions"), first)}.id (${JSON.stringify(actionId)})`);
+        if (first !== undefined)
+          ctx.add(
+            join(ap, "id"),
+            "unique",
+            `duplicates ${join(join(p, "actions"), first)}.id (${JSON.stringify(actionId)})`,
+          );
         else actionIds.set(actionId, j);
       }
     });
@@ -547,7 +589,15 @@ const TOP_LEVEL: Record<AdminCollection, readonly string[]> = {
   // `id` and `etag` are read-only: a stray `id` matching the path was accepted and ignored [rec].
   distributionPolicies: ["id", "etag", "name", "offerExpiresAfterSeconds", "mode"],
   queues: ["id", "etag", "name", "distributionPolicyId", "labels", "exceptionPolicyId"],
-  classificationPolicies: ["id", "etag", "name", "fallbackQueueId", "queueSelectorAttachments", "prioritizationRule", "workerSelectorAttachments"],
+  classificationPolicies: [
+    "id",
+    "etag",
+    "name",
+    "fallbackQueueId",
+    "queueSelectorAttachments",
+    "prioritizationRule",
+    "workerSelectorAttachments",
+  ],
   exceptionPolicies: ["id", "etag", "name", "exceptionRules"],
 };
 
@@ -564,7 +614,11 @@ function run(ctx: Ctx, collection: AdminCollection, body: unknown): void {
 }
 
 /** Validate an administration resource body (full input, or the merge-patch result). */
-export function validateAdminBody(collection: AdminCollection, body: unknown, options: ValidateOptions = {}): Violation[] {
+export function validateAdminBody(
+  collection: AdminCollection,
+  body: unknown,
+  options: ValidateOptions = {},
+): Violation[] {
   const ctx = new Ctx(options.unknownProperties ?? "ignore");
   run(ctx, collection, body);
   return ctx.out;
@@ -600,7 +654,8 @@ export function validateId(id: unknown, path = "id"): Violation[] {
     return ctx.out;
   }
   if (id.trim() === "") ctx.add(path, "nonEmpty", "must not be empty");
-  else if (id.length > ID_MAX_LENGTH) ctx.add(path, "length", `must be at most ${ID_MAX_LENGTH} characters (got ${id.length})`);
+  else if (id.length > ID_MAX_LENGTH)
+    ctx.add(path, "length", `must be at most ${ID_MAX_LENGTH} characters (got ${id.length})`);
   // eslint-disable-next-line no-control-regex
   else if (/[/\\?#%:\u0000-\u001f\u007f]/.test(id) || id === "." || id === "..") {
     ctx.add(path, "format", "must not contain / \\ ? # % : or control characters, and must not be . or ..");

@@ -16,25 +16,59 @@ interface RawResult {
   body: string;
 }
 
-function rawRequest(port: number, method: string, path: string, headers: Record<string, string>, body = ""): Promise<RawResult> {
+function rawRequest(
+  port: number,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body = "",
+): Promise<RawResult> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: "127.0.0.1", port, method, path, headers: { ...headers, "content-length": String(Buffer.byteLength(body)) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
-    });
+    const req = http.request(
+      {
+        host: "127.0.0.1",
+        port,
+        method,
+        path,
+        headers: { ...headers, "content-length": String(Buffer.byteLength(body)) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+      },
+    );
     req.on("error", reject);
     req.end(body);
   });
 }
 
-function signature(key: string, method: string, pathAndQuery: string, date: string, host: string, hash: string): string {
-  return createHmac("sha256", Buffer.from(key, "base64")).update(`${method}\n${pathAndQuery}\n${date};${host};${hash}`).digest("base64");
+function signature(
+  key: string,
+  method: string,
+  pathAndQuery: string,
+  date: string,
+  host: string,
+  hash: string,
+): string {
+  return createHmac("sha256", Buffer.from(key, "base64"))
+    .update(`${method}\n${pathAndQuery}\n${date};${host};${hash}`)
+    .digest("base64");
 }
 
-function signedHeaders(opts: { key: string; method: string; pathAndQuery: string; host: string; body?: string; date?: Date; hostHeader?: string }): Record<string, string> {
+function signedHeaders(opts: {
+  key: string;
+  method: string;
+  pathAndQuery: string;
+  host: string;
+  body?: string;
+  date?: Date;
+  hostHeader?: string;
+}): Record<string, string> {
   const date = (opts.date ?? new Date()).toUTCString();
-  const hash = createHash("sha256").update(opts.body ?? "").digest("base64");
+  const hash = createHash("sha256")
+    .update(opts.body ?? "")
+    .digest("base64");
   return {
     host: opts.hostHeader ?? opts.host,
     "x-ms-date": date,
@@ -97,7 +131,9 @@ describe("emulator authentication", () => {
     offsetMs = 16 * 60 * 1000;
     const late = await client.send("GET", `/routing/queues?${Q}`);
     expect(late.status).toBe(401);
-    expect(late.body).toEqual({ error: { code: "Denied", message: "The x-ms-date header is outside the allowed clock skew of 15 minutes." } });
+    expect(late.body).toEqual({
+      error: { code: "Denied", message: "The x-ms-date header is outside the allowed clock skew of 15 minutes." },
+    });
     offsetMs = -16 * 60 * 1000;
     expect((await client.send("GET", `/routing/queues?${Q}`)).status).toBe(401);
   });
@@ -107,10 +143,15 @@ describe("emulator authentication", () => {
     const host = `127.0.0.1:${e.port}`;
     const path = `/routing/distributionPolicies/d1?${Q}`;
     const signedBody = JSON.stringify({ name: "a" });
-    const headers = { ...signedHeaders({ key: e.accessKey, method: "PATCH", pathAndQuery: path, host, body: signedBody }), "content-type": "application/merge-patch+json" };
+    const headers = {
+      ...signedHeaders({ key: e.accessKey, method: "PATCH", pathAndQuery: path, host, body: signedBody }),
+      "content-type": "application/merge-patch+json",
+    };
     const tampered = await rawRequest(e.port, "PATCH", path, headers, JSON.stringify({ name: "b" }));
     expect(tampered.status).toBe(401);
-    expect(JSON.parse(tampered.body)).toEqual({ error: { code: "Denied", message: "Request 'x-ms-content-sha256' differs from generated content hash." } });
+    expect(JSON.parse(tampered.body)).toEqual({
+      error: { code: "Denied", message: "Request 'x-ms-content-sha256' differs from generated content hash." },
+    });
     expect(e.store.get("distributionPolicies", "d1")).toBeUndefined();
     const ok = await rawRequest(e.port, "PATCH", path, headers, signedBody);
     expect(ok.status).toBe(201);
@@ -121,16 +162,34 @@ describe("emulator authentication", () => {
     const path = `/routing/queues?${Q}`;
     const doubled = `127.0.0.1:${e.port}:${e.port}`;
     // Signed with the doubled host, sent with the normal Host header.
-    const a = signedHeaders({ key: e.accessKey, method: "GET", pathAndQuery: path, host: doubled, hostHeader: `127.0.0.1:${e.port}` });
+    const a = signedHeaders({
+      key: e.accessKey,
+      method: "GET",
+      pathAndQuery: path,
+      host: doubled,
+      hostHeader: `127.0.0.1:${e.port}`,
+    });
     expect((await rawRequest(e.port, "GET", path, a)).status).toBe(200);
     // Signed with the doubled host and sent with it as the Host header (what Node did with the old policy).
     const b = signedHeaders({ key: e.accessKey, method: "GET", pathAndQuery: path, host: doubled });
     expect((await rawRequest(e.port, "GET", path, b)).status).toBe(200);
     // Signed with the normal host but sent with a doubled Host header.
-    const c = signedHeaders({ key: e.accessKey, method: "GET", pathAndQuery: path, host: `127.0.0.1:${e.port}`, hostHeader: doubled });
+    const c = signedHeaders({
+      key: e.accessKey,
+      method: "GET",
+      pathAndQuery: path,
+      host: `127.0.0.1:${e.port}`,
+      hostHeader: doubled,
+    });
     expect((await rawRequest(e.port, "GET", path, c)).status).toBe(200);
     // A different port is not a variant of the same host.
-    const d = signedHeaders({ key: e.accessKey, method: "GET", pathAndQuery: path, host: `127.0.0.1:${e.port + 1}`, hostHeader: `127.0.0.1:${e.port}` });
+    const d = signedHeaders({
+      key: e.accessKey,
+      method: "GET",
+      pathAndQuery: path,
+      host: `127.0.0.1:${e.port + 1}`,
+      hostHeader: `127.0.0.1:${e.port}`,
+    });
     expect((await rawRequest(e.port, "GET", path, d)).status).toBe(401);
   });
 
@@ -159,19 +218,26 @@ describe("emulator authentication", () => {
     const e = await start();
     const host = `127.0.0.1:${e.port}`;
     const headers = signedHeaders({ key: e.accessKey, method: "GET", pathAndQuery: `/routing/queues?${Q}`, host });
-    headers["authorization"] = (headers["authorization"] ?? "").replace("x-ms-date;host;x-ms-content-sha256", "x-ms-date;host");
+    headers["authorization"] = (headers["authorization"] ?? "").replace(
+      "x-ms-date;host;x-ms-content-sha256",
+      "x-ms-date;host",
+    );
     const r = await rawRequest(e.port, "GET", `/routing/queues?${Q}`, headers);
     expect(r.status).toBe(401);
   });
 
   it("refuses bearer tokens unless allowBearer, and then accepts them unverified", async () => {
     const strict = await start();
-    const refused = await rawRequest(strict.port, "GET", `/routing/queues?${Q}`, { authorization: "Bearer eyJ0eXAi.fake.token" });
+    const refused = await rawRequest(strict.port, "GET", `/routing/queues?${Q}`, {
+      authorization: "Bearer eyJ0eXAi.fake.token",
+    });
     expect(refused.status).toBe(401);
     expect(JSON.parse(refused.body)).toMatchObject({ error: { code: "Denied" } });
     await strict.close();
     const lax = await start({ allowBearer: true });
-    const ok = await rawRequest(lax.port, "GET", `/routing/queues?${Q}`, { authorization: "Bearer eyJ0eXAi.fake.token" });
+    const ok = await rawRequest(lax.port, "GET", `/routing/queues?${Q}`, {
+      authorization: "Bearer eyJ0eXAi.fake.token",
+    });
     expect(ok.status).toBe(200);
     expect(lax.requests[0]?.auth).toBe("bearer");
     const empty = await rawRequest(lax.port, "GET", `/routing/queues?${Q}`, { authorization: "Bearer " });

@@ -14,7 +14,27 @@ const builtCli = join(root, "dist", "emulator", "cli.js");
 describe("parseArgs", () => {
   it("reads every option, with and without '='", () => {
     expect(
-      parseArgs(["--port", "0", "--host=0.0.0.0", "--access-key", "a2V5", "--data", "/tmp/x", "--allow-bearer", "--error-rate", "0.2", "--error-status", "mixed", "--retry-after=3", "--drop-rate", "0.1", "--latency", "4", "--seed", "9"]),
+      parseArgs([
+        "--port",
+        "0",
+        "--host=0.0.0.0",
+        "--access-key",
+        "a2V5",
+        "--data",
+        "/tmp/x",
+        "--allow-bearer",
+        "--error-rate",
+        "0.2",
+        "--error-status",
+        "mixed",
+        "--retry-after=3",
+        "--drop-rate",
+        "0.1",
+        "--latency",
+        "4",
+        "--seed",
+        "9",
+      ]),
     ).toEqual({
       port: 0,
       host: "0.0.0.0",
@@ -38,37 +58,45 @@ describe("parseArgs", () => {
 describe("jobrouter-emulator bin", () => {
   it("source starts with the node shebang (package.json bin points at its build)", () => {
     expect(readFileSync(join(root, "emulator", "cli.ts"), "utf8").startsWith("#!/usr/bin/env node\n")).toBe(true);
-    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { bin: Record<string, string>; exports: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
+      bin: Record<string, string>;
+      exports: Record<string, string>;
+    };
     expect(pkg.bin["jobrouter-emulator"]).toBe("dist/emulator/cli.js");
     expect(pkg.exports["./emulator"]).toBe("./dist/emulator/index.js");
   });
 
-  it.skipIf(!existsSync(builtCli))("prints one connection-string line, serves signed requests, and exits 0 on SIGTERM (needs npm run build)", async () => {
-    const key = Buffer.from("cli-test-key-cli-test-key-012345").toString("base64");
-    const child = spawn(process.execPath, [builtCli, "--port", "0", "--access-key", key], { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-    const line = await new Promise<string>((resolve, reject) => {
-      child.stdout.on("data", (c: Buffer) => {
-        stdout += c.toString();
-        if (stdout.includes("\n")) resolve(stdout.split("\n")[0] ?? "");
+  it.skipIf(!existsSync(builtCli))(
+    "prints one connection-string line, serves signed requests, and exits 0 on SIGTERM (needs npm run build)",
+    async () => {
+      const key = Buffer.from("cli-test-key-cli-test-key-012345").toString("base64");
+      const child = spawn(process.execPath, [builtCli, "--port", "0", "--access-key", key], {
+        stdio: ["ignore", "pipe", "pipe"],
       });
-      child.on("exit", (code) => reject(new Error(`exited ${code}: ${stderr}`)));
-    });
-    const m = /^JOBROUTER_CONNECTION_STRING=endpoint=(http:\/\/127\.0\.0\.1:(\d+)\/);accesskey=(.+)$/.exec(line);
-    expect(m).not.toBeNull();
-    expect(m?.[3]).toBe(key);
-    expect(Number(m?.[2])).toBeGreaterThan(0);
-    const r = await new SdkClient(m?.[1] ?? "", key).send("GET", "/routing/queues?api-version=2023-11-01");
-    expect(r.status).toBe(200);
-    const code = await new Promise<number | null>((resolve) => {
-      child.on("exit", (c) => resolve(c));
-      child.kill("SIGTERM");
-    });
-    expect(code).toBe(0);
-    expect(stdout.trimEnd().split("\n")).toHaveLength(1);
-  });
+      let stdout = "";
+      let stderr = "";
+      child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+      const line = await new Promise<string>((resolve, reject) => {
+        child.stdout.on("data", (c: Buffer) => {
+          stdout += c.toString();
+          if (stdout.includes("\n")) resolve(stdout.split("\n")[0] ?? "");
+        });
+        child.on("exit", (code) => reject(new Error(`exited ${code}: ${stderr}`)));
+      });
+      const m = /^JOBROUTER_CONNECTION_STRING=endpoint=(http:\/\/127\.0\.0\.1:(\d+)\/);accesskey=(.+)$/.exec(line);
+      expect(m).not.toBeNull();
+      expect(m?.[3]).toBe(key);
+      expect(Number(m?.[2])).toBeGreaterThan(0);
+      const r = await new SdkClient(m?.[1] ?? "", key).send("GET", "/routing/queues?api-version=2023-11-01");
+      expect(r.status).toBe(200);
+      const code = await new Promise<number | null>((resolve) => {
+        child.on("exit", (c) => resolve(c));
+        child.kill("SIGTERM");
+      });
+      expect(code).toBe(0);
+      expect(stdout.trimEnd().split("\n")).toHaveLength(1);
+    },
+  );
 
   it.skipIf(!existsSync(builtCli))("exits 2 with the usage on a bad option, printing nothing on stdout", async () => {
     const child = spawn(process.execPath, [builtCli, "--bogus"], { stdio: ["ignore", "pipe", "pipe"] });

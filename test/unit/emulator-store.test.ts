@@ -17,7 +17,13 @@ function tempDir(): string {
 }
 
 function record(id: string, name: string) {
-  return { id, etag: `"${id}"`, lastModified: "2026-01-01T00:00:00.000Z", createdAt: "2026-01-01T00:00:00.000Z", body: { name } };
+  return {
+    id,
+    etag: `"${id}"`,
+    lastModified: "2026-01-01T00:00:00.000Z",
+    createdAt: "2026-01-01T00:00:00.000Z",
+    body: { name },
+  };
 }
 
 describe.each([
@@ -76,7 +82,7 @@ describe("FileStore files", () => {
   it("ignores leftover temp files of an interrupted write and refuses a corrupt record", () => {
     const dir = tempDir();
     new FileStore(dir).put("queues", record("q", "ok"));
-    writeFileSync(join(dir, "queues", "half.json.123.1.tmp"), "{\"id\":");
+    writeFileSync(join(dir, "queues", "half.json.123.1.tmp"), '{"id":');
     expect(new FileStore(dir).list("queues").map((r) => r.id)).toEqual(["q"]);
     writeFileSync(join(dir, "queues", "bad.json"), JSON.stringify({ nope: true }));
     expect(() => new FileStore(dir)).toThrow(/is not a stored record/);
@@ -95,9 +101,13 @@ describe("emulator --data", () => {
     const key = Buffer.from("0123456789abcdef0123456789abcdef").toString("base64");
     emu = await startEmulator({ dataDir, accessKey: key });
     let client = new SdkClient(emu.endpoint, key);
-    const dp = await client.send("PATCH", `/routing/distributionPolicies/dp?${Q}`, { body: JSON.stringify({ offerExpiresAfterSeconds: 10, mode: { kind: "roundRobin" } }) });
+    const dp = await client.send("PATCH", `/routing/distributionPolicies/dp?${Q}`, {
+      body: JSON.stringify({ offerExpiresAfterSeconds: 10, mode: { kind: "roundRobin" } }),
+    });
     expect(dp.status).toBe(201);
-    const q = await client.send("PATCH", `/routing/queues/q?${Q}`, { body: JSON.stringify({ distributionPolicyId: "dp" }) });
+    const q = await client.send("PATCH", `/routing/queues/q?${Q}`, {
+      body: JSON.stringify({ distributionPolicyId: "dp" }),
+    });
     expect(q.status).toBe(201);
     await emu.close();
 
@@ -109,16 +119,22 @@ describe("emulator --data", () => {
     expect(got.headers["last-modified"]).toBe(q.headers["last-modified"]);
     expect(got.body).toEqual(q.body);
     // Identical PATCH after restart keeps the ETag (the stored body is compared, not a cache).
-    const again = await client.send("PATCH", `/routing/distributionPolicies/dp?${Q}`, { body: JSON.stringify({ offerExpiresAfterSeconds: 10, mode: { kind: "roundRobin" } }) });
+    const again = await client.send("PATCH", `/routing/distributionPolicies/dp?${Q}`, {
+      body: JSON.stringify({ offerExpiresAfterSeconds: 10, mode: { kind: "roundRobin" } }),
+    });
     expect(again.status).toBe(200);
     expect(again.headers["etag"]).toBe(dp.headers["etag"]);
     const refused = await client.send("DELETE", `/routing/distributionPolicies/dp?${Q}`);
     expect(refused.status).toBe(400);
     // New objects continue the list order after the reloaded ones.
-    await client.send("PATCH", `/routing/queues/a-later?${Q}`, { body: JSON.stringify({ distributionPolicyId: "dp" }) });
+    await client.send("PATCH", `/routing/queues/a-later?${Q}`, {
+      body: JSON.stringify({ distributionPolicyId: "dp" }),
+    });
     const list = await client.send("GET", `/routing/queues?${Q}`);
     expect((list.body as { value: Array<{ id: string }> }).value.map((v) => v.id)).toEqual(["q", "a-later"]);
-    const file = JSON.parse(readFileSync(join(dataDir, "queues", `${Buffer.from("q").toString("base64url")}.json`), "utf8")) as { id: string };
+    const file = JSON.parse(
+      readFileSync(join(dataDir, "queues", `${Buffer.from("q").toString("base64url")}.json`), "utf8"),
+    ) as { id: string };
     expect(file.id).toBe("q");
   });
 
