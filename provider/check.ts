@@ -1,0 +1,114 @@
+// `check`: every field is validated against the service's rules (provider/client/validation.ts, the
+// same rules the emulator enforces) before anything is sent, and the inputs are returned in canonical
+// form so that the engine's own input diff compares like with like.
+//
+// Pure: no request is ever made here. Values still unknown during preview are skipped, along with
+// anything nested inside them.
+
+import { errorsOf, validateAdminBody, validateId, type Violation } from "./client/validation";
+import type { AdminCollection } from "./client/models";
+import { canonicalSpec } from "./canonical";
+import { connectionInputProblems, connectionProblem, type ConnectionSources } from "./connection";
+import { isObject, isUnknown, type JsonObject } from "./json";
+import { ADOPT_KEY, CONNECTION_KEY, ETAG_KEY, KINDS, PROVIDER_KEY } from "./kinds";
+
+export interface CheckFailure {
+  property: string;
+  reason: string;
+}
+
+export interface CheckOutcome {
+  inputs: JsonObject;
+  failures: CheckFailure[];
+}
+
+/** Splits `exceptionRules[0].actions[1].id` into `["exceptionRules", 0, "actions", 1, "id"]`. */
+export function pathSegments(path: string): Array<string | number> {
+  const out: Array<string | number> = [];
+  for (const m of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) out.push(m[2] !== undefined ? Number(m[2]) : (m[1] ?? ""));
+  return out;
+}
+
+/** True when the value at `path`, or any value on the way to it, is unknown (so the violation may be spurious). */
+export function touchesUnknown(root: unknown, path: string): boolean {
+  let current: unknown = root;
+  if (isUnknown(current)) return true;
+  for (const seg of pathSegments(path)) {
+    if (Array.isArray(current) && typeof seg === "number") current = current[seg];
+    else if (isObject(current) && typeof seg === "string") current = current[seg];
+    else return false;
+    if (isUnknown(current)) return true;
+  }
+  return false;
+}
+
+/**
+ * A failure names the property path and the rule in its reason. The property itself is left empty: for a
+ * named property the engine prints that property's whole input value next to the reason, and that value
+ * can hold a secret (a webhook client secret inside a rule, the connection string) in plaintext.
+ */
+function failure(v: Pick<Violation, "path" | "rule" | "message">): CheckFailure {
+  return { property: "", reason: `${v.message} [rule: ${v.rule}]` };
+}
+
+/** The service body in the inputs: everything but our own inputs. */
+export function serviceBody(collection: AdminCollection, inputs: JsonObject): JsonObject {
+  const { idKey } = KINDS[collection];
+  const body: JsonObject = {};
+  for (const [k, v] of Object.entries(inputs)) {
+    if (k === idKey || k === CONNECTION_KEY || k === ADOPT_KEY || k === PROVIDER_KEY || k === ETAG_KEY) continue;
+    if (v === undefined) continue;
+    body[k] = v;
+  }
+  return body;
+}
+
+export function checkInputs(collection: AdminCollection, news: JsonObject, sources: ConnectionSources): CheckOutcome {
+  const kind = KINDS[collection];
+  const failures: CheckFailure[] = [];
+
+  const id = news[kind.idKey];
+  if (id === undefined || id === null) {
+    failures.push(failure({ path: kind.idKey, rule: "required", message: `${kind.idKey}: is required` }));
+  } else if (!isUnknown(id)) {
+    for (const v of validateId(id, kind.idKey)) failures.push(failure(v));
+  }
+
+  const connection = news[CONNECTION_KEY];
+  const connectionProblems = connectionInputProblems(connection);
+  for (const [path, message] of connectionProblems) failures.push(failure({ path, rule: "connection", message }));
+  if (connectionProblems.length === 0) {
+    const missing = connectionProblem(connection, sources);
+    if (missing !== undefined) failures.push(failure({ path: CONNECTION_KEY, rule: "connection", message: `${CONNECTION_KEY}: ${missing}` }));
+  }
+
+  const adopt = news[ADOPT_KEY];
+  if (adopt !== undefined && adopt !== null && typeof adopt !== "boolean" && !isUnknown(adopt)) {
+    failures.push(failure({ path: ADOPT_KEY, rule: "type", message: `${ADOPT_KEY}: must be a boolean` }));
+  }
+
+  const body = serviceBody(collection, news);
+  // Typos in field names are reported: the service would silently drop them (and the diff would never settle).
+  for (const v of errorsOf(validateAdminBody(collection, body, { unknownProperties: "report" }))) {
+    if (touchesUnknown(body, v.path)) continue;
+    failures.push(failure(v));
+  }
+  const knownId = typeof id === "string" && !isUnknown(id) ? id : undefined;
+  if (collection === "queues" && knownId !== undefined && isObject(body["labels"])) {
+    const idLabel = body["labels"]["Id"];
+    if (idLabel !== undefined && idLabel !== null && !isUnknown(idLabel) && idLabel !== knownId) {
+      failures.push(
+        failure({
+          path: "labels.Id",
+          rule: "reservedLabel",
+          message: `labels.Id: is set by the service to the queue id (${JSON.stringify(knownId)}); leave it out`,
+        }),
+      );
+    }
+  }
+
+  const inputs: JsonObject = { [kind.idKey]: id, ...canonicalSpec(collection, body, knownId) };
+  if (connection !== undefined && connection !== null) inputs[CONNECTION_KEY] = connection;
+  if (adopt !== undefined && adopt !== null) inputs[ADOPT_KEY] = adopt;
+  return { inputs, failures };
+}

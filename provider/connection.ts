@@ -1,0 +1,145 @@
+// How a resource reaches Job Router. Three routes, in this order:
+//   1. the resource's `connection` input: a connection string, or `{endpoint, accessKey}`, or `{endpoint}`
+//      alone (Entra ID through DefaultAzureCredential);
+//   2. the stack config `jobrouter:connectionString` (set it with `pulumi config set --secret`);
+//   3. the environment variable JOBROUTER_CONNECTION_STRING.
+// Resolution happens inside the provider at call time, so nothing of it is captured in the serialized
+// provider. Only route 1 is stored in state (encrypted: the resource marks it secret), because refresh
+// and destroy must be able to reach the service with it.
+//
+// Pure: the sources of config and environment are passed in. Error messages never contain any part of
+// a connection string or key.
+
+import { ConnectionStringError, normaliseEndpoint, parseConnectionString } from "./client/connectionString";
+import { isObject, isUnknown } from "./json";
+
+/** The `connection` input. */
+export type Connection = string | ConnectionDetails;
+export interface ConnectionDetails {
+  /** `https://<resource>.communication.azure.com`. */
+  endpoint: string;
+  /** The resource's access key (base64). Leave out to authenticate with Entra ID (DefaultAzureCredential). */
+  accessKey?: string;
+}
+
+export const CONNECTION_CONFIG_KEY = "jobrouter:connectionString";
+export const CONNECTION_ENV_VAR = "JOBROUTER_CONNECTION_STRING";
+
+/** Where stack config and environment variables are read from (the provider host, or a test). */
+export interface ConnectionSources {
+  config(key: string): string | undefined;
+  env(name: string): string | undefined;
+}
+
+export type ResolvedConnection =
+  | { via: "connection" | "config" | "env"; auth: "accessKey"; endpoint: string; accessKey: string }
+  | { via: "connection"; auth: "entraId"; endpoint: string };
+
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+export const HOW_TO_CONNECT =
+  "give the resource a `connection` input (a connection string, or {endpoint, accessKey}, or {endpoint} for Entra ID), " +
+  `or set the secret stack config \`${CONNECTION_CONFIG_KEY}\` (pulumi config set --secret ${CONNECTION_CONFIG_KEY} "endpoint=https://...;accesskey=..."), ` +
+  `or set the environment variable ${CONNECTION_ENV_VAR}`;
+
+/** Thrown when no route yields a usable connection; says which route failed and how to fix it. */
+export class ConnectionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConnectionError";
+  }
+}
+
+function ruleOf(e: unknown): string {
+  if (e instanceof ConnectionStringError) return e.message.replace(/^Invalid Job Router connection string: /, "");
+  return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * Problems with a `connection` input, as `[path, message]` pairs (path like `connection.endpoint`).
+ * Unknown values (preview) are not problems.
+ */
+export function connectionInputProblems(value: unknown): Array<[string, string]> {
+  if (value === undefined || value === null || isUnknown(value)) return [];
+  if (typeof value === "string") {
+    try {
+      parseConnectionString(value);
+      return [];
+    } catch (e) {
+      return [["connection", `connection: not a valid connection string: ${ruleOf(e)}`]];
+    }
+  }
+  if (!isObject(value)) {
+    return [["connection", "connection: must be a connection string or an object {endpoint, accessKey?}"]];
+  }
+  const out: Array<[string, string]> = [];
+  for (const key of Object.keys(value)) {
+    if (key !== "endpoint" && key !== "accessKey") {
+      out.push([`connection.${key}`, `connection.${key}: is not a property of connection (known: endpoint, accessKey)`]);
+    }
+  }
+  const endpoint = value["endpoint"];
+  if (endpoint === undefined || endpoint === null) out.push(["connection.endpoint", "connection.endpoint: is required"]);
+  else if (!isUnknown(endpoint)) {
+    if (typeof endpoint !== "string") out.push(["connection.endpoint", "connection.endpoint: must be a string"]);
+    else {
+      try {
+        normaliseEndpoint(endpoint);
+      } catch (e) {
+        out.push(["connection.endpoint", `connection.${ruleOf(e)}`]);
+      }
+    }
+  }
+  const key = value["accessKey"];
+  if (key !== undefined && key !== null && !isUnknown(key)) {
+    if (typeof key !== "string" || key === "") out.push(["connection.accessKey", "connection.accessKey: must be a non-empty string"]);
+    else if (!BASE64.test(key)) out.push(["connection.accessKey", "connection.accessKey: must be base64 (A-Z a-z 0-9 + / and = padding)"]);
+  }
+  return out;
+}
+
+function fromConnectionString(cs: string, via: "connection" | "config" | "env", label: string): ResolvedConnection {
+  try {
+    const { endpoint, accessKey } = parseConnectionString(cs);
+    return { via, auth: "accessKey", endpoint, accessKey };
+  } catch (e) {
+    throw new ConnectionError(`${label} is not a valid Job Router connection string: ${ruleOf(e)}`);
+  }
+}
+
+/** Picks the connection: the input, else the stack config, else the environment. */
+export function resolveConnection(input: unknown, sources: ConnectionSources): ResolvedConnection {
+  if (input !== undefined && input !== null) {
+    const problems = connectionInputProblems(input);
+    if (problems.length > 0) throw new ConnectionError(problems.map(([, m]) => m).join("; "));
+    if (typeof input === "string") return fromConnectionString(input, "connection", "the `connection` input");
+    if (isObject(input) && typeof input["endpoint"] === "string") {
+      const endpoint = normaliseEndpoint(input["endpoint"]);
+      const key = input["accessKey"];
+      return typeof key === "string" && key !== ""
+        ? { via: "connection", auth: "accessKey", endpoint, accessKey: key }
+        : { via: "connection", auth: "entraId", endpoint };
+    }
+  }
+  const fromConfig = sources.config(CONNECTION_CONFIG_KEY);
+  if (fromConfig !== undefined && fromConfig !== "") {
+    return fromConnectionString(fromConfig, "config", `the stack config \`${CONNECTION_CONFIG_KEY}\``);
+  }
+  const fromEnv = sources.env(CONNECTION_ENV_VAR);
+  if (fromEnv !== undefined && fromEnv !== "") {
+    return fromConnectionString(fromEnv, "env", `the environment variable ${CONNECTION_ENV_VAR}`);
+  }
+  throw new ConnectionError(`no Job Router connection: ${HOW_TO_CONNECT}`);
+}
+
+/** Where resolveConnection would look, without failing: `undefined` when some route is usable. */
+export function connectionProblem(input: unknown, sources: ConnectionSources): string | undefined {
+  if (isUnknown(input)) return undefined;
+  if (isObject(input) && Object.values(input).some(isUnknown)) return undefined;
+  try {
+    resolveConnection(input, sources);
+    return undefined;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}

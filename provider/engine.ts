@@ -1,0 +1,240 @@
+// The implementation behind the four dynamic providers: configure, check, diff, create, read, update,
+// delete, parameterised by collection.
+//
+// The providers serialized into state are tiny objects whose methods `require` this module by package
+// name at call time (see resources/providers.ts), so state holds no code of ours and refresh/destroy run
+// the installed version of this file. It keeps one piece of process state: the stack config handed to
+// `configure` by the dynamic-provider host, which is where `jobrouter:connectionString` comes from.
+
+import { AzureKeyCredential } from "@azure/core-auth";
+import type { TokenCredential } from "@azure/core-auth";
+import { JobRouterClient } from "./client/client";
+import { JobRouterError } from "./client/errors";
+import type { AdminCollection } from "./client/models";
+import { canonicalSpec, withDerivedActionIds } from "./canonical";
+import { checkInputs, serviceBody, type CheckOutcome } from "./check";
+import { resolveConnection, type ConnectionSources } from "./connection";
+import { containsCredential, reconcileCredentials } from "./credentials";
+import { diffInputs, type DiffOutcome } from "./diff";
+import { deepEqual, isObject, type JsonObject } from "./json";
+import { ADOPT_KEY, CONNECTION_KEY, ETAG_KEY, KINDS } from "./kinds";
+import { mergePatchFor } from "./mergePatch";
+
+// ------------------------------------------------------------------ configuration
+
+/** What the dynamic-provider host passes to `configure`: the whole stack config. */
+export interface ConfigureRequest {
+  config: { get(key: string): string | undefined };
+}
+
+let stackConfig: ConfigureRequest["config"] | undefined;
+
+export async function configure(req: ConfigureRequest): Promise<void> {
+  stackConfig = req.config;
+}
+
+/** PULUMI_CONFIG, which the engine sets for plugins too, as a fallback when configure was not called. */
+function configFromEnvironment(key: string): string | undefined {
+  const raw = process.env["PULUMI_CONFIG"];
+  if (!raw) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    const v = isObject(parsed) ? parsed[key] : undefined;
+    return typeof v === "string" ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export const hostSources: ConnectionSources = {
+  config: (key) => stackConfig?.get(key) ?? configFromEnvironment(key),
+  env: (name) => process.env[name],
+};
+
+/** A client for the resource's connection (input, else stack config, else environment). */
+export function clientFor(connection: unknown, sources: ConnectionSources = hostSources): JobRouterClient {
+  const resolved = resolveConnection(connection, sources);
+  const options = { userAgentPrefix: "pulumi-jobrouter-provider" };
+  if (resolved.auth === "accessKey") {
+    return new JobRouterClient(resolved.endpoint, new AzureKeyCredential(resolved.accessKey), options);
+  }
+  // Loaded only on this route: @azure/identity is large and most stacks use access keys.
+  const identity: typeof import("@azure/identity") = require("@azure/identity");
+  const credential: TokenCredential = new identity.DefaultAzureCredential();
+  return new JobRouterClient(resolved.endpoint, credential, options);
+}
+
+// ------------------------------------------------------------------ helpers
+
+function describe(collection: AdminCollection, id: string): string {
+  return `${KINDS[collection].noun} "${id}"`;
+}
+
+function idOf(collection: AdminCollection, bag: JsonObject, fallback?: string): string {
+  const v = bag[KINDS[collection].idKey];
+  if (typeof v === "string" && v !== "") return v;
+  if (fallback !== undefined) return fallback;
+  throw new Error(`jobrouter: ${KINDS[collection].idKey} is missing`);
+}
+
+/** The canonical spec of what the service returned, with credentials reconciled against what we know. */
+function liveSpec(collection: AdminCollection, value: unknown, id: string, known: JsonObject): JsonObject {
+  const spec = canonicalSpec(collection, value, id);
+  const reconciled = reconcileCredentials(spec, known);
+  return canonicalSpec(collection, reconciled, id);
+}
+
+/**
+ * Outputs: the canonical spec under the same keys as the inputs (so the engine's diffs compare like with
+ * like), our own inputs, and the ETag for the next If-Match.
+ */
+function outputsFor(collection: AdminCollection, id: string, spec: JsonObject, bag: JsonObject, etag: string | undefined): JsonObject {
+  const out: JsonObject = { [KINDS[collection].idKey]: id, ...spec };
+  if (bag[CONNECTION_KEY] !== undefined && bag[CONNECTION_KEY] !== null) out[CONNECTION_KEY] = bag[CONNECTION_KEY];
+  if (bag[ADOPT_KEY] !== undefined && bag[ADOPT_KEY] !== null) out[ADOPT_KEY] = bag[ADOPT_KEY];
+  if (etag !== undefined && etag !== "") out[ETAG_KEY] = etag;
+  return out;
+}
+
+/** The body sent: the spec plus stable action ids (the service would otherwise generate new ones each time). */
+function sendable(collection: AdminCollection, spec: JsonObject): JsonObject {
+  return withDerivedActionIds(collection, spec);
+}
+
+function wrap(op: string, collection: AdminCollection, id: string, e: unknown): Error {
+  const msg = e instanceof Error ? e.message : String(e);
+  return new Error(`jobrouter: ${op} ${describe(collection, id)} failed: ${msg}`);
+}
+
+function preconditionFailed(collection: AdminCollection, id: string, etag: string): Error {
+  return new Error(
+    `jobrouter: ${describe(collection, id)} was changed or deleted outside Pulumi since this stack last saw it ` +
+      `(the service answered 412 Precondition Failed to If-Match ${etag}). ` +
+      "Run `pulumi refresh` to load its current state (the next preview then shows exactly what drifted), then `pulumi up` again.",
+  );
+}
+
+/** Explains the service's refusal to delete something that is still in use. */
+export function deleteRefusal(collection: AdminCollection, id: string, e: JobRouterError): Error {
+  const codes = e.allCodes();
+  const reasons: string[] = [];
+  if (codes.includes("QueueExistsWithDistributionPolicy")) reasons.push("a queue still uses this distribution policy");
+  if (codes.includes("QueueExistsWithExceptionPolicy")) reasons.push("a queue still uses this exception policy");
+  if (codes.includes("ActiveJobWithClassificationPolicyExist")) {
+    reasons.push("a job that is still active uses this classification policy (cancel, complete or close it first)");
+  }
+  const text = e.message;
+  if (/fallback queue/i.test(text)) reasons.push("a classification policy uses this queue as its fallbackQueueId");
+  if (/active job/i.test(text) && collection === "queues") reasons.push("a job that is still active is in this queue (cancel or finish it first)");
+  if (/assigned worker/i.test(text)) reasons.push("a worker still lists this queue in its queues");
+  const why = reasons.length > 0 ? reasons.join("; ") : text;
+  return new Error(
+    `jobrouter: cannot delete ${describe(collection, id)}: the service refused (${e.statusCode ?? "?"} ${e.code}): ${why}. ` +
+      "Remove or repoint what still uses it first. Pulumi deletes dependents first only when they reference this " +
+      "resource's outputs (for example `distributionPolicyId: policy.id`), so prefer that over literal ids.",
+  );
+}
+
+// ------------------------------------------------------------------ provider methods
+
+export async function check(collection: AdminCollection, olds: JsonObject, news: JsonObject): Promise<CheckOutcome> {
+  void olds;
+  return checkInputs(collection, news, hostSources);
+}
+
+export async function diff(collection: AdminCollection, id: string, olds: JsonObject, news: JsonObject): Promise<DiffOutcome> {
+  return diffInputs(collection, id, olds, news);
+}
+
+export async function create(collection: AdminCollection, inputs: JsonObject): Promise<{ id: string; outs: JsonObject }> {
+  const id = idOf(collection, inputs);
+  const desired = canonicalSpec(collection, serviceBody(collection, inputs), id);
+  const client = clientFor(inputs[CONNECTION_KEY]);
+  try {
+    // PATCH is an upsert: without this read, "create" would silently take over an existing object.
+    // (A second writer between this GET and the PATCH below is not detected: the service has no
+    // If-None-Match. The window is one round trip.)
+    const existing = await client.tryGet(collection, id);
+    if (existing !== undefined && inputs[ADOPT_KEY] !== true) {
+      throw new Error(
+        `jobrouter: cannot create ${describe(collection, id)}: an object with this id already exists at ${client.endpoint} ` +
+          "(made outside this stack, or left behind by another one). To take it over and converge it to this program, " +
+          `set \`adoptExisting: true\` on the resource; to create a new one instead, choose another \`${KINDS[collection].idKey}\`. ` +
+          "(`pulumi import` does not work for dynamic resources.)",
+      );
+    }
+    if (existing !== undefined) {
+      const current = canonicalSpec(collection, existing, id);
+      // Credentials are sent whenever the program has any: the service may not echo them, so equality
+      // of what it returns says nothing about them.
+      if (deepEqual(current, desired) && !containsCredential(desired)) {
+        return { id, outs: outputsFor(collection, id, liveSpec(collection, existing, id, desired), inputs, existing.etag) };
+      }
+      const result = await client.upsert(collection, id, mergePatchFor(current, sendable(collection, desired)), { ifMatch: existing.etag });
+      return { id, outs: outputsFor(collection, id, liveSpec(collection, result.value, id, desired), inputs, result.etag) };
+    }
+    const result = await client.upsert(collection, id, sendable(collection, desired));
+    return { id, outs: outputsFor(collection, id, liveSpec(collection, result.value, id, desired), inputs, result.etag) };
+  } catch (e) {
+    if (e instanceof Error && e.message.startsWith("jobrouter:")) throw e;
+    throw wrap("creating", collection, id, e);
+  }
+}
+
+export async function update(
+  collection: AdminCollection,
+  id: string,
+  olds: JsonObject,
+  news: JsonObject,
+): Promise<{ outs: JsonObject }> {
+  const current = canonicalSpec(collection, serviceBody(collection, olds), id);
+  const desired = canonicalSpec(collection, serviceBody(collection, news), id);
+  const etag = typeof olds[ETAG_KEY] === "string" ? olds[ETAG_KEY] : undefined;
+  if (deepEqual(current, desired) && etag !== undefined) {
+    // Only our own inputs changed (the connection, adoptExisting): nothing to send.
+    return { outs: outputsFor(collection, id, current, news, etag) };
+  }
+  const client = clientFor(news[CONNECTION_KEY]);
+  try {
+    const patch = mergePatchFor(current, sendable(collection, desired));
+    const result = await client.upsert(collection, id, patch, etag !== undefined ? { ifMatch: etag } : {});
+    return { outs: outputsFor(collection, id, liveSpec(collection, result.value, id, desired), news, result.etag) };
+  } catch (e) {
+    if (JobRouterError.hasStatus(e, 412)) throw preconditionFailed(collection, id, etag ?? "");
+    throw wrap("updating", collection, id, e);
+  }
+}
+
+export async function read(
+  collection: AdminCollection,
+  id: string,
+  props: JsonObject,
+): Promise<{ id: string; props?: JsonObject; inputs?: JsonObject }> {
+  const client = clientFor(props[CONNECTION_KEY]);
+  let value;
+  try {
+    value = await client.tryGet(collection, id);
+  } catch (e) {
+    throw wrap("reading", collection, id, e);
+  }
+  // Deleted outside Pulumi: an empty id tells the engine to drop the resource from state.
+  if (value === undefined) return { id: "" };
+  const known = canonicalSpec(collection, serviceBody(collection, props), id);
+  const spec = liveSpec(collection, value, id, known);
+  const outs = outputsFor(collection, id, spec, props, value.etag);
+  // The inputs of the next diff become the live configuration, so the preview after a refresh that found
+  // drift shows exactly the drifted fields (and nothing when there was none).
+  const inputs = outputsFor(collection, id, spec, props, undefined);
+  return { id, props: outs, inputs };
+}
+
+export async function remove(collection: AdminCollection, id: string, props: JsonObject): Promise<void> {
+  const client = clientFor(props[CONNECTION_KEY]);
+  try {
+    // Already gone is success: the goal of a delete is reached.
+    await client.delete(collection, id, { ignoreNotFound: true });
+  } catch (e) {
+    if (e instanceof JobRouterError && (e.statusCode === 400 || e.statusCode === 409)) throw deleteRefusal(collection, id, e);
+    throw wrap("deleting", collection, id, e);
+  }
+}

@@ -1,0 +1,65 @@
+// What differs between the four administration resources, in one table, so the check/diff/CRUD code
+// is written once and parameterised by kind.
+
+import type { AdminCollection } from "./client/models";
+
+export interface KindInfo {
+  /** REST collection (path segment). */
+  readonly collection: AdminCollection;
+  /** Pulumi type name; the token is `pulumi-nodejs:dynamic/jobrouter:<typeName>`. */
+  readonly typeName: string;
+  /** The input that carries the Job Router id (the resource's Pulumi `id`). */
+  readonly idKey: string;
+  /** How errors name the object, e.g. "queue". */
+  readonly noun: string;
+  /** The service fields this resource manages, in the order the service returns them. */
+  readonly fields: readonly string[];
+  /**
+   * Top-level fields whose value can hold a credential (webhook client secret, function key/app key).
+   * They are made secret whenever they hold one, so the whole value is encrypted in state.
+   */
+  readonly credentialFields: readonly string[];
+}
+
+export const KINDS: Readonly<Record<AdminCollection, KindInfo>> = {
+  distributionPolicies: {
+    collection: "distributionPolicies",
+    typeName: "DistributionPolicy",
+    idKey: "distributionPolicyId",
+    noun: "distribution policy",
+    fields: ["name", "offerExpiresAfterSeconds", "mode"],
+    credentialFields: ["mode"],
+  },
+  queues: {
+    collection: "queues",
+    typeName: "RouterQueue",
+    idKey: "queueId",
+    noun: "queue",
+    fields: ["name", "distributionPolicyId", "labels", "exceptionPolicyId"],
+    credentialFields: [],
+  },
+  classificationPolicies: {
+    collection: "classificationPolicies",
+    typeName: "ClassificationPolicy",
+    idKey: "classificationPolicyId",
+    noun: "classification policy",
+    fields: ["name", "fallbackQueueId", "queueSelectorAttachments", "prioritizationRule", "workerSelectorAttachments"],
+    credentialFields: ["queueSelectorAttachments", "prioritizationRule", "workerSelectorAttachments"],
+  },
+  exceptionPolicies: {
+    collection: "exceptionPolicies",
+    typeName: "ExceptionPolicy",
+    idKey: "exceptionPolicyId",
+    noun: "exception policy",
+    fields: ["name", "exceptionRules"],
+    credentialFields: [],
+  },
+};
+
+/** Inputs of ours that are not service fields. */
+export const CONNECTION_KEY = "connection";
+export const ADOPT_KEY = "adoptExisting";
+/** Output-only: the ETag of the last write or read, sent as If-Match on update. */
+export const ETAG_KEY = "etag";
+/** Set by the dynamic-provider machinery on every input and output bag. */
+export const PROVIDER_KEY = "__provider";
