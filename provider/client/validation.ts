@@ -403,7 +403,8 @@ function attachment(ctx: Ctx, value: unknown, path: string, target: "queue" | "w
         }
         // [spec] "The percentage of this weight, expressed as a fraction of 1" → each in (0, 1]
         const w = ctx.number(a, "weight", p, { required: true, exclusiveMin: 0, max: 1 });
-        if (w === undefined) allNumbers = false;
+        // The sum is only meaningful once every weight is individually valid.
+        if (w === undefined || !(w > 0 && w <= 1)) allNumbers = false;
         else sum += w;
         selectorList(ctx, a, selectorsKey, p, each, true); // [spec] required
       });
@@ -629,6 +630,126 @@ export function stripUnknownProperties(collection: AdminCollection, body: unknow
   const copy: unknown = structuredClone(body);
   run(new Ctx("strip"), collection, copy);
   return copy;
+}
+
+// ------------------------------------------------------------------ jobs and workers (runtime resources)
+
+function dateTime(ctx: Ctx, o: Obj, key: string, path: string, required: boolean): void {
+  const v = ctx.string(o, key, path, { required });
+  // [spec] format date-time (RFC 3339)
+  if (v !== undefined && (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(v) || Number.isNaN(Date.parse(v)))) {
+    ctx.add(join(path, key), "format", "must be an RFC 3339 date-time");
+  }
+}
+
+function job(ctx: Ctx, o: Obj): void {
+  for (const k of ["channelReference", "channelId", "dispositionCode"]) ctx.string(o, k, ""); // [spec]
+  for (const k of ["classificationPolicyId", "queueId"]) ctx.string(o, k, "", { nonEmpty: true }); // [spec]; [guess] non-empty
+  ctx.number(o, "priority", "", { integer: true, min: -100, max: 100 }); // [spec] int32, "Value must be between -100 to 100"
+  selectorList(ctx, o, "requestedWorkerSelectors", "", workerSelector, false); // [spec]
+  ctx.labels(o, "labels", ""); // [spec]
+  ctx.labels(o, "tags", ""); // [spec]
+  const notes = ctx.array(o, "notes", ""); // [spec]
+  notes?.forEach((n, i) => {
+    const p = join("notes", i);
+    const note = ctx.object(n, p, ["message", "addedAt"]);
+    if (!note) return;
+    ctx.string(note, "message", p, { required: true }); // [spec] required
+    dateTime(ctx, note, "addedAt", p, false); // [spec]
+  });
+  const mm = o["matchingMode"];
+  if (mm !== undefined && mm !== null) {
+    if (!isObj(mm)) ctx.add("matchingMode", "type", `must be an object (got ${describe(mm)})`);
+    else {
+      const kind = ctx.kind(mm, "matchingMode", ["queueAndMatch", "scheduleAndSuspend", "suspend"] as const); // [spec]
+      const m = ctx.object(mm, "matchingMode", kind === "scheduleAndSuspend" ? ["kind", "scheduleAt"] : ["kind"]);
+      if (m && kind === "scheduleAndSuspend") dateTime(ctx, m, "scheduleAt", "matchingMode", true); // [spec] required
+    }
+  }
+}
+
+function worker(ctx: Ctx, o: Obj): void {
+  const queues = ctx.array(o, "queues", ""); // [spec]
+  const seenQueues = new Set<string>();
+  queues?.forEach((q, i) => {
+    const p = join("queues", i);
+    if (typeof q !== "string" || q.trim() === "") ctx.add(p, "type", "must be a non-empty string (a queue id)");
+    // [guess: a worker listed twice in one queue is a mistake the service would collapse or refuse]
+    else if (seenQueues.has(q)) ctx.add(p, "unique", `duplicates queue ${JSON.stringify(q)}`);
+    else seenQueues.add(q);
+  });
+  ctx.number(o, "capacity", "", { integer: true, min: 0 }); // [spec] int32; [guess] >= 0
+  ctx.labels(o, "labels", ""); // [spec]
+  ctx.labels(o, "tags", ""); // [spec]
+  ctx.boolean(o, "availableForOffers", ""); // [spec]
+  const channels = ctx.array(o, "channels", ""); // [spec]
+  const seenChannels = new Map<string, number>();
+  channels?.forEach((c, i) => {
+    const p = join("channels", i);
+    const ch = ctx.object(c, p, ["channelId", "capacityCostPerJob", "maxNumberOfJobs"]);
+    if (!ch) return;
+    const id = ctx.string(ch, "channelId", p, { required: true, nonEmpty: true }); // [spec] required
+    if (id !== undefined) {
+      const first = seenChannels.get(id);
+      // [guess: capacity is configured once per channel]
+      if (first !== undefined)
+        ctx.add(join(p, "channelId"), "unique", `duplicates channels[${first}].channelId (${JSON.stringify(id)})`);
+      else seenChannels.set(id, i);
+    }
+    ctx.number(ch, "capacityCostPerJob", p, { required: true, integer: true, min: 0 }); // [spec] required int32; [guess] >= 0
+    ctx.number(ch, "maxNumberOfJobs", p, { integer: true, exclusiveMin: 0 }); // [spec] "Value must be greater than zero"
+  });
+}
+
+const JOB_KEYS = [
+  "id",
+  "etag",
+  "channelReference",
+  "status",
+  "enqueuedAt",
+  "channelId",
+  "classificationPolicyId",
+  "queueId",
+  "priority",
+  "dispositionCode",
+  "requestedWorkerSelectors",
+  "attachedWorkerSelectors",
+  "labels",
+  "assignments",
+  "tags",
+  "notes",
+  "scheduledAt",
+  "matchingMode",
+];
+const WORKER_KEYS = [
+  "id",
+  "etag",
+  "state",
+  "queues",
+  "capacity",
+  "labels",
+  "tags",
+  "channels",
+  "offers",
+  "assignedJobs",
+  "loadRatio",
+  "availableForOffers",
+];
+
+/** Validate a job body (full input, or the merge-patch result). Read-only fields are tolerated. */
+export function validateJobBody(body: unknown, options: ValidateOptions = {}): Violation[] {
+  const ctx = new Ctx(options.unknownProperties ?? "ignore");
+  const o = ctx.object(body, "", JOB_KEYS);
+  if (o) job(ctx, o);
+  return ctx.out;
+}
+
+/** Validate a worker body (full input, or the merge-patch result). Read-only fields are tolerated. */
+export function validateWorkerBody(body: unknown, options: ValidateOptions = {}): Violation[] {
+  const ctx = new Ctx(options.unknownProperties ?? "ignore");
+  const o = ctx.object(body, "", WORKER_KEYS);
+  if (o) worker(ctx, o);
+  return ctx.out;
 }
 
 /** Only the violations that must refuse the request. */
