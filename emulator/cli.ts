@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // jobrouter-emulator [--port N] [--host H] [--access-key KEY] [--data DIR] [--allow-bearer]
 //                    [--error-rate R] [--error-status 429|503|mixed] [--retry-after S] [--drop-rate R]
-//                    [--latency MS] [--seed N]
+//                    [--latency MS] [--seed N] [--event-webhook URL]...
 // Prints exactly one line on stdout: JOBROUTER_CONNECTION_STRING=endpoint=http://127.0.0.1:PORT/;accesskey=KEY
 // Everything else (errors, shutdown notes) goes to stderr.
 
@@ -11,7 +11,7 @@ import { startEmulator } from "./index";
 const USAGE =
   "usage: jobrouter-emulator [--port N] [--host H] [--access-key KEY] [--data DIR] [--allow-bearer]\n" +
   "                          [--error-rate R] [--error-status 429|503|mixed] [--retry-after S]\n" +
-  "                          [--drop-rate R] [--latency MS] [--seed N]";
+  "                          [--drop-rate R] [--latency MS] [--seed N] [--event-webhook URL]...";
 
 export function parseArgs(argv: readonly string[]): EmulatorOptions {
   const options: EmulatorOptions = {};
@@ -81,6 +81,17 @@ export function parseArgs(argv: readonly string[]): EmulatorOptions {
         faults.seed = num(flag, take(flag));
         anyFault = true;
         break;
+      case "--event-webhook": {
+        const url = take(flag);
+        try {
+          const u = new URL(url);
+          if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error("scheme");
+        } catch {
+          throw new Error(`--event-webhook: must be an absolute http or https URL (got ${JSON.stringify(url)})`);
+        }
+        options.runtime = { ...options.runtime, eventWebhooks: [...(options.runtime?.eventWebhooks ?? []), url] };
+        break;
+      }
       case "--help":
       case "-h":
         throw new Error(USAGE);

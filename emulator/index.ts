@@ -8,6 +8,7 @@ import { EtagFactory } from "./etag";
 import { FaultInjector } from "./faults";
 import type { FaultOptions } from "./faults";
 import { createRuntime } from "./runtime";
+import type { RuntimeExtension, RuntimeOptions } from "./runtime";
 import type { RequestLogEntry } from "./server";
 import { createHttpServer, listen } from "./server";
 import type { Store } from "./store";
@@ -25,7 +26,7 @@ export { mergePatch, canonicalJson } from "./mergePatch";
 export { checkPreconditions, objectResponse, pageOf, parsePageRequest, wireBody } from "./resource";
 export { authenticate, contentHash, signRequest, MAX_CLOCK_SKEW_MS } from "./auth";
 export { SUPPORTED_API_VERSIONS } from "./router";
-export type { RuntimeExtension, RuntimeContext, BlockingReference } from "./runtime";
+export type { RuntimeExtension, RuntimeContext, RuntimeOptions, BlockingReference } from "./runtime";
 
 export interface EmulatorOptions {
   /** 0 (default) picks a free port. */
@@ -43,6 +44,8 @@ export interface EmulatorOptions {
   now?: () => Date;
   /** Request log size limit; default 10000 (oldest dropped). */
   maxLogEntries?: number;
+  /** Options of the routing runtime (clock, event webhooks, …), passed through to createRuntime. */
+  runtime?: RuntimeOptions;
 }
 
 export interface RunningEmulator {
@@ -58,6 +61,8 @@ export interface RunningEmulator {
   /** Replace the fault options at run time (undefined switches faults off); restarts the seeded PRNG. */
   setFaults(f: FaultOptions | undefined): void;
   store: Store;
+  /** The routing runtime (jobs, workers, offers, events). */
+  runtime: RuntimeExtension;
   close(): Promise<void>;
 }
 
@@ -75,7 +80,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const etags = new EtagFactory();
   const store = createStore(options.dataDir);
   const faults = new FaultInjector(options.faults);
-  const runtime = createRuntime({ store, now, errors, etags });
+  const runtime = createRuntime({
+    store,
+    now,
+    errors,
+    etags,
+    ...(options.runtime ? { runtime: options.runtime } : {}),
+  });
   const admin = createAdminHandler({ store, errors, etags, runtime });
   const requests: RequestLogEntry[] = [];
   const server = createHttpServer({
@@ -102,6 +113,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     },
     setFaults: (f) => faults.set(f),
     store,
+    runtime,
     close: () => {
       closed ??= (async () => {
         await new Promise<void>((resolve, reject) => {
