@@ -9,13 +9,17 @@ const fs = require("node:fs");
 const path = require("node:path");
 
 const packDir = path.resolve(__dirname, "..");
-const root = path.resolve(packDir, "..");
-const tsc = path.join(root, "node_modules", "typescript", "bin", "tsc");
+// The pack's own typescript when `npm ci` ran in policy/, else the repository's.
+const tsc = require.resolve("typescript/bin/tsc", { paths: [packDir] });
 const stamp = path.join(packDir, "dist", ".sources-mtime");
 const lock = path.join(packDir, ".build.lock");
 
 function newestSourceMtime() {
-  const files = [path.join(packDir, "index.ts"), path.join(packDir, "tsconfig.json"), path.join(root, "tsconfig.json")];
+  const files = [
+    path.join(packDir, "index.ts"),
+    path.join(packDir, "tsconfig.json"),
+    path.join(packDir, "package.json"),
+  ];
   for (const f of fs.readdirSync(path.join(packDir, "policies"))) {
     if (f.endsWith(".ts")) files.push(path.join(packDir, "policies", f));
   }
