@@ -1,3 +1,3 @@
-// The ContactCenter component and its helpers.
+export * from "./contactCenter";
 export * from "./eventTypes";
 export * from "./references";
