@@ -67,6 +67,10 @@ export class FaultInjector {
   set(options: FaultOptions | undefined): void {
     if (options) validateFaults(options);
     this.options = options ? { ...options } : undefined;
+    // A /g or /y RegExp keeps state between test() calls; match with a stateless copy.
+    if (this.options?.paths && (this.options.paths.global || this.options.paths.sticky)) {
+      this.options.paths = new RegExp(this.options.paths.source, this.options.paths.flags.replace(/[gy]/g, ""));
+    }
     this.random = mulberry32(options?.seed ?? 1);
   }
 

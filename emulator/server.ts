@@ -29,12 +29,20 @@ export interface RequestLogEntry {
 /** Fields whose values are secrets (function keys, webhook client secrets): never logged. */
 const SECRET_FIELDS = new Set(["functionKey", "appKey", "clientSecret"]);
 
+/** Azure Functions URIs often carry their key as `?code=`: keep the URI, hide the key. */
+function redactUri(uri: string): string {
+  return uri.replace(/([?&](?:code|sig|key)=)[^&#]*/gi, "$1***");
+}
+
 export function redactSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redactSecrets);
   if (typeof value === "object" && value !== null) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value))
-      out[k] = SECRET_FIELDS.has(k) && v !== null && v !== undefined ? "***" : redactSecrets(v);
+    for (const [k, v] of Object.entries(value)) {
+      if (SECRET_FIELDS.has(k) && v !== null && v !== undefined) out[k] = "***";
+      else if (/Uri$/.test(k) && typeof v === "string") out[k] = redactUri(v);
+      else out[k] = redactSecrets(v);
+    }
     return out;
   }
   return value;

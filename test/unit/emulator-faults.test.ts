@@ -45,6 +45,9 @@ describe("FaultInjector", () => {
     const f = new FaultInjector({ errorRate: 1, paths: /^\/routing\/queues/ });
     expect(f.decide("/routing/queues/q").kind).toBe("error");
     expect(f.decide("/routing/distributionPolicies/d").kind).toBe("none");
+    // A global RegExp must not alternate between matching and not matching.
+    f.set({ errorRate: 1, paths: /queues/g });
+    expect([1, 2, 3].map(() => f.decide("/routing/queues/q").kind)).toEqual(["error", "error", "error"]);
     expect(() => f.set({ errorRate: 2 })).toThrow("faults.errorRate: must be within 0..1 (got 2)");
     expect(() => f.set({ latencyMs: -1 })).toThrow(/faults.latencyMs/);
   });

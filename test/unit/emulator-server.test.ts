@@ -94,7 +94,7 @@ describe("startEmulator and the HTTP layer", () => {
     const body = {
       prioritizationRule: {
         kind: "function",
-        functionUri: "https://f.example/api/p",
+        functionUri: "https://f.example/api/p?code=fu-SECRET&x=1",
         credential: { functionKey: "fk-SECRET", appKey: "ak-SECRET", clientId: "cid" },
       },
       workerSelectorAttachments: [
@@ -125,6 +125,7 @@ describe("startEmulator and the HTTP layer", () => {
     expect(patch?.body).toMatchObject({
       prioritizationRule: { credential: { functionKey: "***", appKey: "***", clientId: "cid" } },
     });
+    expect(patch?.body).toMatchObject({ prioritizationRule: { functionUri: "https://f.example/api/p?code=***&x=1" } });
     expect(list?.query).toEqual({ maxpagesize: "3", "api-version": "2023-11-01" });
     expect(Number.isNaN(Date.parse(list?.at ?? ""))).toBe(false);
     const same = e.requests;
