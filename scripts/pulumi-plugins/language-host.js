@@ -234,7 +234,8 @@ const handlers = {
       const eq = kv.indexOf("=");
       if (eq > 0) env[kv.slice(0, eq)] = kv.slice(eq + 1);
     }
-    const child = spawn(process.execPath, args, { cwd: req.getPwd() || pluginDir, env, stdio: ["ignore", "pipe", "pipe"] });
+    // The plugin's own directory, not the engine's: a policy pack reads ./package.json for its version.
+    const child = spawn(process.execPath, args, { cwd: pluginDir, env, stdio: ["ignore", "pipe", "pipe"] });
     children.add(child);
     child.stdout.on("data", (chunk) => writeChunk("stdout", chunk));
     child.stderr.on("data", (chunk) => writeChunk("stderr", chunk));
