@@ -1,0 +1,74 @@
+// The root Pulumi program (Pulumi.yaml at the repository root runs dist/program/index.js): the quickstart contact
+// center against an existing Job Router endpoint — the local emulator when started by `npm start`.
+//
+// Connection: the secret stack config `jobrouter:connectionString`, else the environment variable
+// JOBROUTER_CONNECTION_STRING (what `jobrouter-emulator` prints).
+
+import * as pulumi from "@pulumi/pulumi";
+import type * as JobRouter from "../index";
+
+// The package is loaded by name, not by relative path: Pulumi serializes each dynamic provider's code into the state,
+// and only modules under node_modules are captured as `require("pulumi-jobrouter/...")` (see scripts/prepare.js).
+// The type comes from the sources so the root build type-checks even before the package is installed.
+const jobrouter: typeof JobRouter = require("pulumi-jobrouter");
+
+const config = new pulumi.Config("jobrouter");
+const fromEnv = process.env.JOBROUTER_CONNECTION_STRING;
+const connectionString = config.getSecret("connectionString") ?? (fromEnv ? pulumi.secret(fromEnv) : undefined);
+if (connectionString === undefined) {
+  throw new Error(
+    "jobrouter:connectionString is not set: run `pulumi config set --secret jobrouter:connectionString " +
+      '"endpoint=https://...;accesskey=..."` or export JOBROUTER_CONNECTION_STRING (npx jobrouter-emulator prints one)',
+  );
+}
+
+const center = new jobrouter.ContactCenter("quickstart", {
+  communicationServices: { existing: { connectionString } },
+  distributionPolicies: {
+    // The seed's policy: offer each job to the worker idle the longest, one offer at a time, for a minute.
+    "longest-idle": {
+      name: "Longest idle",
+      offerExpiresAfterSeconds: 60,
+      mode: { kind: "longestIdle", minConcurrentOffers: 1, maxConcurrentOffers: 1 },
+    },
+  },
+  queues: {
+    // The seed's queue.
+    main: {
+      name: "Main",
+      distributionPolicy: "longest-idle",
+      exceptionPolicy: "escalate-long-waits",
+      labels: { department: "general" },
+    },
+    escalations: { name: "Escalations", distributionPolicy: "longest-idle", labels: { department: "escalations" } },
+  },
+  classificationPolicies: {
+    // Jobs submitted with this policy go to the main queue; jobs labelled vip=true get priority 10.
+    triage: {
+      name: "Triage",
+      fallbackQueue: "main",
+      prioritizationRule: { kind: "expression", language: "powerFx", expression: "If(job.vip = true, 10, 1)" },
+    },
+  },
+  exceptionPolicies: {
+    // A job waiting five minutes in the main queue moves to escalations, at high priority.
+    "escalate-long-waits": {
+      name: "Escalate long waits",
+      exceptionRules: [
+        {
+          id: "waited-5-minutes",
+          trigger: { kind: "waitTime", thresholdSeconds: 300 },
+          actions: [{ kind: "manualReclassify", queue: "escalations", priority: 10 }],
+        },
+      ],
+    },
+  },
+});
+
+export const endpoint = center.endpoint;
+export const ids = center.ids;
+export const distributionPolicyId = center.distributionPolicies["longest-idle"]?.id;
+export const queueId = center.queues["main"]?.id;
+export const escalationQueueId = center.queues["escalations"]?.id;
+export const classificationPolicyId = center.classificationPolicies["triage"]?.id;
+export const exceptionPolicyId = center.exceptionPolicies["escalate-long-waits"]?.id;
