@@ -22,7 +22,8 @@ export interface AdminContext {
   store: Store;
   errors: ErrorFactory;
   etags: EtagFactory;
-  runtime: RuntimeExtension;
+  /** Only the runtime's view of references is needed here. */
+  runtime: Pick<RuntimeExtension, "referencesTo">;
 }
 
 export interface AdminHandler {
