@@ -143,23 +143,36 @@ export function createHttpServer(deps: ServerDeps): http.Server {
         send(res, response);
         return;
       }
-      const { request, response } = await route(
-        { method, rawUrl, headers, rawBody: rawBody.toString("utf8"), now },
-        deps.handlers,
-        deps.errors,
-      );
+      let routed: Awaited<ReturnType<typeof route>>;
+      try {
+        routed = await route(
+          { method, rawUrl, headers, rawBody: rawBody.toString("utf8"), now },
+          deps.handlers,
+          deps.errors,
+        );
+      } catch (err) {
+        // A bug in a handler must not take the emulator down: log it and answer 500 in the service's envelope.
+        log({ ...base, status: 500, auth: auth.kind, ...(fault ? { fault } : {}) });
+        throw err;
+      }
+      const { request, response } = routed;
       const entry: RequestLogEntry = { ...base, status: response.status, auth: auth.kind };
       if (fault) entry.fault = fault;
       if (request.body !== undefined) entry.body = redactSecrets(request.body);
       log(entry);
       send(res, response);
     })().catch((err: unknown) => {
-      // A bug in a handler must not take the emulator down: answer 500 in the service's envelope.
       const message = err instanceof Error ? err.message : String(err);
       if (!res.headersSent) {
         send(res, {
           status: 500,
-          body: { communicationError: { code: "InternalServerError", message, target: req.url ?? "" } },
+          body: {
+            communicationError: {
+              code: "InternalServerError",
+              message,
+              target: new URL(req.url ?? "/", "http://emulator.invalid").pathname,
+            },
+          },
         });
       } else {
         res.destroy();

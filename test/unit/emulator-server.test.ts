@@ -5,7 +5,11 @@ import { afterEach, describe, expect, it } from "vitest";
 import { startEmulator } from "../../emulator";
 import type { EmulatorOptions, RunningEmulator } from "../../emulator";
 import { parseArgs } from "../../emulator/cli";
+import { createErrorFactory } from "../../emulator/errors";
+import { FaultInjector } from "../../emulator/faults";
 import { ManualClock } from "../../emulator/runtime";
+import { createHttpServer, listen } from "../../emulator/server";
+import type { RequestLogEntry } from "../../emulator/server";
 import { SdkClient } from "../fixtures/emulator/harness";
 
 const Q = "api-version=2023-11-01";
@@ -164,5 +168,47 @@ describe("startEmulator and the HTTP layer", () => {
     await expect(startEmulator({ faults: { dropRate: 1.5 } })).rejects.toThrow(
       "faults.dropRate: must be within 0..1 (got 1.5)",
     );
+  });
+});
+
+describe("handler failures", () => {
+  it("answers 500 in the service envelope, logs it, and keeps serving", async () => {
+    const accessKey = Buffer.from("handler-failure-key-0123456789ab").toString("base64");
+    const log: RequestLogEntry[] = [];
+    let calls = 0;
+    const server = createHttpServer({
+      accessKey,
+      allowBearer: false,
+      now: () => new Date(),
+      errors: createErrorFactory(),
+      faults: new FaultInjector(undefined),
+      handlers: [
+        {
+          handle: async () => {
+            calls += 1;
+            if (calls === 1) throw new Error("boom");
+            return { status: 200, body: { ok: true } };
+          },
+        },
+      ],
+      log,
+      maxLogEntries: 10,
+    });
+    const address = await listen(server, 0, "127.0.0.1");
+    try {
+      const c = new SdkClient(`http://127.0.0.1:${address.port}/`, accessKey);
+      const failed = await c.send("GET", `/routing/queues?${Q}`);
+      expect(failed.status).toBe(500);
+      expect(failed.body).toEqual({
+        communicationError: { code: "InternalServerError", message: "boom", target: "/routing/queues" },
+      });
+      expect((await c.send("GET", `/routing/queues?${Q}`)).status).toBe(200);
+      expect(log.map((l) => l.status)).toEqual([500, 200]);
+    } finally {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    }
   });
 });
