@@ -162,7 +162,7 @@ export class WebhookDelivery {
     for (const url of this.opts.urls) this.attempt(url, e, 1);
   }
 
-  /** Resolves once no delivery is in flight or waiting for a retry. */
+  /** Resolves once no delivery attempt is in flight (scheduled retries run when the clock reaches them). */
   idle(): Promise<void> {
     if (this.inFlight === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
@@ -203,12 +203,8 @@ export class WebhookDelivery {
         this.stats.failedAttempts++;
         if (n < max && !this.closed) {
           const delay = (this.opts.initialBackoffMs ?? 1000) * 2 ** (n - 1);
-          // The retry counts as in flight from now, so idle() waits for it.
-          this.inFlight++;
-          this.opts.clock.setTimer(this.opts.clock.now() + delay, () => {
-            this.inFlight--;
-            this.attempt(url, e, n + 1);
-          });
+          // A scheduled retry is not "in flight": idle() must not wait for the clock to move.
+          this.opts.clock.setTimer(this.opts.clock.now() + delay, () => this.attempt(url, e, n + 1));
         } else {
           this.stats.abandoned++;
           this.opts.onError?.(`event ${e.eventType} ${e.id} to ${safeUrl(url)} abandoned after ${n} attempt(s)`);

@@ -89,7 +89,7 @@ export function createRuntimeHandler(deps: RuntimeHandlerDeps) {
   const { engine, errors } = deps;
 
   async function settle(): Promise<void> {
-    if (deps.settleBeforeResponse) await engine.idle();
+    if (deps.settleBeforeResponse) await engine.idle(false);
   }
 
   // ---------------------------------------------------------------- jobs
