@@ -238,16 +238,16 @@ function parentTypeOf(r: TestResource, all: TestResource[]): string | undefined 
   return parent?.type;
 }
 
-function resourceArgs(
-  r: TestResource,
+/** The argument bag the SDK's Analyze and Remediate handlers build, for a resource with the given props. */
+export function makeResourceArgs(
+  r: { type: string; name: string; urn: string },
   props: unknown,
-  config: Record<string, unknown>,
-  stack?: TestResource[],
+  config: Record<string, unknown> = {},
 ): ResourceValidationArgs {
   return {
     type: r.type,
     name: r.name,
-    urn: urnOf(r.type, r.name, stack ? parentTypeOf(r, stack) : undefined),
+    urn: r.urn,
     // The SDK hands policies this proxy; using it here makes the tests fail the same way on unknowns.
     props: unknownCheckingProxy(props),
     opts: {
@@ -267,23 +267,30 @@ function resourceArgs(
   };
 }
 
-/** Runs a resource policy's validations the way the SDK's Analyze handler does; returns the messages. */
+function resourceArgs(r: TestResource, props: unknown, config: Record<string, unknown>): ResourceValidationArgs {
+  return makeResourceArgs({ type: r.type, name: r.name, urn: urnOf(r.type, r.name) }, props, config);
+}
+
+/** Runs a resource policy's validations on prepared arguments, as the SDK's Analyze handler does; returns the messages. */
+export async function runValidations(
+  policy: ResourceValidationPolicy,
+  args: ResourceValidationArgs,
+): Promise<string[]> {
+  const messages: string[] = [];
+  const v = policy.validateResource;
+  for (const validate of v === undefined ? [] : Array.isArray(v) ? v : [v]) {
+    await validate(args, (m) => messages.push(m));
+  }
+  return messages;
+}
+
+/** Runs a resource policy's validations on a test resource; returns the messages. */
 export async function validateResource(
   policy: ResourceValidationPolicy,
   r: TestResource,
   config: Record<string, unknown> = {},
 ): Promise<string[]> {
-  const messages: string[] = [];
-  const validations =
-    policy.validateResource === undefined
-      ? []
-      : Array.isArray(policy.validateResource)
-        ? policy.validateResource
-        : [policy.validateResource];
-  for (const v of validations) {
-    await v(resourceArgs(r, structuredClone(r.props), config), (m) => messages.push(m));
-  }
-  return messages;
+  return runValidations(policy, resourceArgs(r, structuredClone(r.props), config));
 }
 
 /**
@@ -353,15 +360,15 @@ export interface StackViolation {
   urn?: string;
 }
 
-/** Runs a stack policy the way the SDK's AnalyzeStack handler does. */
-export async function validateStack(
+/** Runs a stack policy over prepared resources, the way the SDK's AnalyzeStack handler does. */
+export async function validateStackResources(
   policy: StackValidationPolicy,
-  stack: TestResource[],
+  resources: PolicyResource[],
   config: Record<string, unknown> = {},
 ): Promise<StackViolation[]> {
   const out: StackViolation[] = [];
   const args: StackValidationArgs = {
-    resources: stackResources(stack),
+    resources,
     stackTags: new Map<string, string>(),
     getConfig: <T extends object>() => structuredClone(config) as T,
     notApplicable: (reason?: string): never => {
@@ -370,4 +377,13 @@ export async function validateStack(
   };
   await policy.validateStack(args, (message, urn) => out.push(urn === undefined ? { message } : { message, urn }));
   return out;
+}
+
+/** Runs a stack policy over the test resources. */
+export async function validateStack(
+  policy: StackValidationPolicy,
+  stack: TestResource[],
+  config: Record<string, unknown> = {},
+): Promise<StackViolation[]> {
+  return validateStackResources(policy, stackResources(stack), config);
 }
