@@ -73,7 +73,10 @@ function ruleContext(job: ClassifiableJob, deps: ClassificationDeps) {
 }
 
 /** Pick an allocation by weight with one draw of `random`. Weights need not sum to exactly 1. */
-export function pickWeighted<T extends { weight: number }>(allocations: readonly T[], random: () => number): T | undefined {
+export function pickWeighted<T extends { weight: number }>(
+  allocations: readonly T[],
+  random: () => number,
+): T | undefined {
   const total = allocations.reduce((s, a) => s + (a.weight > 0 ? a.weight : 0), 0);
   if (allocations.length === 0 || total <= 0) return undefined;
   let r = random() * total;
@@ -97,11 +100,21 @@ export function selectorsFromRuleValue(v: RuleValue, where: string): RouterWorke
   if (Array.isArray(v)) {
     return v.map((item, i) => {
       if (item === null || typeof item !== "object") {
-        throw new RuleError("InvalidSelectors", `${where}: item ${i} of the rule's result is ${describeValue(item)}, not a selector`);
+        throw new RuleError(
+          "InvalidSelectors",
+          `${where}: item ${i} of the rule's result is ${describeValue(item)}, not a selector`,
+        );
       }
       const rec = item as Record<string, unknown>;
-      if (typeof rec.key !== "string" || !isLabelOperator(rec.labelOperator) || (rec.value !== undefined && !isPrimitive(rec.value))) {
-        throw new RuleError("InvalidSelectors", `${where}: item ${i} of the rule's result needs key (string), labelOperator (one of ${LABEL_OPERATORS.join(", ")}) and a primitive value`);
+      if (
+        typeof rec.key !== "string" ||
+        !isLabelOperator(rec.labelOperator) ||
+        (rec.value !== undefined && !isPrimitive(rec.value))
+      ) {
+        throw new RuleError(
+          "InvalidSelectors",
+          `${where}: item ${i} of the rule's result needs key (string), labelOperator (one of ${LABEL_OPERATORS.join(", ")}) and a primitive value`,
+        );
       }
       const s: RouterWorkerSelectorInput = { key: rec.key, labelOperator: rec.labelOperator };
       if (rec.value !== undefined) s.value = rec.value as RouterWorkerSelectorInput["value"];
@@ -113,12 +126,21 @@ export function selectorsFromRuleValue(v: RuleValue, where: string): RouterWorke
   if (v !== null && typeof v === "object") {
     return Object.entries(v as Record<string, unknown>)
       .filter(([, value]) => isPrimitive(value))
-      .map(([key, value]) => ({ key, labelOperator: "equal" as const, value: value as RouterWorkerSelectorInput["value"] }));
+      .map(([key, value]) => ({
+        key,
+        labelOperator: "equal" as const,
+        value: value as RouterWorkerSelectorInput["value"],
+      }));
   }
   throw new RuleError("InvalidSelectors", `${where}: the rule returned ${describeValue(v)}, not a list of selectors`);
 }
 
-async function condition(rule: RouterRule, job: ClassifiableJob, deps: ClassificationDeps, where: string): Promise<boolean> {
+async function condition(
+  rule: RouterRule,
+  job: ClassifiableJob,
+  deps: ClassificationDeps,
+  where: string,
+): Promise<boolean> {
   return toCondition(await evaluateRule(rule, ruleContext(job, deps)), where);
 }
 
@@ -181,7 +203,11 @@ export async function workerSelectorsFor(
         break;
       case "passThrough":
         if (Object.prototype.hasOwnProperty.call(labels, a.key)) {
-          const s: RouterWorkerSelectorInput = { key: a.key, labelOperator: a.labelOperator, value: labels[a.key] ?? null };
+          const s: RouterWorkerSelectorInput = {
+            key: a.key,
+            labelOperator: a.labelOperator,
+            value: labels[a.key] ?? null,
+          };
           if (a.expiresAfterSeconds !== undefined) s.expiresAfterSeconds = a.expiresAfterSeconds;
           out.push(s);
         }
@@ -228,16 +254,24 @@ export async function classify(
     }
     let priority = job.priority;
     if (policy.prioritizationRule) {
-      priority = toPriority(await evaluateRule(policy.prioritizationRule, ruleContext(job, deps)), "prioritizationRule");
+      priority = toPriority(
+        await evaluateRule(policy.prioritizationRule, ruleContext(job, deps)),
+        "prioritizationRule",
+      );
     }
     const now = deps.now();
-    const attached = (await workerSelectorsFor(policy.workerSelectorAttachments ?? [], job, deps)).map((s) => materializeSelector(s, now));
+    const attached = (await workerSelectorsFor(policy.workerSelectorAttachments ?? [], job, deps)).map((s) =>
+      materializeSelector(s, now),
+    );
     const result: ClassificationResult = { ok: true, queueId, attachedWorkerSelectors: attached };
     if (priority !== undefined) result.priority = priority;
     return result;
   } catch (err) {
     if (err instanceof RuleError) {
-      return { ok: false, errors: [{ code: err.code, message: err.message, target: `classificationPolicies/${policy.id}` }] };
+      return {
+        ok: false,
+        errors: [{ code: err.code, message: err.message, target: `classificationPolicies/${policy.id}` }],
+      };
     }
     throw err;
   }

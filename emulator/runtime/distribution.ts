@@ -12,7 +12,13 @@
 // - bestWorker: by score, highest first unless `descendingOrder: false`; ties by id. Without a
 //   scoring rule the emulator's default score is logistic(matching job labels + matched selectors).
 
-import type { BestWorkerMode, DistributionMode, Labels, RouterChannel, RouterWorkerSelector } from "../../provider/client/models";
+import type {
+  BestWorkerMode,
+  DistributionMode,
+  Labels,
+  RouterChannel,
+  RouterWorkerSelector,
+} from "../../provider/client/models";
 import { evaluateRule, RuleError, toScore, type HttpCaller, type TokenCache } from "./rules";
 import { matchesAll } from "./selectors";
 
@@ -99,7 +105,8 @@ export interface OrderingDeps {
   roundRobinCursor?: string;
 }
 
-const byId = (a: EligibleWorker, b: EligibleWorker): number => (a.worker.id < b.worker.id ? -1 : a.worker.id > b.worker.id ? 1 : 0);
+const byId = (a: EligibleWorker, b: EligibleWorker): number =>
+  a.worker.id < b.worker.id ? -1 : a.worker.id > b.worker.id ? 1 : 0;
 
 export function orderLongestIdle(eligible: readonly EligibleWorker[]): EligibleWorker[] {
   return [...eligible].sort((a, b) => {
@@ -132,7 +139,11 @@ function scoringPayloadBase(job: MatchableJob, mode: BestWorkerMode): Record<str
   const base: Record<string, unknown> = {};
   if (params.includes("jobLabels")) base.job = job.labels;
   if (params.includes("workerSelectors")) {
-    base.selectors = job.activeSelectors.map((s) => ({ key: s.key, labelOperator: s.labelOperator, value: s.value ?? null }));
+    base.selectors = job.activeSelectors.map((s) => ({
+      key: s.key,
+      labelOperator: s.labelOperator,
+      value: s.value ?? null,
+    }));
   }
   return base;
 }

@@ -39,7 +39,13 @@ import { orderKeys } from "../mergePatch";
 import type { Store, StoredRecord } from "../store";
 import { classify } from "./classification";
 import { formatServiceTime, type Clock, type TimerHandle } from "./clock";
-import { eligibleWorkers, selectWorkersForOffer, type CandidateWorker, type MatchableJob, type WorkerUsage } from "./distribution";
+import {
+  eligibleWorkers,
+  selectWorkersForOffer,
+  type CandidateWorker,
+  type MatchableJob,
+  type WorkerUsage,
+} from "./distribution";
 import {
   buildEvent,
   EventFeed,
@@ -49,7 +55,13 @@ import {
   WebhookDelivery,
   type RouterEventName,
 } from "./events";
-import { effectiveActions, queueLengthRulesFired, upsertLabels, waitTimeSchedule, type ExceptionRuleLike } from "./exceptions";
+import {
+  effectiveActions,
+  queueLengthRulesFired,
+  upsertLabels,
+  waitTimeSchedule,
+  type ExceptionRuleLike,
+} from "./exceptions";
 import { RuleError, type HttpCaller, TokenCache } from "./rules";
 import { activeSelectors, expireSelectors, materializeSelector, nextExpiry } from "./selectors";
 
@@ -189,7 +201,11 @@ export class RoutingEngine {
 
   constructor(private readonly o: EngineOptions) {
     if (o.eventWebhooks.length > 0) {
-      const opts: ConstructorParameters<typeof WebhookDelivery>[0] = { urls: o.eventWebhooks, http: o.http, clock: o.clock };
+      const opts: ConstructorParameters<typeof WebhookDelivery>[0] = {
+        urls: o.eventWebhooks,
+        http: o.http,
+        clock: o.clock,
+      };
       if (o.webhookMaxAttempts !== undefined) opts.maxAttempts = o.webhookMaxAttempts;
       if (o.webhookInitialBackoffMs !== undefined) opts.initialBackoffMs = o.webhookInitialBackoffMs;
       if (o.log) opts.onError = o.log;
@@ -344,7 +360,12 @@ export class RoutingEngine {
       j.version++;
       j.lastModifiedMs = this.now();
     }
-    const meta: Record<string, unknown> = { version: j.version, suffix: j.suffix, firedRules: j.firedRules, unassignmentCount: j.unassignmentCount };
+    const meta: Record<string, unknown> = {
+      version: j.version,
+      suffix: j.suffix,
+      firedRules: j.firedRules,
+      unassignmentCount: j.unassignmentCount,
+    };
     if (j.enqueuedAtMs !== undefined) meta.enqueuedAtMs = j.enqueuedAtMs;
     if (j.pendingClose) meta.pendingClose = j.pendingClose;
     return this.o.store.put("jobs", {
@@ -416,7 +437,14 @@ export class RoutingEngine {
     this.emit(name, jobSubject(j.id, j.job.channelId), { ...this.jobEventBase(j), ...extra });
   }
 
-  private emitOffer(name: RouterEventName, w: WorkerState, j: JobState | undefined, jobId: string, offerId: string, extra: Record<string, unknown> = {}): void {
+  private emitOffer(
+    name: RouterEventName,
+    w: WorkerState,
+    j: JobState | undefined,
+    jobId: string,
+    offerId: string,
+    extra: Record<string, unknown> = {},
+  ): void {
     const data: Record<string, unknown> = { workerId: w.id, jobId };
     if (j?.job.channelReference !== undefined) data.channelReference = j.job.channelReference;
     data.channelId = j?.job.channelId;
@@ -445,7 +473,9 @@ export class RoutingEngine {
   queuedJobs(queueId: string): JobState[] {
     const now = this.now();
     const expedited = (j: JobState): boolean =>
-      activeSelectors([...(j.job.requestedWorkerSelectors ?? []), ...(j.job.attachedWorkerSelectors ?? [])], now).some((s) => s.expedite === true);
+      activeSelectors([...(j.job.requestedWorkerSelectors ?? []), ...(j.job.attachedWorkerSelectors ?? [])], now).some(
+        (s) => s.expedite === true,
+      );
     return [...this.jobs.values()]
       .filter((j) => j.job.status === "queued" && j.job.queueId === queueId)
       .sort((a, b) => {
@@ -498,7 +528,12 @@ export class RoutingEngine {
 
   private waitingData(j: JobState): Record<string, unknown> {
     const now = this.now();
-    const expired = (l: RouterWorkerSelector[] | undefined) => eventSelectors((l ?? []).filter((s) => s.status === "expired" || (s.expiresAt !== undefined && Date.parse(s.expiresAt) <= now)));
+    const expired = (l: RouterWorkerSelector[] | undefined) =>
+      eventSelectors(
+        (l ?? []).filter(
+          (s) => s.status === "expired" || (s.expiresAt !== undefined && Date.parse(s.expiresAt) <= now),
+        ),
+      );
     return {
       priority: j.job.priority,
       expiredAttachedWorkerSelectors: expired(j.job.attachedWorkerSelectors),
@@ -517,7 +552,12 @@ export class RoutingEngine {
     if (Number.isNaN(at)) {
       j.job.status = "scheduleFailed";
       this.saveJob(j);
-      this.emitJob("RouterJobSchedulingFailed", j, { priority: j.job.priority, expiredAttachedWorkerSelectors: [], expiredRequestedWorkerSelectors: [], failureReason: "matchingMode.scheduleAt: is not a valid date-time" });
+      this.emitJob("RouterJobSchedulingFailed", j, {
+        priority: j.job.priority,
+        expiredAttachedWorkerSelectors: [],
+        expiredRequestedWorkerSelectors: [],
+        failureReason: "matchingMode.scheduleAt: is not a valid date-time",
+      });
       return;
     }
     if (j.job.status === "pendingSchedule") {
@@ -542,17 +582,30 @@ export class RoutingEngine {
     const fail = (errors: ErrorDetail[]): void => {
       j.job.status = "classificationFailed";
       this.saveJob(j);
-      this.emitJob("RouterJobClassificationFailed", j, { classificationPolicyId: j.job.classificationPolicyId, errors });
+      this.emitJob("RouterJobClassificationFailed", j, {
+        classificationPolicyId: j.job.classificationPolicyId,
+        errors,
+      });
     };
     if (!policy) {
-      fail([{ code: "ClassificationPolicyNotFound", message: `classificationPolicyId: ${j.job.classificationPolicyId ?? ""} does not exist` }]);
+      fail([
+        {
+          code: "ClassificationPolicyNotFound",
+          message: `classificationPolicyId: ${j.job.classificationPolicyId ?? ""} does not exist`,
+        },
+      ]);
       return;
     }
     const queues = this.o.store.list("queues").map((r) => ({ id: r.id, labels: (r.body["labels"] ?? {}) as Labels }));
     const input: { labels: Labels; queueId?: string; priority?: number } = { labels: j.job.labels ?? {} };
     if (j.job.queueId !== undefined) input.queueId = j.job.queueId;
     if (j.job.priority !== undefined) input.priority = j.job.priority;
-    const result = await classify(input, policy, queues, { http: this.o.http, tokens: this.tokens, random: this.o.random, now: () => this.now() });
+    const result = await classify(input, policy, queues, {
+      http: this.o.http,
+      tokens: this.tokens,
+      random: this.o.random,
+      now: () => this.now(),
+    });
     // The job may have been cancelled or changed while rules were evaluated.
     if (j.job.status !== "pendingClassification" || this.jobs.get(id) !== j) return;
     if (!result.ok) {
@@ -688,7 +741,9 @@ export class RoutingEngine {
         if (a.priority !== undefined) j.job.priority = a.priority;
         if (a.workerSelectors) {
           const now = this.now();
-          j.job.attachedWorkerSelectors = a.workerSelectors.map((s: RouterWorkerSelectorInput) => materializeSelector(s, now));
+          j.job.attachedWorkerSelectors = a.workerSelectors.map((s: RouterWorkerSelectorInput) =>
+            materializeSelector(s, now),
+          );
         }
         this.queueJob(j);
         return;
@@ -728,9 +783,15 @@ export class RoutingEngine {
   }
 
   reclassifyJob(j: JobState): void {
-    if (!j.job.classificationPolicyId) throw bad("ClassificationPolicyRequired", `classificationPolicyId: job ${j.id} has none to reclassify with`);
-    if (!["queued", "classificationFailed", "pendingClassification", "waitingForActivation"].includes(j.job.status ?? "")) {
-      throw bad("InvalidJobStatus", `job ${j.id} is ${j.job.status ?? "unknown"}; only queued, classificationFailed or waiting jobs can be reclassified`);
+    if (!j.job.classificationPolicyId)
+      throw bad("ClassificationPolicyRequired", `classificationPolicyId: job ${j.id} has none to reclassify with`);
+    if (
+      !["queued", "classificationFailed", "pendingClassification", "waitingForActivation"].includes(j.job.status ?? "")
+    ) {
+      throw bad(
+        "InvalidJobStatus",
+        `job ${j.id} is ${j.job.status ?? "unknown"}; only queued, classificationFailed or waiting jobs can be reclassified`,
+      );
     }
     this.revokeOffersForJob(j);
     this.clearTimersWithPrefix(`wait:${j.id}:`);
@@ -747,7 +808,11 @@ export class RoutingEngine {
 
   completeJob(j: JobState, assignmentId: string, note: string | undefined): void {
     const a = this.assignmentOf(j, assignmentId);
-    if (j.job.status !== "assigned") throw bad("InvalidJobStatus", `job ${j.id} is ${j.job.status ?? "unknown"}; only an assigned job can be completed`);
+    if (j.job.status !== "assigned")
+      throw bad(
+        "InvalidJobStatus",
+        `job ${j.id} is ${j.job.status ?? "unknown"}; only an assigned job can be completed`,
+      );
     a.completedAt = formatServiceTime(this.now());
     j.job.status = "completed";
     this.addNote(j, note);
@@ -755,10 +820,16 @@ export class RoutingEngine {
     this.emitJob("RouterJobCompleted", j, { assignmentId, workerId: a.workerId });
   }
 
-  closeJob(j: JobState, assignmentId: string, opts: { dispositionCode?: string | undefined; closeAt?: number | undefined; note?: string | undefined }): void {
+  closeJob(
+    j: JobState,
+    assignmentId: string,
+    opts: { dispositionCode?: string | undefined; closeAt?: number | undefined; note?: string | undefined },
+  ): void {
     const a = this.assignmentOf(j, assignmentId);
-    if (j.job.status !== "completed") throw bad("InvalidJobStatus", `job ${j.id} is ${j.job.status ?? "unknown"}; only a completed job can be closed`);
-    if (j.pendingClose) throw bad("InvalidJobStatus", `job ${j.id} is already closing at ${formatServiceTime(j.pendingClose.atMs)}`);
+    if (j.job.status !== "completed")
+      throw bad("InvalidJobStatus", `job ${j.id} is ${j.job.status ?? "unknown"}; only a completed job can be closed`);
+    if (j.pendingClose)
+      throw bad("InvalidJobStatus", `job ${j.id} is already closing at ${formatServiceTime(j.pendingClose.atMs)}`);
     if (opts.dispositionCode !== undefined) j.job.dispositionCode = opts.dispositionCode;
     this.addNote(j, opts.note);
     const now = this.now();
@@ -790,15 +861,28 @@ export class RoutingEngine {
     delete j.pendingClose;
     this.saveJob(j);
     if (a.workerId) this.releaseCapacity(a.workerId, a.assignmentId);
-    this.emitJob("RouterJobClosed", j, { assignmentId: a.assignmentId, workerId: a.workerId, dispositionCode: j.job.dispositionCode });
+    this.emitJob("RouterJobClosed", j, {
+      assignmentId: a.assignmentId,
+      workerId: a.workerId,
+      dispositionCode: j.job.dispositionCode,
+    });
     this.requestMatch();
   }
 
-  unassignJob(j: JobState, assignmentId: string, suspendMatching: boolean): { jobId: string; unassignmentCount: number } {
+  unassignJob(
+    j: JobState,
+    assignmentId: string,
+    suspendMatching: boolean,
+  ): { jobId: string; unassignmentCount: number } {
     const a = this.assignmentOf(j, assignmentId);
-    if (j.job.status !== "assigned") throw bad("InvalidJobStatus", `job ${j.id} is ${j.job.status ?? "unknown"}; only an assigned job can be unassigned`);
+    if (j.job.status !== "assigned")
+      throw bad(
+        "InvalidJobStatus",
+        `job ${j.id} is ${j.job.status ?? "unknown"}; only an assigned job can be unassigned`,
+      );
     // [spec] "at a maximum 3" unassignments
-    if (j.unassignmentCount >= 3) throw bad("MaxUnassignmentCountReached", `job ${j.id} has been unassigned 3 times, the maximum`);
+    if (j.unassignmentCount >= 3)
+      throw bad("MaxUnassignmentCountReached", `job ${j.id} has been unassigned 3 times, the maximum`);
     if (a.workerId) this.releaseCapacity(a.workerId, a.assignmentId);
     const rest: Record<string, RouterJobAssignment> = { ...(j.job.assignments ?? {}) };
     delete rest[assignmentId];
@@ -863,7 +947,11 @@ export class RoutingEngine {
       if (!same(before.labels, w.worker.labels)) changed.push("Labels");
       if (!same(before.tags, w.worker.tags)) changed.push("Tags");
       if (!same(before.channels, w.worker.channels)) changed.push("ChannelConfigurations");
-      if (changed.length > 0) this.emit("RouterWorkerUpdated", workerSubject(w.id), { ...this.workerRegistrationData(w), updatedWorkerProperties: changed });
+      if (changed.length > 0)
+        this.emit("RouterWorkerUpdated", workerSubject(w.id), {
+          ...this.workerRegistrationData(w),
+          updatedWorkerProperties: changed,
+        });
     }
     this.requestMatch();
   }
@@ -942,7 +1030,8 @@ export class RoutingEngine {
 
   findOffer(w: WorkerState, offerId: string): RouterJobOffer {
     const offer = (w.worker.offers ?? []).find((o) => o.offerId === offerId);
-    if (!offer) throw notFound(`offer ${offerId} of worker ${w.id} does not exist (it may have expired or been revoked)`);
+    if (!offer)
+      throw notFound(`offer ${offerId} of worker ${w.id} does not exist (it may have expired or been revoked)`);
     return offer;
   }
 
@@ -957,7 +1046,10 @@ export class RoutingEngine {
     this.removeOffer(w, offerId);
     const assignmentId = randomUUID();
     const assignedAt = formatServiceTime(this.now());
-    w.worker.assignedJobs = [...(w.worker.assignedJobs ?? []), { assignmentId, jobId: j.id, capacityCost: offer.capacityCost, assignedAt }];
+    w.worker.assignedJobs = [
+      ...(w.worker.assignedJobs ?? []),
+      { assignmentId, jobId: j.id, capacityCost: offer.capacityCost, assignedAt },
+    ];
     this.saveWorker(w);
     j.job.status = "assigned";
     j.job.assignments = { ...(j.job.assignments ?? {}), [assignmentId]: { assignmentId, workerId: w.id, assignedAt } };
@@ -1004,10 +1096,13 @@ export class RoutingEngine {
   private candidate(w: WorkerState): CandidateWorker {
     const usage: WorkerUsage[] = [];
     const channelOf = (jobId: string): string => this.jobs.get(jobId)?.job.channelId ?? "";
-    for (const a of w.worker.assignedJobs ?? []) usage.push({ kind: "assignment", jobId: a.jobId, channelId: channelOf(a.jobId), capacityCost: a.capacityCost });
-    for (const o of w.worker.offers ?? []) usage.push({ kind: "offer", jobId: o.jobId, channelId: channelOf(o.jobId), capacityCost: o.capacityCost });
+    for (const a of w.worker.assignedJobs ?? [])
+      usage.push({ kind: "assignment", jobId: a.jobId, channelId: channelOf(a.jobId), capacityCost: a.capacityCost });
+    for (const o of w.worker.offers ?? [])
+      usage.push({ kind: "offer", jobId: o.jobId, channelId: channelOf(o.jobId), capacityCost: o.capacityCost });
     const declinedUntil = new Map<string, number>();
-    for (const [jobId, at] of Object.entries(w.declines)) declinedUntil.set(jobId, at === null ? Number.POSITIVE_INFINITY : at);
+    for (const [jobId, at] of Object.entries(w.declines))
+      declinedUntil.set(jobId, at === null ? Number.POSITIVE_INFINITY : at);
     return {
       id: w.id,
       labels: w.worker.labels ?? {},
@@ -1023,7 +1118,13 @@ export class RoutingEngine {
 
   /** One pass over every queue: offer each queued job to the workers its distribution policy picks. */
   async matchAll(): Promise<void> {
-    const queueIds = [...new Set([...this.jobs.values()].filter((j) => j.job.status === "queued" && j.job.queueId).map((j) => j.job.queueId as string))].sort();
+    const queueIds = [
+      ...new Set(
+        [...this.jobs.values()]
+          .filter((j) => j.job.status === "queued" && j.job.queueId)
+          .map((j) => j.job.queueId as string),
+      ),
+    ].sort();
     for (const queueId of queueIds) {
       const queue = this.queue(queueId);
       const dp = this.distributionPolicy(queue?.distributionPolicyId);
@@ -1036,20 +1137,32 @@ export class RoutingEngine {
         const job: MatchableJob = {
           id: j.id,
           labels: j.job.labels ?? {},
-          activeSelectors: activeSelectors([...(j.job.requestedWorkerSelectors ?? []), ...(j.job.attachedWorkerSelectors ?? [])], now),
+          activeSelectors: activeSelectors(
+            [...(j.job.requestedWorkerSelectors ?? []), ...(j.job.attachedWorkerSelectors ?? [])],
+            now,
+          ),
         };
         if (j.job.channelId !== undefined) job.channelId = j.job.channelId;
         job.queueId = queueId;
-        const outstanding = [...this.workers.values()].reduce((n, w) => n + (w.worker.offers ?? []).filter((o) => o.jobId === j.id).length, 0);
+        const outstanding = [...this.workers.values()].reduce(
+          (n, w) => n + (w.worker.offers ?? []).filter((o) => o.jobId === j.id).length,
+          0,
+        );
         const cursor = this.roundRobinCursor.get(dp.id);
         let chosen;
         try {
-          chosen = await selectWorkersForOffer(job, [...this.workers.values()].map((w) => this.candidate(w)), mode, outstanding, {
-            http: this.o.http,
-            tokens: this.tokens,
-            now: () => this.now(),
-            ...(cursor !== undefined ? { roundRobinCursor: cursor } : {}),
-          });
+          chosen = await selectWorkersForOffer(
+            job,
+            [...this.workers.values()].map((w) => this.candidate(w)),
+            mode,
+            outstanding,
+            {
+              http: this.o.http,
+              tokens: this.tokens,
+              now: () => this.now(),
+              ...(cursor !== undefined ? { roundRobinCursor: cursor } : {}),
+            },
+          );
         } catch (err) {
           if (err instanceof RuleError) {
             this.log(`job ${j.id}: scoring failed: ${err.message}`);
@@ -1062,7 +1175,10 @@ export class RoutingEngine {
           const w = this.workers.get(c.worker.id);
           if (!w) continue;
           // Re-check against the live worker: an earlier job in this pass may have used its capacity.
-          const again = eligibleWorkers(job, [this.candidate(w)], { bypassSelectors: mode.bypassSelectors ?? false, nowMs: now })[0];
+          const again = eligibleWorkers(job, [this.candidate(w)], {
+            bypassSelectors: mode.bypassSelectors ?? false,
+            nowMs: now,
+          })[0];
           if (!again) continue;
           this.issueOffer(j, w, again.capacityCost, dp);
           if (mode.kind === "roundRobin") this.roundRobinCursor.set(dp.id, w.id);
@@ -1073,7 +1189,12 @@ export class RoutingEngine {
 
   private issueOffer(j: JobState, w: WorkerState, capacityCost: number, dp: DistributionPolicy): void {
     const now = this.now();
-    const offer: RouterJobOffer = { offerId: randomUUID(), jobId: j.id, capacityCost, offeredAt: formatServiceTime(now) };
+    const offer: RouterJobOffer = {
+      offerId: randomUUID(),
+      jobId: j.id,
+      capacityCost,
+      offeredAt: formatServiceTime(now),
+    };
     if (dp.offerExpiresAfterSeconds !== undefined && dp.offerExpiresAfterSeconds !== null) {
       offer.expiresAt = formatServiceTime(now + dp.offerExpiresAfterSeconds * 1000);
     }
@@ -1097,10 +1218,14 @@ export class RoutingEngine {
     const out: Array<{ code: string; message: string }> = [];
     const active = [...this.jobs.values()].filter((j) => isActive(j.job.status));
     if (collection === "classificationPolicies" && active.some((j) => j.job.classificationPolicyId === id)) {
-      out.push({ code: "ActiveJobWithClassificationPolicyExist", message: "There is active job with this classification policy" });
+      out.push({
+        code: "ActiveJobWithClassificationPolicyExist",
+        message: "There is active job with this classification policy",
+      });
     }
     if (collection === "queues") {
-      if (active.some((j) => j.job.queueId === id)) out.push({ code: "ActiveJobWithQueueExist", message: "There is active job with this queue" });
+      if (active.some((j) => j.job.queueId === id))
+        out.push({ code: "ActiveJobWithQueueExist", message: "There is active job with this queue" });
       if ([...this.workers.values()].some((w) => (w.worker.queues ?? []).includes(id))) {
         out.push({ code: "AssignedWorkerWithQueueExist", message: "There is an assigned worker to this queue" });
       }

@@ -72,7 +72,8 @@ export function buildEvent(
   };
 }
 
-export const jobSubject = (jobId: string, channelId: string | undefined): string => `job/${jobId}/channel/${channelId ?? ""}`;
+export const jobSubject = (jobId: string, channelId: string | undefined): string =>
+  `job/${jobId}/channel/${channelId ?? ""}`;
 export const offerSubject = (workerId: string, jobId: string, channelId: string | undefined): string =>
   `worker/${workerId}/job/${jobId}/channel/${channelId ?? ""}`;
 export const workerSubject = (workerId: string): string => `worker/${workerId}`;

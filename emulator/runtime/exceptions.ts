@@ -7,7 +7,13 @@
 //   queued.
 // A rule fires at most once per job per stay in a queue. Actions run in order; a cancel ends the list.
 
-import type { ExceptionAction, ExceptionPolicy, ExceptionTrigger, Labels, Primitive } from "../../provider/client/models";
+import type {
+  ExceptionAction,
+  ExceptionPolicy,
+  ExceptionTrigger,
+  Labels,
+  Primitive,
+} from "../../provider/client/models";
 
 export interface ExceptionRuleLike {
   id: string;
@@ -25,7 +31,10 @@ export function queueLengthRulesFired(policy: ExceptionPolicy | undefined, lengt
 }
 
 /** waitTime rules with the absolute time at which they fire for a job enqueued at `enqueuedAtMs`. */
-export function waitTimeSchedule(policy: ExceptionPolicy | undefined, enqueuedAtMs: number): Array<{ rule: ExceptionRuleLike; atMs: number }> {
+export function waitTimeSchedule(
+  policy: ExceptionPolicy | undefined,
+  enqueuedAtMs: number,
+): Array<{ rule: ExceptionRuleLike; atMs: number }> {
   const out: Array<{ rule: ExceptionRuleLike; atMs: number }> = [];
   for (const r of rulesOf(policy)) {
     if (r.trigger.kind === "waitTime") out.push({ rule: r, atMs: enqueuedAtMs + r.trigger.thresholdSeconds * 1000 });

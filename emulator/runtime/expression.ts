@@ -145,7 +145,18 @@ export type Expr =
 type BinaryOp = "or" | "and" | "=" | "<>" | "<" | "<=" | ">" | ">=" | "&" | "+" | "-" | "*" | "/";
 
 /** The functions this subset knows; names are case-sensitive as in PowerFx. */
-export const EXPRESSION_FUNCTIONS = ["If", "And", "Or", "Not", "IsBlank", "Blank", "Coalesce", "Abs", "Min", "Max"] as const;
+export const EXPRESSION_FUNCTIONS = [
+  "If",
+  "And",
+  "Or",
+  "Not",
+  "IsBlank",
+  "Blank",
+  "Coalesce",
+  "Abs",
+  "Min",
+  "Max",
+] as const;
 
 class Parser {
   private i = 0;
@@ -327,13 +338,13 @@ function checkCall(fn: string, n: number, pos: number): void {
   };
   const a = arity[fn];
   if (!a) {
-    throw new ExpressionError(
-      `unknown function '${fn}' (supported: ${EXPRESSION_FUNCTIONS.join(", ")})`,
-      pos,
-    );
+    throw new ExpressionError(`unknown function '${fn}' (supported: ${EXPRESSION_FUNCTIONS.join(", ")})`, pos);
   }
   if (n < a[0] || n > a[1]) {
-    throw new ExpressionError(`function '${fn}' takes ${a[0] === a[1] ? a[0] : `at least ${a[0]}`} argument(s), got ${n}`, pos);
+    throw new ExpressionError(
+      `function '${fn}' takes ${a[0] === a[1] ? a[0] : `at least ${a[0]}`} argument(s), got ${n}`,
+      pos,
+    );
   }
 }
 

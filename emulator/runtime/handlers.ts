@@ -7,14 +7,29 @@
 // to 1, version-counter ETags that also move when routing changes an object, and action answers of
 // `{}`.
 
-import type { JobMatchingMode, Labels, Primitive, RouterJobNote, RouterJobStatusSelector, RouterWorkerSelectorInput } from "../../provider/client/models";
+import type {
+  JobMatchingMode,
+  Labels,
+  Primitive,
+  RouterJobNote,
+  RouterJobStatusSelector,
+  RouterWorkerSelectorInput,
+} from "../../provider/client/models";
 import type { ErrorFactory } from "../errors";
 import type { EmulatorRequest, EmulatorResponse, JsonObject, JsonValue } from "../http";
 import { isJsonObject, mergePatch } from "../mergePatch";
 import { checkPreconditions, objectResponse, pageOf, parsePageRequest } from "../resource";
 import type { StoredRecord } from "../store";
 import { formatServiceTime, parseDateTime } from "./clock";
-import { isActive, RuntimeFailure, type JobBody, type JobState, type RoutingEngine, type WorkerBody, type WorkerState } from "./engine";
+import {
+  isActive,
+  RuntimeFailure,
+  type JobBody,
+  type JobState,
+  type RoutingEngine,
+  type WorkerBody,
+  type WorkerState,
+} from "./engine";
 import { materializeSelector } from "./selectors";
 import { isObject, validateActionBody, validateJob, validateWorker, type FieldError } from "./validate";
 
@@ -63,7 +78,11 @@ function fieldErrors(errors: ErrorFactory, target: string, list: FieldError[]): 
 
 function failure(errors: ErrorFactory, target: string, f: RuntimeFailure): EmulatorResponse {
   if (f.kind === "notFound") return errors.notFound(target, f.details[0]?.message);
-  if (f.kind === "conflict") return errors.conflict(target, f.details.map((d) => d.message));
+  if (f.kind === "conflict")
+    return errors.conflict(
+      target,
+      f.details.map((d) => d.message),
+    );
   return errors.badRequest(target, f.details);
 }
 
@@ -114,14 +133,25 @@ export function createRuntimeHandler(deps: RuntimeHandlerDeps) {
     // [rec] `"priority": null` resets the priority to 1 rather than removing it
     if (body.priority === undefined) body.priority = 1;
     if (patch.requestedWorkerSelectors !== undefined) {
-      body.requestedWorkerSelectors = ((patch.requestedWorkerSelectors ?? []) as unknown as RouterWorkerSelectorInput[]).map((s) => {
+      body.requestedWorkerSelectors = (
+        (patch.requestedWorkerSelectors ?? []) as unknown as RouterWorkerSelectorInput[]
+      ).map((s) => {
         // Selectors sent back unchanged keep their original expiry.
-        const old = (before?.requestedWorkerSelectors ?? []).find((o) => o.key === s.key && o.labelOperator === s.labelOperator && o.value === s.value && o.expiresAfterSeconds === s.expiresAfterSeconds);
+        const old = (before?.requestedWorkerSelectors ?? []).find(
+          (o) =>
+            o.key === s.key &&
+            o.labelOperator === s.labelOperator &&
+            o.value === s.value &&
+            o.expiresAfterSeconds === s.expiresAfterSeconds,
+        );
         return old ?? materializeSelector(s, now);
       });
     }
     if (patch.notes !== undefined) {
-      body.notes = ((patch.notes ?? []) as unknown as RouterJobNote[]).map((n) => ({ message: n.message, addedAt: n.addedAt ?? formatServiceTime(now) }));
+      body.notes = ((patch.notes ?? []) as unknown as RouterJobNote[]).map((n) => ({
+        message: n.message,
+        addedAt: n.addedAt ?? formatServiceTime(now),
+      }));
     }
     for (const [key, ref, coll] of [
       ["queueId", body.queueId, "queues"],
@@ -131,7 +161,13 @@ export function createRuntimeHandler(deps: RuntimeHandlerDeps) {
       const exists = coll === "queues" ? engine.queue(ref) : engine.classificationPolicy(ref);
       if (ref !== undefined && changed && !exists) {
         // [guess: the service checks references it must route with; status and code unknown]
-        return errors.badRequest(req.path, [{ code: "InvalidRequestBody", message: `${key}: ${coll === "queues" ? "queue" : "classification policy"} ${ref} does not exist`, target: key }]);
+        return errors.badRequest(req.path, [
+          {
+            code: "InvalidRequestBody",
+            message: `${key}: ${coll === "queues" ? "queue" : "classification policy"} ${ref} does not exist`,
+            target: key,
+          },
+        ]);
       }
     }
 
@@ -186,7 +222,11 @@ export function createRuntimeHandler(deps: RuntimeHandlerDeps) {
       } else {
         engine.requestMatch();
       }
-    } else if (status === "classificationFailed" && before?.classificationPolicyId !== body.classificationPolicyId && body.classificationPolicyId) {
+    } else if (
+      status === "classificationFailed" &&
+      before?.classificationPolicyId !== body.classificationPolicyId &&
+      body.classificationPolicyId
+    ) {
       engine.continueRouting(existing);
     }
     await settle();
@@ -206,19 +246,30 @@ export function createRuntimeHandler(deps: RuntimeHandlerDeps) {
     const q = req.query;
     const status = (q["status"] ?? "all") as RouterJobStatusSelector;
     if (status !== "all" && status !== "active" && !JOB_STATUSES.includes(status)) {
-      return errors.badRequest(req.path, [{ code: "InvalidQueryParameter", message: `status: must be one of all, active, ${JOB_STATUSES.join(", ")} (got ${JSON.stringify(status)})` }]);
+      return errors.badRequest(req.path, [
+        {
+          code: "InvalidQueryParameter",
+          message: `status: must be one of all, active, ${JOB_STATUSES.join(", ")} (got ${JSON.stringify(status)})`,
+        },
+      ]);
     }
     const before = q["scheduledBefore"] !== undefined ? parseDateTime(q["scheduledBefore"]) : undefined;
     const after = q["scheduledAfter"] !== undefined ? parseDateTime(q["scheduledAfter"]) : undefined;
-    if ((q["scheduledBefore"] !== undefined && before === undefined) || (q["scheduledAfter"] !== undefined && after === undefined)) {
-      return errors.badRequest(req.path, [{ code: "InvalidQueryParameter", message: "scheduledBefore/scheduledAfter: must be RFC 3339 date-times" }]);
+    if (
+      (q["scheduledBefore"] !== undefined && before === undefined) ||
+      (q["scheduledAfter"] !== undefined && after === undefined)
+    ) {
+      return errors.badRequest(req.path, [
+        { code: "InvalidQueryParameter", message: "scheduledBefore/scheduledAfter: must be RFC 3339 date-times" },
+      ]);
     }
     const records = engine.records("jobs").filter((r) => {
       const b = r.body as unknown as JobBody;
       if (status === "active" ? !isActive(b.status) : status !== "all" && b.status !== status) return false;
       if (q["queueId"] !== undefined && b.queueId !== q["queueId"]) return false;
       if (q["channelId"] !== undefined && b.channelId !== q["channelId"]) return false;
-      if (q["classificationPolicyId"] !== undefined && b.classificationPolicyId !== q["classificationPolicyId"]) return false;
+      if (q["classificationPolicyId"] !== undefined && b.classificationPolicyId !== q["classificationPolicyId"])
+        return false;
       if (before !== undefined || after !== undefined) {
         // [spec] inclusive bounds on the scheduled time; jobs that are not scheduled never match
         const at = b.scheduledAt !== undefined ? Date.parse(b.scheduledAt) : Number.NaN;
@@ -242,7 +293,10 @@ export function createRuntimeHandler(deps: RuntimeHandlerDeps) {
     if (action === "cancel") {
       const problems = validateActionBody(req.body, { note: "string", dispositionCode: "string" });
       if (problems.length > 0) return fieldErrors(errors, req.path, problems);
-      engine.cancelJob(j, { note: b.note as string | undefined, dispositionCode: b.dispositionCode as string | undefined });
+      engine.cancelJob(j, {
+        note: b.note as string | undefined,
+        dispositionCode: b.dispositionCode as string | undefined,
+      });
     } else {
       engine.reclassifyJob(j);
     }
@@ -250,7 +304,12 @@ export function createRuntimeHandler(deps: RuntimeHandlerDeps) {
     return { status: 200, body: {} };
   }
 
-  async function assignmentAction(req: EmulatorRequest, jobId: string, assignmentId: string, action: string): Promise<EmulatorResponse> {
+  async function assignmentAction(
+    req: EmulatorRequest,
+    jobId: string,
+    assignmentId: string,
+    action: string,
+  ): Promise<EmulatorResponse> {
     const j = jobOr404(req, jobId);
     if (!("job" in j)) return j;
     const b = isObject(req.body) ? req.body : {};
@@ -281,11 +340,24 @@ export function createRuntimeHandler(deps: RuntimeHandlerDeps) {
     if (!("job" in j)) return j;
     if (j.job.status !== "queued" || !j.job.queueId) {
       // [guess: the service's answer for a job that is not in a queue is not recorded]
-      return errors.badRequest(req.path, [{ code: "InvalidJobStatus", message: `job ${id} is ${j.job.status ?? "unknown"}, not queued; it has no queue position` }]);
+      return errors.badRequest(req.path, [
+        {
+          code: "InvalidJobStatus",
+          message: `job ${id} is ${j.job.status ?? "unknown"}, not queued; it has no queue position`,
+        },
+      ]);
     }
     const queued = engine.queuedJobs(j.job.queueId);
     // [rec] estimatedWaitTimeMinutes is absent from the real answer
-    return { status: 200, body: { jobId: id, position: queued.findIndex((x) => x.id === id) + 1, queueId: j.job.queueId, queueLength: queued.length } };
+    return {
+      status: 200,
+      body: {
+        jobId: id,
+        position: queued.findIndex((x) => x.id === id) + 1,
+        queueId: j.job.queueId,
+        queueLength: queued.length,
+      },
+    };
   }
 
   function statistics(req: EmulatorRequest, queueId: string): EmulatorResponse {
@@ -304,7 +376,11 @@ export function createRuntimeHandler(deps: RuntimeHandlerDeps) {
   async function upsertWorker(req: EmulatorRequest, id: string): Promise<EmulatorResponse> {
     if (!isJsonObject(req.body)) return errors.invalidBody(req.path, "body: must be a JSON object");
     const existing = engine.workers.get(id);
-    const pre = checkPreconditions(req, existing ? engine.records("workers").find((r) => r.id === id) : undefined, errors);
+    const pre = checkPreconditions(
+      req,
+      existing ? engine.records("workers").find((r) => r.id === id) : undefined,
+      errors,
+    );
     if (pre) return pre;
     const patch = pickWritable(req.body, WORKER_WRITABLE);
     const before: WorkerBody | undefined = existing ? structuredClone(existing.worker) : undefined;
@@ -366,7 +442,12 @@ export function createRuntimeHandler(deps: RuntimeHandlerDeps) {
     const q = req.query;
     const state = q["state"] ?? "all";
     if (!["all", "active", "draining", "inactive"].includes(state)) {
-      return errors.badRequest(req.path, [{ code: "InvalidQueryParameter", message: `state: must be one of all, active, draining, inactive (got ${JSON.stringify(state)})` }]);
+      return errors.badRequest(req.path, [
+        {
+          code: "InvalidQueryParameter",
+          message: `state: must be one of all, active, draining, inactive (got ${JSON.stringify(state)})`,
+        },
+      ]);
     }
     const hasCapacity = q["hasCapacity"] === "true";
     const records = engine.records("workers").filter((r) => {
@@ -378,7 +459,9 @@ export function createRuntimeHandler(deps: RuntimeHandlerDeps) {
         // [spec] capacity on channelId, or on any channel when channelId is absent
         const used = [...(b.assignedJobs ?? []), ...(b.offers ?? [])].reduce((s, a) => s + a.capacityCost, 0);
         const free = (b.capacity ?? 0) - used;
-        const channels = (b.channels ?? []).filter((c) => q["channelId"] === undefined || c.channelId === q["channelId"]);
+        const channels = (b.channels ?? []).filter(
+          (c) => q["channelId"] === undefined || c.channelId === q["channelId"],
+        );
         if (!channels.some((c) => c.capacityCostPerJob <= free)) return false;
       }
       return true;
@@ -386,7 +469,12 @@ export function createRuntimeHandler(deps: RuntimeHandlerDeps) {
     return pageOf(req, records, page);
   }
 
-  async function offerAction(req: EmulatorRequest, workerId: string, offerId: string, action: string): Promise<EmulatorResponse> {
+  async function offerAction(
+    req: EmulatorRequest,
+    workerId: string,
+    offerId: string,
+    action: string,
+  ): Promise<EmulatorResponse> {
     const w = engine.workers.get(workerId);
     if (!w) return errors.notFound(req.path, `Worker ${workerId} does not exist.`);
     if (action === "accept") {

@@ -86,7 +86,12 @@ export interface RuntimeExtension {
 
 export function createRuntime(ctx: RuntimeContext): RuntimeExtension {
   const o = ctx.runtime ?? {};
-  const clock = o.clock ?? new SystemClock((err) => o.log?.(`timer failed: ${err instanceof Error ? err.message : String(err)}`), () => ctx.now().getTime());
+  const clock =
+    o.clock ??
+    new SystemClock(
+      (err) => o.log?.(`timer failed: ${err instanceof Error ? err.message : String(err)}`),
+      () => ctx.now().getTime(),
+    );
   const engineOptions: ConstructorParameters<typeof RoutingEngine>[0] = {
     store: ctx.store,
     etags: ctx.etags,
@@ -100,7 +105,11 @@ export function createRuntime(ctx: RuntimeContext): RuntimeExtension {
   if (o.webhookInitialBackoffMs !== undefined) engineOptions.webhookInitialBackoffMs = o.webhookInitialBackoffMs;
   if (o.log) engineOptions.log = o.log;
   const engine = new RoutingEngine(engineOptions);
-  const handler = createRuntimeHandler({ engine, errors: ctx.errors, settleBeforeResponse: o.settleBeforeResponse ?? true });
+  const handler = createRuntimeHandler({
+    engine,
+    errors: ctx.errors,
+    settleBeforeResponse: o.settleBeforeResponse ?? true,
+  });
   return {
     handle: (req) => handler.handle(req),
     referencesTo: (collection, id) => engine.referencesTo(collection, id),

@@ -107,7 +107,10 @@ async function callRemote(kind: string, http: HttpCaller, req: HttpRequest, show
   return parseBody(res.body);
 }
 
-async function webhookToken(rule: Extract<RouterRule, { kind: "webhook" }>, ctx: RuleContext): Promise<string | undefined> {
+async function webhookToken(
+  rule: Extract<RouterRule, { kind: "webhook" }>,
+  ctx: RuleContext,
+): Promise<string | undefined> {
   if (!rule.authorizationServerUri) return undefined;
   const clientId = rule.clientCredential?.clientId ?? "";
   const key = `${rule.authorizationServerUri}\n${clientId}`;
@@ -133,7 +136,10 @@ async function webhookToken(rule: Extract<RouterRule, { kind: "webhook" }>, ctx:
       ? body.access_token
       : undefined;
   if (!token) {
-    throw new RuleError("webhookRuleCallFailed", `webhook rule: the authorization server ${shown} returned no access_token`);
+    throw new RuleError(
+      "webhookRuleCallFailed",
+      `webhook rule: the authorization server ${shown} returned no access_token`,
+    );
   }
   const expiresIn =
     typeof body === "object" && body !== null && "expires_in" in body && typeof body.expires_in === "number"
@@ -152,7 +158,10 @@ export async function evaluateRule(rule: RouterRule, ctx: RuleContext): Promise<
       return ctx.directMapLabels ?? {};
     case "expression": {
       if (rule.language !== undefined && rule.language !== "powerFx") {
-        throw new RuleError("UnsupportedExpressionLanguage", `expression rule: language '${String(rule.language)}' is not supported (only powerFx)`);
+        throw new RuleError(
+          "UnsupportedExpressionLanguage",
+          `expression rule: language '${String(rule.language)}' is not supported (only powerFx)`,
+        );
       }
       try {
         return evaluate(rule.expression, ctx.scope);
@@ -176,14 +185,24 @@ export async function evaluateRule(rule: RouterRule, ctx: RuleContext): Promise<
         if (cred.clientId) u.searchParams.set("clientId", cred.clientId);
         url = u.toString();
       }
-      return callRemote("function", ctx.http, { method: "POST", url, headers, body: JSON.stringify(ctx.payload) }, redactUri(rule.functionUri));
+      return callRemote(
+        "function",
+        ctx.http,
+        { method: "POST", url, headers, body: JSON.stringify(ctx.payload) },
+        redactUri(rule.functionUri),
+      );
     }
     case "webhook": {
       if (!rule.webhookUri) throw new RuleError("WebhookRuleInvalid", "webhook rule: webhookUri is required");
       const token = await webhookToken(rule, ctx);
       const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json" };
       if (token) headers.authorization = `Bearer ${token}`;
-      return callRemote("webhook", ctx.http, { method: "POST", url: rule.webhookUri, headers, body: JSON.stringify(ctx.payload) }, redactUri(rule.webhookUri));
+      return callRemote(
+        "webhook",
+        ctx.http,
+        { method: "POST", url: rule.webhookUri, headers, body: JSON.stringify(ctx.payload) },
+        redactUri(rule.webhookUri),
+      );
     }
     default:
       throw new RuleError("UnknownRuleKind", `rule kind '${(rule as { kind: string }).kind}' is not supported`);

@@ -20,7 +20,11 @@ import type {
 } from "../../provider/client/models";
 import { formatServiceTime } from "./clock";
 
-export function compareLabel(actual: Primitive | undefined, op: LabelOperator, expected: Primitive | undefined): boolean {
+export function compareLabel(
+  actual: Primitive | undefined,
+  op: LabelOperator,
+  expected: Primitive | undefined,
+): boolean {
   if (actual === undefined) return false;
   const want = expected === undefined ? null : expected;
   switch (op) {

@@ -70,10 +70,12 @@ class Checker {
     if (typeof v.labelOperator !== "string" || !(LABEL_OPERATORS as readonly string[]).includes(v.labelOperator)) {
       this.add(`${path}.labelOperator`, `must be one of ${LABEL_OPERATORS.join(", ")}`);
     }
-    if (v.value !== undefined && !isPrimitive(v.value)) this.add(`${path}.value`, "must be a string, number, boolean or null");
+    if (v.value !== undefined && !isPrimitive(v.value))
+      this.add(`${path}.value`, "must be a string, number, boolean or null");
     if (worker) {
       const e = v.expiresAfterSeconds;
-      if (e !== undefined && e !== null && (typeof e !== "number" || !(e > 0))) this.add(`${path}.expiresAfterSeconds`, "must be a number > 0");
+      if (e !== undefined && e !== null && (typeof e !== "number" || !(e > 0)))
+        this.add(`${path}.expiresAfterSeconds`, "must be a number > 0");
       this.bool(v, "expedite", `${path}.expedite`);
     }
   }
@@ -84,7 +86,8 @@ const MATCHING_KINDS = ["queueAndMatch", "scheduleAndSuspend", "suspend"];
 /** A job as it will be stored (the merge patch already applied). */
 export function validateJob(body: Obj, creating: boolean): FieldError[] {
   const c = new Checker();
-  for (const k of ["channelReference", "channelId", "classificationPolicyId", "queueId", "dispositionCode"]) c.string(body, k, k);
+  for (const k of ["channelReference", "channelId", "classificationPolicyId", "queueId", "dispositionCode"])
+    c.string(body, k, k);
   // [spec] "Value must be between -100 to 100."
   c.int(body, "priority", "priority", -100, 100);
   c.labels(body, "labels", "labels");
@@ -143,8 +146,10 @@ export function validateWorker(body: Obj): FieldError[] {
           c.add(p, "must be an object");
           return;
         }
-        if (typeof v.channelId !== "string" || v.channelId === "") c.add(`${p}.channelId`, "is required (a non-empty string)");
-        if (v.capacityCostPerJob === undefined || v.capacityCostPerJob === null) c.add(`${p}.capacityCostPerJob`, "is required");
+        if (typeof v.channelId !== "string" || v.channelId === "")
+          c.add(`${p}.channelId`, "is required (a non-empty string)");
+        if (v.capacityCostPerJob === undefined || v.capacityCostPerJob === null)
+          c.add(`${p}.capacityCostPerJob`, "is required");
         c.int(v, "capacityCostPerJob", `${p}.capacityCostPerJob`, 0);
         c.int(v, "maxNumberOfJobs", `${p}.maxNumberOfJobs`, 1); // [spec] > 0
       });

@@ -37,25 +37,48 @@ const ids = (xs: Array<{ worker: { id: string } }>): string[] => xs.map((x) => x
 
 describe("eligibility", () => {
   it("excludes unavailable workers, other queues, other channels", () => {
-    const ws = [worker("ok"), worker("off", { available: false }), worker("other-q", { queues: ["x"] }), worker("voice", { channels: [{ channelId: "voice", capacityCostPerJob: 1 }] })];
+    const ws = [
+      worker("ok"),
+      worker("off", { available: false }),
+      worker("other-q", { queues: ["x"] }),
+      worker("voice", { channels: [{ channelId: "voice", capacityCostPerJob: 1 }] }),
+    ];
     expect(ids(eligibleWorkers(job, ws, { nowMs: now }))).toEqual(["ok"]);
   });
 
   it("respects capacity: assignments and outstanding offers both hold capacity", () => {
-    const full = worker("full", { capacity: 2, usage: [{ kind: "assignment", jobId: "a", channelId: "chat", capacityCost: 1 }, { kind: "offer", jobId: "b", channelId: "chat", capacityCost: 1 }] });
+    const full = worker("full", {
+      capacity: 2,
+      usage: [
+        { kind: "assignment", jobId: "a", channelId: "chat", capacityCost: 1 },
+        { kind: "offer", jobId: "b", channelId: "chat", capacityCost: 1 },
+      ],
+    });
     expect(capacityCostFor(full, "chat")).toBeUndefined();
     expect(capacityCostFor(worker("w", { capacity: 2 }), "chat")).toBe(1);
   });
 
   it("respects a channel's maxNumberOfJobs", () => {
-    const w = worker("w", { channels: [{ channelId: "chat", capacityCostPerJob: 1, maxNumberOfJobs: 1 }], usage: [{ kind: "assignment", jobId: "a", channelId: "chat", capacityCost: 1 }] });
+    const w = worker("w", {
+      channels: [{ channelId: "chat", capacityCostPerJob: 1, maxNumberOfJobs: 1 }],
+      usage: [{ kind: "assignment", jobId: "a", channelId: "chat", capacityCost: 1 }],
+    });
     expect(capacityCostFor(w, "chat")).toBeUndefined();
   });
 
   it("uses the channel's capacityCostPerJob", () => {
-    const w = worker("w", { capacity: 100, channels: [{ channelId: "chat", capacityCostPerJob: 40 }], usage: [{ kind: "assignment", jobId: "a", channelId: "chat", capacityCost: 40 }] });
+    const w = worker("w", {
+      capacity: 100,
+      channels: [{ channelId: "chat", capacityCostPerJob: 40 }],
+      usage: [{ kind: "assignment", jobId: "a", channelId: "chat", capacityCost: 40 }],
+    });
     expect(capacityCostFor(w, "chat")).toBe(40);
-    expect(capacityCostFor({ ...w, usage: [...w.usage, { kind: "assignment", jobId: "b", channelId: "chat", capacityCost: 40 }] }, "chat")).toBeUndefined();
+    expect(
+      capacityCostFor(
+        { ...w, usage: [...w.usage, { kind: "assignment", jobId: "b", channelId: "chat", capacityCost: 40 }] },
+        "chat",
+      ),
+    ).toBeUndefined();
   });
 
   it("requires every active worker selector unless bypassSelectors", () => {
@@ -77,9 +100,36 @@ describe("eligibility", () => {
 describe("modes", () => {
   it("longestIdle orders by load ratio, then by idle time", async () => {
     const ws = [
-      worker("A", { capacity: 5, usage: [1, 2, 3].map((n) => ({ kind: "assignment" as const, jobId: `a${n}`, channelId: "chat", capacityCost: 1 })), idleSinceMs: now - 5 * 60_000 }),
-      worker("B", { capacity: 4, usage: [1, 2, 3].map((n) => ({ kind: "assignment" as const, jobId: `b${n}`, channelId: "chat", capacityCost: 1 })), idleSinceMs: now - 3 * 60_000 }),
-      worker("C", { capacity: 5, usage: [1, 2, 3].map((n) => ({ kind: "assignment" as const, jobId: `c${n}`, channelId: "chat", capacityCost: 1 })), idleSinceMs: now - 7 * 60_000 }),
+      worker("A", {
+        capacity: 5,
+        usage: [1, 2, 3].map((n) => ({
+          kind: "assignment" as const,
+          jobId: `a${n}`,
+          channelId: "chat",
+          capacityCost: 1,
+        })),
+        idleSinceMs: now - 5 * 60_000,
+      }),
+      worker("B", {
+        capacity: 4,
+        usage: [1, 2, 3].map((n) => ({
+          kind: "assignment" as const,
+          jobId: `b${n}`,
+          channelId: "chat",
+          capacityCost: 1,
+        })),
+        idleSinceMs: now - 3 * 60_000,
+      }),
+      worker("C", {
+        capacity: 5,
+        usage: [1, 2, 3].map((n) => ({
+          kind: "assignment" as const,
+          jobId: `c${n}`,
+          channelId: "chat",
+          capacityCost: 1,
+        })),
+        idleSinceMs: now - 7 * 60_000,
+      }),
       worker("D", { capacity: 3, idleSinceMs: now - 2 * 60_000 }),
     ];
     expect(loadRatio(ws[1] as CandidateWorker)).toBe(0.75);
@@ -91,8 +141,16 @@ describe("modes", () => {
     const ws = [worker("w3"), worker("w1"), worker("w2")];
     const el = eligibleWorkers(job, ws, { nowMs: now });
     expect(ids(await orderWorkers(job, el, { kind: "roundRobin" }, deps()))).toEqual(["w1", "w2", "w3"]);
-    expect(ids(await orderWorkers(job, el, { kind: "roundRobin" }, deps({ roundRobinCursor: "w1" })))).toEqual(["w2", "w3", "w1"]);
-    expect(ids(await orderWorkers(job, el, { kind: "roundRobin" }, deps({ roundRobinCursor: "w3" })))).toEqual(["w1", "w2", "w3"]);
+    expect(ids(await orderWorkers(job, el, { kind: "roundRobin" }, deps({ roundRobinCursor: "w1" })))).toEqual([
+      "w2",
+      "w3",
+      "w1",
+    ]);
+    expect(ids(await orderWorkers(job, el, { kind: "roundRobin" }, deps({ roundRobinCursor: "w3" })))).toEqual([
+      "w1",
+      "w2",
+      "w3",
+    ]);
   });
 
   it("bestWorker with the default score prefers more matching labels", async () => {
@@ -103,14 +161,29 @@ describe("modes", () => {
   });
 
   it("bestWorker with an expression scoring rule, highest first", async () => {
-    const ws = [worker("a", { labels: { Skill: 3 } }), worker("b", { labels: { Skill: 9 } }), worker("c", { labels: { Skill: 5 } })];
-    const mode: BestWorkerMode = { kind: "bestWorker", scoringRule: { kind: "expression", expression: "worker.Skill * 2" } };
-    expect(ids(await orderWorkers(job, eligibleWorkers(job, ws, { nowMs: now }), mode, deps()))).toEqual(["b", "c", "a"]);
+    const ws = [
+      worker("a", { labels: { Skill: 3 } }),
+      worker("b", { labels: { Skill: 9 } }),
+      worker("c", { labels: { Skill: 5 } }),
+    ];
+    const mode: BestWorkerMode = {
+      kind: "bestWorker",
+      scoringRule: { kind: "expression", expression: "worker.Skill * 2" },
+    };
+    expect(ids(await orderWorkers(job, eligibleWorkers(job, ws, { nowMs: now }), mode, deps()))).toEqual([
+      "b",
+      "c",
+      "a",
+    ]);
   });
 
   it("bestWorker with descendingOrder false puts the lowest score first", async () => {
     const ws = [worker("a", { labels: { Skill: 3 } }), worker("b", { labels: { Skill: 9 } })];
-    const mode: BestWorkerMode = { kind: "bestWorker", scoringRule: { kind: "expression", expression: "worker.Skill" }, scoringRuleOptions: { descendingOrder: false } };
+    const mode: BestWorkerMode = {
+      kind: "bestWorker",
+      scoringRule: { kind: "expression", expression: "worker.Skill" },
+      scoringRuleOptions: { descendingOrder: false },
+    };
     expect(ids(await orderWorkers(job, eligibleWorkers(job, ws, { nowMs: now }), mode, deps()))).toEqual(["a", "b"]);
   });
 
@@ -141,8 +214,17 @@ describe("modes", () => {
       return { status: 200, body: "1" };
     };
     const j = { ...job, activeSelectors: [{ key: "Lang", labelOperator: "equal" as const, value: "en" }] };
-    await orderWorkers(j, eligibleWorkers(j, [worker("a", { labels: { Lang: "en" } })], { nowMs: now }), { kind: "bestWorker", scoringRule: { kind: "function", functionUri: "https://s.example/" } }, deps({ http }));
-    expect(bodies[0]).toEqual({ job: { Lang: "en" }, selectors: [{ key: "Lang", labelOperator: "equal", value: "en" }], worker: { Lang: "en" } });
+    await orderWorkers(
+      j,
+      eligibleWorkers(j, [worker("a", { labels: { Lang: "en" } })], { nowMs: now }),
+      { kind: "bestWorker", scoringRule: { kind: "function", functionUri: "https://s.example/" } },
+      deps({ http }),
+    );
+    expect(bodies[0]).toEqual({
+      job: { Lang: "en" },
+      selectors: [{ key: "Lang", labelOperator: "equal", value: "en" }],
+      worker: { Lang: "en" },
+    });
   });
 });
 

@@ -1,13 +1,25 @@
 import { describe, expect, it } from "vitest";
 import { ManualClock } from "../../emulator/runtime/clock";
-import { buildEvent, EventFeed, eventName, jobSubject, offerSubject, WebhookDelivery } from "../../emulator/runtime/events";
+import {
+  buildEvent,
+  EventFeed,
+  eventName,
+  jobSubject,
+  offerSubject,
+  WebhookDelivery,
+} from "../../emulator/runtime/events";
 import type { HttpCaller, HttpRequest } from "../../emulator/runtime/rules";
 
 const t0 = Date.parse("2024-01-01T00:00:00Z");
 
 describe("events", () => {
   it("builds the Event Grid envelope", () => {
-    const e = buildEvent("RouterJobQueued", jobSubject("j1", "chat"), { jobId: "j1" }, { nowMs: t0, topic: "/emulator", id: "id-1" });
+    const e = buildEvent(
+      "RouterJobQueued",
+      jobSubject("j1", "chat"),
+      { jobId: "j1" },
+      { nowMs: t0, topic: "/emulator", id: "id-1" },
+    );
     expect(e).toEqual({
       id: "id-1",
       topic: "/emulator",
@@ -65,7 +77,14 @@ describe("events", () => {
     const clock = new ManualClock(t0);
     const http: HttpCaller = () => Promise.reject(new Error("refused"));
     const errors: string[] = [];
-    const d = new WebhookDelivery({ urls: ["http://down.example/x?sig=secret"], http, clock, maxAttempts: 2, initialBackoffMs: 10, onError: (m) => errors.push(m) });
+    const d = new WebhookDelivery({
+      urls: ["http://down.example/x?sig=secret"],
+      http,
+      clock,
+      maxAttempts: 2,
+      initialBackoffMs: 10,
+      onError: (m) => errors.push(m),
+    });
     d.deliver(buildEvent("RouterJobClosed", "s", {}, { nowMs: t0, topic: "t" }));
     await new Promise((r) => setImmediate(r));
     await clock.advance(10);

@@ -1,14 +1,27 @@
 import { describe, expect, it } from "vitest";
 import type { ExceptionPolicy } from "../../provider/client/models";
-import { effectiveActions, queueLengthRulesFired, upsertLabels, waitTimeSchedule } from "../../emulator/runtime/exceptions";
+import {
+  effectiveActions,
+  queueLengthRulesFired,
+  upsertLabels,
+  waitTimeSchedule,
+} from "../../emulator/runtime/exceptions";
 
 const policy: ExceptionPolicy = {
   id: "ep",
   etag: '"e"',
   exceptionRules: [
     { id: "tooLong", trigger: { kind: "queueLength", threshold: 2 }, actions: [{ kind: "cancel", id: "a1" }] },
-    { id: "waited", trigger: { kind: "waitTime", thresholdSeconds: 30 }, actions: [{ kind: "manualReclassify", id: "a2", queueId: "q2" }] },
-    { id: "waitedLonger", trigger: { kind: "waitTime", thresholdSeconds: 10 }, actions: [{ kind: "reclassify", id: "a3", classificationPolicyId: "cp2" }] },
+    {
+      id: "waited",
+      trigger: { kind: "waitTime", thresholdSeconds: 30 },
+      actions: [{ kind: "manualReclassify", id: "a2", queueId: "q2" }],
+    },
+    {
+      id: "waitedLonger",
+      trigger: { kind: "waitTime", thresholdSeconds: 10 },
+      actions: [{ kind: "reclassify", id: "a3", classificationPolicyId: "cp2" }],
+    },
   ],
 };
 

@@ -58,11 +58,11 @@ describe("expression language subset", () => {
   });
 
   it("short-circuits logical operators so the unevaluated side cannot fail", () => {
-    expect(evaluate('false And job.Name > 1', scope)).toBe(false);
+    expect(evaluate("false And job.Name > 1", scope)).toBe(false);
   });
 
   it("supports Coalesce, Abs, Min, Max, Blank", () => {
-    expect(evaluate('Coalesce(job.Missing, job.Region)', scope)).toBe("NA");
+    expect(evaluate("Coalesce(job.Missing, job.Region)", scope)).toBe("NA");
     expect(evaluate("Abs(-4) + Min(3, 1, 2) + Max(1, 9)", scope)).toBe(14);
     expect(evaluate("IsBlank(Blank())", scope)).toBe(true);
   });

@@ -1,7 +1,14 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { evaluateRule, fetchHttpCaller, RuleError, TokenCache, toPriority, type RuleContext } from "../../emulator/runtime/rules";
+import {
+  evaluateRule,
+  fetchHttpCaller,
+  RuleError,
+  TokenCache,
+  toPriority,
+  type RuleContext,
+} from "../../emulator/runtime/rules";
 
 interface Seen {
   path: string;
@@ -71,7 +78,9 @@ describe("router rules", () => {
   });
 
   it("expression evaluates PowerFx against the job labels", async () => {
-    expect(await evaluateRule({ kind: "expression", expression: "If(job.VIP = true, 10, 1)" }, ctx({ VIP: true }))).toBe(10);
+    expect(
+      await evaluateRule({ kind: "expression", expression: "If(job.VIP = true, 10, 1)" }, ctx({ VIP: true })),
+    ).toBe(10);
   });
 
   it("expression errors become a RuleError naming the expression", async () => {
@@ -101,7 +110,10 @@ describe("router rules", () => {
   });
 
   it("function failures never echo the key", async () => {
-    const p = evaluateRule({ kind: "function", functionUri: `${base}/fail?code=topsecret`, credential: { functionKey: "fk-xyz" } }, ctx({}));
+    const p = evaluateRule(
+      { kind: "function", functionUri: `${base}/fail?code=topsecret`, credential: { functionKey: "fk-xyz" } },
+      ctx({}),
+    );
     await expect(p).rejects.toThrow(/answered HTTP 500/);
     await p.catch((err: Error) => {
       expect(err.message).not.toContain("topsecret");
@@ -129,7 +141,12 @@ describe("router rules", () => {
 
   it("webhook with a wrong secret fails without showing it", async () => {
     const p = evaluateRule(
-      { kind: "webhook", authorizationServerUri: `${base}/token`, clientCredential: { clientId: "cid", clientSecret: "nope-secret" }, webhookUri: `${base}/hook` },
+      {
+        kind: "webhook",
+        authorizationServerUri: `${base}/token`,
+        clientCredential: { clientId: "cid", clientSecret: "nope-secret" },
+        webhookUri: `${base}/hook`,
+      },
       ctx({}),
     );
     await expect(p).rejects.toThrow(/answered HTTP 401/);

@@ -48,7 +48,14 @@ describe("label operators", () => {
   });
 
   it("a missing label matches no operator, not even notEqual", () => {
-    for (const op of ["equal", "notEqual", "lessThan", "lessThanOrEqual", "greaterThan", "greaterThanOrEqual"] as const) {
+    for (const op of [
+      "equal",
+      "notEqual",
+      "lessThan",
+      "lessThanOrEqual",
+      "greaterThan",
+      "greaterThanOrEqual",
+    ] as const) {
       expect(matchesAll({ Other: 1 }, [{ key: "English", labelOperator: op, value: 5 }])).toBe(false);
     }
   });

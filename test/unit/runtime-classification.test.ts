@@ -39,29 +39,57 @@ describe("classification over HTTP", () => {
     await h.client.upsertClassificationPolicy("XBOX_NA_QUEUE_Priority_1_10", {
       name: "Select XBOX Queue and set priority to 1 or 10",
       queueSelectorAttachments: [
-        { kind: "conditional", condition: { kind: "expression", expression: 'job.Region = "NA"' }, queueSelectors: [{ key: "Id", labelOperator: "equal", value: "XBOX_NA_QUEUE" }] },
+        {
+          kind: "conditional",
+          condition: { kind: "expression", expression: 'job.Region = "NA"' },
+          queueSelectors: [{ key: "Id", labelOperator: "equal", value: "XBOX_NA_QUEUE" }],
+        },
       ],
       fallbackQueueId: "XBOX_DEFAULT_QUEUE",
       prioritizationRule: { kind: "expression", expression: "If(job.Hardware_VIP = true, 10, 1)" },
       workerSelectorAttachments: [{ kind: "passThrough", key: "Language", labelOperator: "equal" }],
     });
-    await h.client.upsertJob("na", { channelId: "voice", classificationPolicyId: "XBOX_NA_QUEUE_Priority_1_10", labels: { Region: "NA", Hardware_VIP: true, Language: "en" } });
-    await h.client.upsertJob("eu", { channelId: "voice", classificationPolicyId: "XBOX_NA_QUEUE_Priority_1_10", labels: { Region: "EU" } });
+    await h.client.upsertJob("na", {
+      channelId: "voice",
+      classificationPolicyId: "XBOX_NA_QUEUE_Priority_1_10",
+      labels: { Region: "NA", Hardware_VIP: true, Language: "en" },
+    });
+    await h.client.upsertJob("eu", {
+      channelId: "voice",
+      classificationPolicyId: "XBOX_NA_QUEUE_Priority_1_10",
+      labels: { Region: "EU" },
+    });
     const na = await h.client.getJob("na");
     expect(na).toMatchObject({ status: "queued", queueId: "XBOX_NA_QUEUE", priority: 10 });
-    expect(na.attachedWorkerSelectors).toEqual([{ key: "Language", labelOperator: "equal", value: "en", status: "active" }]);
+    expect(na.attachedWorkerSelectors).toEqual([
+      { key: "Language", labelOperator: "equal", value: "en", status: "active" },
+    ]);
     expect(await h.client.getJob("eu")).toMatchObject({ status: "queued", queueId: "XBOX_DEFAULT_QUEUE", priority: 1 });
     const classified = h.events("RouterJobClassified").find((e) => e.data["jobId"] === "na");
-    expect(classified?.data).toMatchObject({ queueDetails: { id: "XBOX_NA_QUEUE" }, priority: 10, classificationPolicyId: "XBOX_NA_QUEUE_Priority_1_10" });
+    expect(classified?.data).toMatchObject({
+      queueDetails: { id: "XBOX_NA_QUEUE" },
+      priority: 10,
+      classificationPolicyId: "XBOX_NA_QUEUE_Priority_1_10",
+    });
   });
 
   it("attached worker selectors constrain matching", async () => {
     await h.client.upsertClassificationPolicy("cp", {
       fallbackQueueId: "XBOX_DEFAULT_QUEUE",
-      workerSelectorAttachments: [{ kind: "static", workerSelector: { key: "Skill", labelOperator: "greaterThanOrEqual", value: 5 } }],
+      workerSelectorAttachments: [
+        { kind: "static", workerSelector: { key: "Skill", labelOperator: "greaterThanOrEqual", value: 5 } },
+      ],
     });
-    await addWorker(h, "novice", { queues: ["XBOX_DEFAULT_QUEUE"], labels: { Skill: 3 }, channels: [{ channelId: "voice", capacityCostPerJob: 1 }] });
-    await addWorker(h, "expert", { queues: ["XBOX_DEFAULT_QUEUE"], labels: { Skill: 8 }, channels: [{ channelId: "voice", capacityCostPerJob: 1 }] });
+    await addWorker(h, "novice", {
+      queues: ["XBOX_DEFAULT_QUEUE"],
+      labels: { Skill: 3 },
+      channels: [{ channelId: "voice", capacityCostPerJob: 1 }],
+    });
+    await addWorker(h, "expert", {
+      queues: ["XBOX_DEFAULT_QUEUE"],
+      labels: { Skill: 8 },
+      channels: [{ channelId: "voice", capacityCostPerJob: 1 }],
+    });
     await h.client.upsertJob("j", { channelId: "voice", classificationPolicyId: "cp" });
     expect((await h.client.getWorker("expert")).offers?.map((o) => o.jobId)).toEqual(["j"]);
     expect((await h.client.getWorker("novice")).offers).toEqual([]);
@@ -90,7 +118,11 @@ describe("classification over HTTP", () => {
   });
 
   it("no queue at all gives classificationFailed", async () => {
-    await h.client.upsertClassificationPolicy("none", { queueSelectorAttachments: [{ kind: "static", queueSelector: { key: "Region", labelOperator: "equal", value: "MARS" } }] });
+    await h.client.upsertClassificationPolicy("none", {
+      queueSelectorAttachments: [
+        { kind: "static", queueSelector: { key: "Region", labelOperator: "equal", value: "MARS" } },
+      ],
+    });
     await h.client.upsertJob("j", { channelId: "voice", classificationPolicyId: "none" });
     expect((await h.client.getJob("j")).status).toBe("classificationFailed");
   });

@@ -10,7 +10,9 @@ interface Delivery {
   header: string | undefined;
 }
 
-async function eventSink(failFirst: number): Promise<{ server: Server; url: string; received: Delivery[]; attempts: () => number }> {
+async function eventSink(
+  failFirst: number,
+): Promise<{ server: Server; url: string; received: Delivery[]; attempts: () => number }> {
   const received: Delivery[] = [];
   let attempts = 0;
   const server = createServer((req, res) => {
@@ -23,12 +25,18 @@ async function eventSink(failFirst: number): Promise<{ server: Server; url: stri
         res.end();
         return;
       }
-      for (const e of JSON.parse(body) as Array<{ eventType: string }>) received.push({ eventType: e.eventType, header: req.headers["aeg-event-type"] as string | undefined });
+      for (const e of JSON.parse(body) as Array<{ eventType: string }>)
+        received.push({ eventType: e.eventType, header: req.headers["aeg-event-type"] as string | undefined });
       res.end();
     });
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/events`, received, attempts: () => attempts };
+  return {
+    server,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/events`,
+    received,
+    attempts: () => attempts,
+  };
 }
 
 let h: Harness | undefined;
@@ -52,7 +60,10 @@ describe("event delivery", () => {
     expect(s.received).toHaveLength(1);
     expect(s.attempts()).toBe(2);
     await h.advance(1000);
-    expect(s.received.map((d) => d.eventType).sort()).toEqual(["Microsoft.Communication.RouterJobQueued", "Microsoft.Communication.RouterJobReceived"]);
+    expect(s.received.map((d) => d.eventType).sort()).toEqual([
+      "Microsoft.Communication.RouterJobQueued",
+      "Microsoft.Communication.RouterJobReceived",
+    ]);
     expect(s.received.every((d) => d.header === "Notification")).toBe(true);
     expect(h.runtime.engine.delivery?.stats).toEqual({ delivered: 2, failedAttempts: 1, abandoned: 0 });
   });
@@ -76,8 +87,19 @@ describe("event delivery", () => {
       "RouterJobClosed",
     ]);
     const e = h.events()[1];
-    expect(e).toMatchObject({ topic: "/emulator/jobrouter", subject: "job/j/channel/chat", dataVersion: "1.0", metadataVersion: "1" });
-    expect(e?.data).toMatchObject({ jobId: "j", jobStatus: "Queued", channelId: "chat", queueId: "q1", unavailableForMatching: false });
+    expect(e).toMatchObject({
+      topic: "/emulator/jobrouter",
+      subject: "job/j/channel/chat",
+      dataVersion: "1.0",
+      metadataVersion: "1",
+    });
+    expect(e?.data).toMatchObject({
+      jobId: "j",
+      jobStatus: "Queued",
+      channelId: "chat",
+      queueId: "q1",
+      unavailableForMatching: false,
+    });
   });
 });
 
@@ -88,8 +110,18 @@ describe("startEmulator integration", () => {
       const client = JobRouterClient.fromConnectionString(emu.connectionString, { retryOptions: { maxRetries: 0 } });
       await client.upsertDistributionPolicy("dp", { offerExpiresAfterSeconds: 300, mode: { kind: "longestIdle" } });
       await client.upsertQueue("q", { distributionPolicyId: "dp" });
-      await client.upsertJob("j", { channelId: "voice", queueId: "q", requestedWorkerSelectors: [{ key: "Skill", labelOperator: "greaterThan", value: 3 }] });
-      await client.upsertWorker("w", { queues: ["q"], capacity: 1, labels: { Skill: 5 }, channels: [{ channelId: "voice", capacityCostPerJob: 1 }], availableForOffers: true });
+      await client.upsertJob("j", {
+        channelId: "voice",
+        queueId: "q",
+        requestedWorkerSelectors: [{ key: "Skill", labelOperator: "greaterThan", value: 3 }],
+      });
+      await client.upsertWorker("w", {
+        queues: ["q"],
+        capacity: 1,
+        labels: { Skill: 5 },
+        channels: [{ channelId: "voice", capacityCostPerJob: 1 }],
+        availableForOffers: true,
+      });
       const offer = (await client.getWorker("w")).offers?.[0];
       expect(offer?.jobId).toBe("j");
       const a = await client.acceptJobOffer("w", offer?.offerId ?? "");

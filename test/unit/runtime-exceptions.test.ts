@@ -13,7 +13,13 @@ describe("exception policies", () => {
   it("waitTime trigger with a cancel action cancels a job still queued after thresholdSeconds (recorded policy)", async () => {
     await h.client.upsertExceptionPolicy("test-e-policy", {
       name: "test-e-policy",
-      exceptionRules: [{ id: "MaxWaitTimeExceededCancel", actions: [{ kind: "cancel", note: "wait time exceeded; cancelling" }], trigger: { kind: "waitTime", thresholdSeconds: 10 } }],
+      exceptionRules: [
+        {
+          id: "MaxWaitTimeExceededCancel",
+          actions: [{ kind: "cancel", note: "wait time exceeded; cancelling" }],
+          trigger: { kind: "waitTime", thresholdSeconds: 10 },
+        },
+      ],
     });
     await setupQueue(h, { exceptionPolicyId: "test-e-policy" });
     await h.client.upsertJob("j", { channelId: "chat", queueId: "q1" });
@@ -23,12 +29,21 @@ describe("exception policies", () => {
     const j = await h.client.getJob("j");
     expect(j.status).toBe("cancelled");
     expect(j.notes?.map((n) => n.message)).toEqual(["wait time exceeded; cancelling"]);
-    expect(h.events("RouterJobExceptionTriggered")[0]?.data).toMatchObject({ jobId: "j", ruleKey: "MaxWaitTimeExceededCancel" });
+    expect(h.events("RouterJobExceptionTriggered")[0]?.data).toMatchObject({
+      jobId: "j",
+      ruleKey: "MaxWaitTimeExceededCancel",
+    });
   });
 
   it("queueLength trigger fires for the job that makes the queue longer than the threshold", async () => {
     await h.client.upsertExceptionPolicy("ep", {
-      exceptionRules: [{ id: "tooLong", trigger: { kind: "queueLength", threshold: 1 }, actions: [{ kind: "cancel", dispositionCode: "QueueFull" }] }],
+      exceptionRules: [
+        {
+          id: "tooLong",
+          trigger: { kind: "queueLength", threshold: 1 },
+          actions: [{ kind: "cancel", dispositionCode: "QueueFull" }],
+        },
+      ],
     });
     await setupQueue(h, { exceptionPolicyId: "ep" });
     await h.client.upsertJob("first", { channelId: "chat", queueId: "q1" });
@@ -45,12 +60,24 @@ describe("exception policies", () => {
       prioritizationRule: { kind: "expression", expression: 'If(job.Tier = "vip", 50, 1)' },
     });
     await h.client.upsertExceptionPolicy("ep", {
-      exceptionRules: [{ id: "escalateAfter30s", trigger: { kind: "waitTime", thresholdSeconds: 30 }, actions: [{ kind: "reclassify", classificationPolicyId: "escalate", labelsToUpsert: { Tier: "vip" } }] }],
+      exceptionRules: [
+        {
+          id: "escalateAfter30s",
+          trigger: { kind: "waitTime", thresholdSeconds: 30 },
+          actions: [{ kind: "reclassify", classificationPolicyId: "escalate", labelsToUpsert: { Tier: "vip" } }],
+        },
+      ],
     });
     await h.client.upsertQueue("normal", { exceptionPolicyId: "ep" });
     await h.client.upsertJob("j", { channelId: "chat", queueId: "normal" });
     await h.advance(30_000);
-    expect(await h.client.getJob("j")).toMatchObject({ status: "queued", queueId: "vip", priority: 50, classificationPolicyId: "escalate", labels: { Tier: "vip" } });
+    expect(await h.client.getJob("j")).toMatchObject({
+      status: "queued",
+      queueId: "vip",
+      priority: 50,
+      classificationPolicyId: "escalate",
+      labels: { Tier: "vip" },
+    });
   });
 
   it("manualReclassify action moves the job to a queue with a priority and selectors", async () => {
@@ -60,7 +87,14 @@ describe("exception policies", () => {
         {
           id: "overflow",
           trigger: { kind: "waitTime", thresholdSeconds: 5 },
-          actions: [{ kind: "manualReclassify", queueId: "overflow", priority: 7, workerSelectors: [{ key: "Senior", labelOperator: "equal", value: true }] }],
+          actions: [
+            {
+              kind: "manualReclassify",
+              queueId: "overflow",
+              priority: 7,
+              workerSelectors: [{ key: "Senior", labelOperator: "equal", value: true }],
+            },
+          ],
         },
       ],
     });
@@ -69,13 +103,22 @@ describe("exception policies", () => {
     await h.advance(5_000);
     const j = await h.client.getJob("j");
     expect(j).toMatchObject({ status: "queued", queueId: "overflow", priority: 7 });
-    expect(j.attachedWorkerSelectors).toEqual([{ key: "Senior", labelOperator: "equal", value: true, status: "active" }]);
+    expect(j.attachedWorkerSelectors).toEqual([
+      { key: "Senior", labelOperator: "equal", value: true, status: "active" },
+    ]);
   });
 
   it("a waitTime rule does not fire for a job assigned before the threshold", async () => {
-    await h.client.upsertExceptionPolicy("ep", { exceptionRules: [{ id: "w", trigger: { kind: "waitTime", thresholdSeconds: 10 }, actions: [{ kind: "cancel" }] }] });
+    await h.client.upsertExceptionPolicy("ep", {
+      exceptionRules: [{ id: "w", trigger: { kind: "waitTime", thresholdSeconds: 10 }, actions: [{ kind: "cancel" }] }],
+    });
     await setupQueue(h, { exceptionPolicyId: "ep" });
-    await h.client.upsertWorker("w1", { queues: ["q1"], capacity: 1, channels: [{ channelId: "chat", capacityCostPerJob: 1 }], availableForOffers: true });
+    await h.client.upsertWorker("w1", {
+      queues: ["q1"],
+      capacity: 1,
+      channels: [{ channelId: "chat", capacityCostPerJob: 1 }],
+      availableForOffers: true,
+    });
     await h.client.upsertJob("j", { channelId: "chat", queueId: "q1" });
     const offer = (await h.client.getWorker("w1")).offers?.[0];
     await h.client.acceptJobOffer("w1", offer?.offerId ?? "");

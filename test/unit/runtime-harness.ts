@@ -40,10 +40,21 @@ export async function startHarness(options: Omit<RuntimeOptions, "clock"> = {}):
   const runtime = createRuntime({ store, now, errors, etags, runtime: { random: () => 0, ...options, clock } });
   const admin = createAdminHandler({ store, errors, etags, runtime });
   const log: RequestLogEntry[] = [];
-  const server = createHttpServer({ accessKey, allowBearer: false, now, errors, faults: new FaultInjector(undefined), handlers: [runtime, admin], log, maxLogEntries: 1000 });
+  const server = createHttpServer({
+    accessKey,
+    allowBearer: false,
+    now,
+    errors,
+    faults: new FaultInjector(undefined),
+    handlers: [runtime, admin],
+    log,
+    maxLogEntries: 1000,
+  });
   const address = await listen(server, 0, "127.0.0.1");
   const endpoint = `http://127.0.0.1:${address.port}/`;
-  const client = JobRouterClient.fromConnectionString(`endpoint=${endpoint};accesskey=${accessKey}`, { retryOptions: { maxRetries: 0 } });
+  const client = JobRouterClient.fromConnectionString(`endpoint=${endpoint};accesskey=${accessKey}`, {
+    retryOptions: { maxRetries: 0 },
+  });
   return {
     client,
     runtime,
@@ -86,7 +97,11 @@ export async function setupQueue(
     offerExpiresAfterSeconds: opts.offerExpiresAfterSeconds ?? 60,
     mode: opts.mode ?? { kind: "longestIdle", minConcurrentOffers: 1, maxConcurrentOffers: 1 },
   });
-  const q: Parameters<JobRouterClient["upsertQueue"]>[1] = { name: queueId, distributionPolicyId: policyId, labels: opts.labels ?? {} };
+  const q: Parameters<JobRouterClient["upsertQueue"]>[1] = {
+    name: queueId,
+    distributionPolicyId: policyId,
+    labels: opts.labels ?? {},
+  };
   if (opts.exceptionPolicyId) q.exceptionPolicyId = opts.exceptionPolicyId;
   await h.client.upsertQueue(queueId, q);
   return queueId;
@@ -95,7 +110,13 @@ export async function setupQueue(
 export async function addWorker(
   h: Harness,
   id: string,
-  opts: { queues?: string[]; capacity?: number; labels?: Record<string, string | number | boolean>; channels?: Array<{ channelId: string; capacityCostPerJob: number; maxNumberOfJobs?: number }>; available?: boolean } = {},
+  opts: {
+    queues?: string[];
+    capacity?: number;
+    labels?: Record<string, string | number | boolean>;
+    channels?: Array<{ channelId: string; capacityCostPerJob: number; maxNumberOfJobs?: number }>;
+    available?: boolean;
+  } = {},
 ): Promise<void> {
   await h.client.upsertWorker(id, {
     queues: opts.queues ?? ["q1"],

@@ -6,7 +6,10 @@ let h: Harness;
 beforeEach(async () => {
   h = await startHarness();
   await setupQueue(h, { queueId: "test-a-queue" });
-  await h.client.upsertClassificationPolicy("test-c-policy", { name: "test-c-policy", fallbackQueueId: "test-a-queue" });
+  await h.client.upsertClassificationPolicy("test-c-policy", {
+    name: "test-c-policy",
+    fallbackQueueId: "test-a-queue",
+  });
 });
 afterEach(async () => {
   await h.close();
@@ -18,7 +21,11 @@ async function raw(method: string, path: string): Promise<Response> {
   return fetch(new URL(path, h.endpoint), { method });
 }
 
-const failure = (p: Promise<unknown>): Promise<JobRouterError> => p.then(() => expect.unreachable("expected a failure"), (e: unknown) => e as JobRouterError);
+const failure = (p: Promise<unknown>): Promise<JobRouterError> =>
+  p.then(
+    () => expect.unreachable("expected a failure"),
+    (e: unknown) => e as JobRouterError,
+  );
 
 describe("job upsert shapes (as recorded)", () => {
   it("create with a classification policy answers 201 pendingClassification with the server additions, then settles queued", async () => {
@@ -48,7 +55,22 @@ describe("job upsert shapes (as recorded)", () => {
       notes: [],
       matchingMode: { kind: "queueAndMatch" },
     });
-    expect(Object.keys(r.value)).toEqual(["id", "status", "channelId", "classificationPolicyId", "queueId", "priority", "requestedWorkerSelectors", "attachedWorkerSelectors", "labels", "assignments", "tags", "notes", "matchingMode", "etag"]);
+    expect(Object.keys(r.value)).toEqual([
+      "id",
+      "status",
+      "channelId",
+      "classificationPolicyId",
+      "queueId",
+      "priority",
+      "requestedWorkerSelectors",
+      "attachedWorkerSelectors",
+      "labels",
+      "assignments",
+      "tags",
+      "notes",
+      "matchingMode",
+      "etag",
+    ]);
     expect(etag).toMatch(/^"00000000-0000-0000-[0-9a-f]{4}-[0-9a-f]{12}"$/);
     const got = await h.client.getJob("test-job");
     expect(got.status).toBe("queued");
@@ -76,7 +98,12 @@ describe("job upsert shapes (as recorded)", () => {
   });
 
   it("notes get addedAt; tags null clears to {}", async () => {
-    const r = await h.client.upsertJob("n", { channelId: "c", queueId: "test-a-queue", notes: [{ message: "hello" }], tags: { t: "x" } });
+    const r = await h.client.upsertJob("n", {
+      channelId: "c",
+      queueId: "test-a-queue",
+      notes: [{ message: "hello" }],
+      tags: { t: "x" },
+    });
     expect(r.value.notes?.[0]?.message).toBe("hello");
     expect(r.value.notes?.[0]?.addedAt).toMatch(/\+00:00$/);
     expect((await h.client.upsertJob("n", { tags: null })).value.tags).toEqual({});
@@ -88,7 +115,13 @@ describe("job upsert shapes (as recorded)", () => {
     expect(JSON.stringify(e1.details)).toContain("priority: must be <= 100 (got 101)");
     const e2 = await failure(h.client.upsertJob("bad", { channelId: "c" }));
     expect(JSON.stringify(e2.details)).toContain("queueId: is required when no classificationPolicyId is given");
-    const e3 = await failure(h.client.upsertJob("bad", { channelId: "c", queueId: "test-a-queue", requestedWorkerSelectors: [{ key: "k", labelOperator: "like" as "equal" }] }));
+    const e3 = await failure(
+      h.client.upsertJob("bad", {
+        channelId: "c",
+        queueId: "test-a-queue",
+        requestedWorkerSelectors: [{ key: "k", labelOperator: "like" as "equal" }],
+      }),
+    );
     expect(JSON.stringify(e3.details)).toContain("requestedWorkerSelectors[0].labelOperator: must be one of");
     const e4 = await failure(h.client.upsertJob("bad", { channelId: "c", queueId: "nope" }));
     expect(JSON.stringify(e4.details)).toContain("queueId: queue nope does not exist");
@@ -144,7 +177,12 @@ describe("job actions", () => {
     await h.client.upsertJob("low", { channelId: "c", queueId: "test-a-queue", priority: 1 });
     await h.advance(1000);
     await h.client.upsertJob("high", { channelId: "c", queueId: "test-a-queue", priority: 10 });
-    expect(await h.client.getQueuePosition("low")).toEqual({ jobId: "low", position: 2, queueId: "test-a-queue", queueLength: 2 });
+    expect(await h.client.getQueuePosition("low")).toEqual({
+      jobId: "low",
+      position: 2,
+      queueId: "test-a-queue",
+      queueLength: 2,
+    });
     expect((await h.client.getQueuePosition("high")).position).toBe(1);
     await h.advance(120_000);
     const stats = await h.client.getQueueStatistics("test-a-queue");

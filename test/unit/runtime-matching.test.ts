@@ -17,7 +17,11 @@ async function offersOf(workerId: string) {
 describe("offers, accept, complete, close", () => {
   it("a queued job is offered to a matching worker: event and worker read agree", async () => {
     await setupQueue(h, { offerExpiresAfterSeconds: 30 });
-    await h.client.upsertJob("j1", { channelId: "chat", queueId: "q1", requestedWorkerSelectors: [{ key: "Lang", labelOperator: "equal", value: "en" }] });
+    await h.client.upsertJob("j1", {
+      channelId: "chat",
+      queueId: "q1",
+      requestedWorkerSelectors: [{ key: "Lang", labelOperator: "equal", value: "en" }],
+    });
     await addWorker(h, "w-fr", { labels: { Lang: "fr" } });
     await addWorker(h, "w-en", { labels: { Lang: "en" } });
     const offers = await offersOf("w-en");
@@ -28,7 +32,13 @@ describe("offers, accept, complete, close", () => {
     const issued = h.events("RouterWorkerOfferIssued");
     expect(issued).toHaveLength(1);
     expect(issued[0]?.subject).toBe("worker/w-en/job/j1/channel/chat");
-    expect(issued[0]?.data).toMatchObject({ workerId: "w-en", jobId: "j1", offerId: offers[0]?.offerId, queueId: "q1", channelId: "chat" });
+    expect(issued[0]?.data).toMatchObject({
+      workerId: "w-en",
+      jobId: "j1",
+      offerId: offers[0]?.offerId,
+      queueId: "q1",
+      channelId: "chat",
+    });
   });
 
   it("accept assigns the job, records the assignment on both sides and raises the load ratio", async () => {
@@ -40,10 +50,15 @@ describe("offers, accept, complete, close", () => {
     expect(accepted).toMatchObject({ jobId: "j1", workerId: "w1" });
     const job = await h.client.getJob("j1");
     expect(job.status).toBe("assigned");
-    expect(job.assignments?.[accepted.assignmentId]).toMatchObject({ assignmentId: accepted.assignmentId, workerId: "w1" });
+    expect(job.assignments?.[accepted.assignmentId]).toMatchObject({
+      assignmentId: accepted.assignmentId,
+      workerId: "w1",
+    });
     const w = await h.client.getWorker("w1");
     expect(w.offers).toEqual([]);
-    expect(w.assignedJobs).toEqual([expect.objectContaining({ assignmentId: accepted.assignmentId, jobId: "j1", capacityCost: 1 })]);
+    expect(w.assignedJobs).toEqual([
+      expect.objectContaining({ assignmentId: accepted.assignmentId, jobId: "j1", capacityCost: 1 }),
+    ]);
     expect(w.loadRatio).toBe(0.5);
     expect(h.names("RouterWorkerOfferAccepted")).toHaveLength(1);
   });
@@ -121,7 +136,9 @@ describe("decline, expiry, revocation", () => {
     await setupQueue(h);
     await addWorker(h, "w1");
     await h.client.upsertJob("j1", { channelId: "chat", queueId: "q1" });
-    await h.client.declineJobOffer("w1", (await offersOf("w1"))[0]?.offerId ?? "", { retryOfferAt: new Date(h.clock.now() + 10_000) });
+    await h.client.declineJobOffer("w1", (await offersOf("w1"))[0]?.offerId ?? "", {
+      retryOfferAt: new Date(h.clock.now() + 10_000),
+    });
     await h.advance(9_999);
     expect(await offersOf("w1")).toEqual([]);
     await h.advance(1);
@@ -158,7 +175,10 @@ describe("decline, expiry, revocation", () => {
     const w = (await h.client.upsertWorker("w1", { availableForOffers: false })).value;
     expect(w.state).toBe("inactive");
     expect(w.offers).toEqual([]);
-    expect(h.names("RouterWorkerOfferRevoked", "RouterWorkerDeregistered")).toEqual(["RouterWorkerOfferRevoked", "RouterWorkerDeregistered"]);
+    expect(h.names("RouterWorkerOfferRevoked", "RouterWorkerDeregistered")).toEqual([
+      "RouterWorkerOfferRevoked",
+      "RouterWorkerDeregistered",
+    ]);
   });
 
   it("a worker deregistered while holding an assignment drains, then goes inactive on close", async () => {
@@ -204,7 +224,9 @@ describe("distribution over HTTP", () => {
   });
 
   it("bestWorker with an expression scoring rule offers to the highest score", async () => {
-    await setupQueue(h, { mode: { kind: "bestWorker", scoringRule: { kind: "expression", expression: "worker.English" } } });
+    await setupQueue(h, {
+      mode: { kind: "bestWorker", scoringRule: { kind: "expression", expression: "worker.English" } },
+    });
     await addWorker(h, "w7", { labels: { English: 7 } });
     await addWorker(h, "w10", { labels: { English: 10 } });
     await h.client.upsertJob("j1", { channelId: "chat", queueId: "q1" });
@@ -232,13 +254,23 @@ describe("distribution over HTTP", () => {
   it("bypassSelectors offers to workers that do not match the selectors", async () => {
     await setupQueue(h, { mode: { kind: "longestIdle", bypassSelectors: true } });
     await addWorker(h, "w1", { labels: { Lang: "fr" } });
-    await h.client.upsertJob("j1", { channelId: "chat", queueId: "q1", requestedWorkerSelectors: [{ key: "Lang", labelOperator: "equal", value: "en" }] });
+    await h.client.upsertJob("j1", {
+      channelId: "chat",
+      queueId: "q1",
+      requestedWorkerSelectors: [{ key: "Lang", labelOperator: "equal", value: "en" }],
+    });
     expect((await offersOf("w1"))[0]?.jobId).toBe("j1");
   });
 
   it("per-channel cost and maxNumberOfJobs limit what a worker is offered", async () => {
     await setupQueue(h, { mode: { kind: "longestIdle", maxConcurrentOffers: 1 } });
-    await addWorker(h, "w1", { capacity: 100, channels: [{ channelId: "voice", capacityCostPerJob: 100 }, { channelId: "chat", capacityCostPerJob: 30, maxNumberOfJobs: 2 }] });
+    await addWorker(h, "w1", {
+      capacity: 100,
+      channels: [
+        { channelId: "voice", capacityCostPerJob: 100 },
+        { channelId: "chat", capacityCostPerJob: 30, maxNumberOfJobs: 2 },
+      ],
+    });
     for (const j of ["c1", "c2", "c3"]) await h.client.upsertJob(j, { channelId: "chat", queueId: "q1" });
     await h.client.upsertJob("v1", { channelId: "voice", queueId: "q1" });
     const offered = (await offersOf("w1")).map((o) => [o.jobId, o.capacityCost]);
@@ -251,7 +283,11 @@ describe("distribution over HTTP", () => {
   it("a worker selector with expiry stops constraining matching once it expires", async () => {
     await setupQueue(h);
     await addWorker(h, "w-fr", { labels: { Lang: "fr" } });
-    await h.client.upsertJob("j1", { channelId: "chat", queueId: "q1", requestedWorkerSelectors: [{ key: "Lang", labelOperator: "equal", value: "en", expiresAfterSeconds: 30 }] });
+    await h.client.upsertJob("j1", {
+      channelId: "chat",
+      queueId: "q1",
+      requestedWorkerSelectors: [{ key: "Lang", labelOperator: "equal", value: "en", expiresAfterSeconds: 30 }],
+    });
     expect(await offersOf("w-fr")).toEqual([]);
     const sel = (await h.client.getJob("j1")).requestedWorkerSelectors?.[0];
     expect(sel).toMatchObject({ status: "active", expiresAfterSeconds: 30 });

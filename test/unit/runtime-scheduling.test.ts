@@ -14,7 +14,11 @@ describe("matching modes", () => {
   it("scheduleAndSuspend: pendingSchedule -> scheduled -> waitingForActivation at scheduleAt -> queued when switched to queueAndMatch", async () => {
     await addWorker(h, "w1");
     const at = new Date(h.clock.now() + 3_600_000);
-    const created = await h.client.upsertJob("s", { channelId: "chat", queueId: "q1", matchingMode: { kind: "scheduleAndSuspend", scheduleAt: at.toISOString() } });
+    const created = await h.client.upsertJob("s", {
+      channelId: "chat",
+      queueId: "q1",
+      matchingMode: { kind: "scheduleAndSuspend", scheduleAt: at.toISOString() },
+    });
     expect(created.value.status).toBe("pendingSchedule");
     const scheduled = await h.client.getJob("s");
     expect(scheduled.status).toBe("scheduled");
@@ -49,8 +53,16 @@ describe("matching modes", () => {
 
   it("list with scheduledBefore / scheduledAfter selects scheduled jobs in range (inclusive)", async () => {
     const t = h.clock.now();
-    for (const [id, offset] of [["s1", 60_000], ["s2", 120_000], ["s3", 180_000]] as const) {
-      await h.client.upsertJob(id, { channelId: "chat", queueId: "q1", matchingMode: { kind: "scheduleAndSuspend", scheduleAt: new Date(t + offset).toISOString() } });
+    for (const [id, offset] of [
+      ["s1", 60_000],
+      ["s2", 120_000],
+      ["s3", 180_000],
+    ] as const) {
+      await h.client.upsertJob(id, {
+        channelId: "chat",
+        queueId: "q1",
+        matchingMode: { kind: "scheduleAndSuspend", scheduleAt: new Date(t + offset).toISOString() },
+      });
     }
     await h.client.upsertJob("plain", { channelId: "chat", queueId: "q1" });
     const ids = async (opts: Parameters<Harness["client"]["listJobs"]>[0]): Promise<string[]> => {
@@ -63,7 +75,13 @@ describe("matching modes", () => {
   });
 
   it("an invalid scheduleAt is refused with a field error", async () => {
-    const e = await h.client.upsertJob("bad", { channelId: "chat", queueId: "q1", matchingMode: { kind: "scheduleAndSuspend", scheduleAt: "tomorrow" } }).catch((x: unknown) => x as { statusCode: number; details: unknown });
+    const e = await h.client
+      .upsertJob("bad", {
+        channelId: "chat",
+        queueId: "q1",
+        matchingMode: { kind: "scheduleAndSuspend", scheduleAt: "tomorrow" },
+      })
+      .catch((x: unknown) => x as { statusCode: number; details: unknown });
     expect(e.statusCode).toBe(400);
     expect(JSON.stringify(e.details)).toContain("matchingMode.scheduleAt: must be an RFC 3339 date-time");
   });

@@ -35,7 +35,20 @@ describe("worker upsert shapes (as recorded)", () => {
       availableForOffers: false,
       etag: r.etag,
     });
-    expect(Object.keys(r.value)).toEqual(["id", "state", "queues", "capacity", "labels", "tags", "channels", "offers", "assignedJobs", "loadRatio", "availableForOffers", "etag"]);
+    expect(Object.keys(r.value)).toEqual([
+      "id",
+      "state",
+      "queues",
+      "capacity",
+      "labels",
+      "tags",
+      "channels",
+      "offers",
+      "assignedJobs",
+      "loadRatio",
+      "availableForOffers",
+      "etag",
+    ]);
     expect(r.etag.slice(1, 9)).toBe("00000000");
   });
 
@@ -53,7 +66,10 @@ describe("worker upsert shapes (as recorded)", () => {
     await addWorker(h, "w", { queues: ["test-a-queue"], available: false });
     expect((await h.client.upsertWorker("w", { availableForOffers: true })).value.state).toBe("active");
     expect((await h.client.upsertWorker("w", { availableForOffers: false })).value.state).toBe("inactive");
-    expect(h.names("RouterWorkerRegistered", "RouterWorkerDeregistered")).toEqual(["RouterWorkerRegistered", "RouterWorkerDeregistered"]);
+    expect(h.names("RouterWorkerRegistered", "RouterWorkerDeregistered")).toEqual([
+      "RouterWorkerRegistered",
+      "RouterWorkerDeregistered",
+    ]);
     const reg = h.events("RouterWorkerRegistered")[0];
     expect(reg?.subject).toBe("worker/w");
     expect(reg?.data).toMatchObject({ workerId: "w", totalCapacity: 1, queueAssignments: [{ id: "test-a-queue" }] });
@@ -66,7 +82,9 @@ describe("worker upsert shapes (as recorded)", () => {
   });
 
   it("validation names the path: channels[0].capacityCostPerJob is required", async () => {
-    const e = await h.client.upsertWorker("bad", { channels: [{ channelId: "x" } as { channelId: string; capacityCostPerJob: number }] }).catch((x: unknown) => x as JobRouterError);
+    const e = await h.client
+      .upsertWorker("bad", { channels: [{ channelId: "x" } as { channelId: string; capacityCostPerJob: number }] })
+      .catch((x: unknown) => x as JobRouterError);
     expect(e.statusCode).toBe(400);
     expect(JSON.stringify(e.details)).toContain("channels[0].capacityCostPerJob: is required");
   });
@@ -88,7 +106,12 @@ describe("list workers", () => {
   beforeEach(async () => {
     await h.client.upsertQueue("q2", { distributionPolicyId: "test-a-queue-dp" });
     await addWorker(h, "a", { queues: ["test-a-queue"], capacity: 1 });
-    await addWorker(h, "b", { queues: ["q2"], capacity: 5, channels: [{ channelId: "voice", capacityCostPerJob: 5 }], available: false });
+    await addWorker(h, "b", {
+      queues: ["q2"],
+      capacity: 5,
+      channels: [{ channelId: "voice", capacityCostPerJob: 5 }],
+      available: false,
+    });
     await addWorker(h, "c", { queues: ["test-a-queue", "q2"], capacity: 2 });
     await h.client.upsertJob("j", { channelId: "chat", queueId: "test-a-queue" });
     // a (longest idle) holds the offer: with capacity 1 it has no room left
