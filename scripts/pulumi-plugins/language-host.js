@@ -14,6 +14,7 @@
 //   plugin this project needs (the dynamic-provider host) sits next to the CLI.
 "use strict";
 
+const { Buffer } = require("node:buffer");
 const { spawn } = require("node:child_process");
 const fs = require("node:fs");
 const { createRequire } = require("node:module");
@@ -182,7 +183,13 @@ const handlers = {
     if (req.getOrganization()) flags.push(`--organization=${req.getOrganization()}`);
     if (req.getParallel() > 0) flags.push(`--parallel=${req.getParallel()}`);
     if (req.getDryrun()) flags.push("--dry-run");
-    const args = [...nodeArgs, runDir, ...flags, programPath(programDir, info?.getEntryPoint() ?? "."), ...req.getArgsList()];
+    const args = [
+      ...nodeArgs,
+      runDir,
+      ...flags,
+      programPath(programDir, info?.getEntryPoint() ?? "."),
+      ...req.getArgsList(),
+    ];
 
     runNode(args, env, req.getPwd() || programDir).then(
       ({ code, signal }) => {

@@ -31,7 +31,12 @@ import {
   type UpOptions,
   type UpResult,
 } from "@pulumi/pulumi/automation";
-import { startEmulator, type EmulatorOptions, type RequestLogEntry, type RunningEmulator } from "pulumi-jobrouter/emulator";
+import {
+  startEmulator,
+  type EmulatorOptions,
+  type RequestLogEntry,
+  type RunningEmulator,
+} from "pulumi-jobrouter/emulator";
 import { e2eWorkRoot, installedPackageDir, pulumiBinDir, pulumiEnv, pulumiVersion, repoRoot } from "./paths";
 import type { PreviewJson, PreviewStep, StateFile, StateResource } from "./types";
 
@@ -124,10 +129,14 @@ const NAME_RULE = /^[a-z0-9][a-z0-9-]{0,40}$/i;
 
 export async function createHarness(options: HarnessOptions): Promise<Harness> {
   if (!NAME_RULE.test(options.name)) {
-    throw new Error(`createHarness: name must match ${NAME_RULE} (letters, digits, dashes), got ${JSON.stringify(options.name)}`);
+    throw new Error(
+      `createHarness: name must match ${NAME_RULE} (letters, digits, dashes), got ${JSON.stringify(options.name)}`,
+    );
   }
   if (!existsSync(path.join(pulumiBinDir, "pulumi"))) {
-    throw new Error(`createHarness: no Pulumi CLI at ${pulumiBinDir}; run \`npm run ensure-pulumi\` (or npm test, which does)`);
+    throw new Error(
+      `createHarness: no Pulumi CLI at ${pulumiBinDir}; run \`npm run ensure-pulumi\` (or npm test, which does)`,
+    );
   }
   if (!existsSync(path.join(installedPackageDir, "package.json"))) {
     throw new Error("createHarness: node_modules/pulumi-jobrouter is missing; run `npm run build` first");
@@ -311,7 +320,11 @@ async function findCheckpoint(backendDir: string, stackName: string): Promise<st
 }
 
 /** `pulumi preview --json` for a program on disk: the engine's own JSON, steps with detailedDiff. */
-async function cliPreviewJson(projectDir: string, stackName: string, env: Record<string, string>): Promise<PreviewJson> {
+async function cliPreviewJson(
+  projectDir: string,
+  stackName: string,
+  env: Record<string, string>,
+): Promise<PreviewJson> {
   const { code, stdout, stderr } = await run(
     path.join(pulumiBinDir, "pulumi"),
     ["preview", "--json", "--non-interactive", "--stack", stackName],
@@ -385,7 +398,11 @@ function run(
     child.stderr.on("data", (b: Buffer) => err.push(b));
     child.on("error", reject);
     child.on("close", (code) =>
-      resolve({ code: code ?? 1, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") }),
+      resolve({
+        code: code ?? 1,
+        stdout: Buffer.concat(out).toString("utf8"),
+        stderr: Buffer.concat(err).toString("utf8"),
+      }),
     );
   });
 }
@@ -404,7 +421,8 @@ async function signedRequest(
     ...signRequest({ method, url: url.toString(), body: text, accessKey: emulator.accessKey }),
     accept: "application/json",
   };
-  if (body !== undefined) headers["content-type"] = method === "PATCH" ? "application/merge-patch+json" : "application/json";
+  if (body !== undefined)
+    headers["content-type"] = method === "PATCH" ? "application/merge-patch+json" : "application/json";
   const response = await fetch(url, { method, headers, body: body === undefined ? undefined : text });
   const raw = await response.text();
   return { status: response.status, body: raw ? (JSON.parse(raw) as unknown) : undefined };
