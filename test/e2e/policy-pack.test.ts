@@ -80,6 +80,19 @@ describe("a compliant program", () => {
     // The pack did run: the CLI lists it under Policies.
     expect(out.output).toContain(`${PACK}@v0.1.0`);
   });
+
+  it("deploys with the pack: resource checks before each create, stack checks over the real outputs afterwards", async () => {
+    const violations: PolicyEvent[] = [];
+    const res = await h.up({
+      policyPacks: [packDir],
+      onEvent: (ev) => {
+        if (ev.policyEvent?.policyPackName === PACK) violations.push(ev.policyEvent);
+      },
+    });
+    expect(res.summary.result).toBe("succeeded");
+    expect(violations).toEqual([]);
+    expect(res.summary.resourceChanges?.create).toBe(7); // the stack and six Job Router objects
+  });
 });
 
 describe("a violating program", () => {
