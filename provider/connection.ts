@@ -86,7 +86,7 @@ export function connectionInputProblems(value: unknown): Array<[string, string]>
       try {
         normaliseEndpoint(endpoint);
       } catch (e) {
-        out.push(["connection.endpoint", `connection.${ruleOf(e)}`]);
+        out.push(["connection.endpoint", `connection.endpoint: ${ruleOf(e).replace(/^endpoint /, "")}`]);
       }
     }
   }

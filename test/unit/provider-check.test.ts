@@ -1,0 +1,115 @@
+import { describe, expect, it } from "vitest";
+import { checkInputs, pathSegments, touchesUnknown } from "../../provider/check";
+import { connectionInputProblems, resolveConnection, type ConnectionSources } from "../../provider/connection";
+import { UNKNOWN } from "../../provider/json";
+
+const CS = "endpoint=https://contoso.communication.azure.com/;accesskey=c2VjcmV0a2V5MTIzNDU2Nzg5MA==";
+const KEY = "c2VjcmV0a2V5MTIzNDU2Nzg5MA==";
+const none: ConnectionSources = { config: () => undefined, env: () => undefined };
+const viaConfig: ConnectionSources = { config: (k) => (k === "jobrouter:connectionString" ? CS : undefined), env: () => undefined };
+
+describe("checkInputs", () => {
+  it("returns canonical inputs for a valid body (a JSON body from the docs as it is)", () => {
+    const out = checkInputs(
+      "distributionPolicies",
+      { distributionPolicyId: "dp", name: "x", offerExpiresAfterSeconds: 60, mode: { kind: "longestIdle", minConcurrentOffers: 1, maxConcurrentOffers: 5, bypassSelectors: false } },
+      viaConfig,
+    );
+    expect(out.failures).toEqual([]);
+    expect(out.inputs).toEqual({ distributionPolicyId: "dp", name: "x", offerExpiresAfterSeconds: 60, mode: { kind: "longestIdle", maxConcurrentOffers: 5 } });
+  });
+
+  it("names the path and the rule; never puts a value-bearing property name in the failure", () => {
+    const out = checkInputs("distributionPolicies", { distributionPolicyId: "dp", mode: { kind: "bestWorker", minConcurrentOffers: 3, maxConcurrentOffers: 2 } }, viaConfig);
+    expect(out.failures).toEqual([{ property: "", reason: "mode.maxConcurrentOffers: must be >= minConcurrentOffers (3) (got 2) [rule: range]" }]);
+  });
+
+  it("reports typos in field names (the service would drop them silently)", () => {
+    const out = checkInputs("queues", { queueId: "q", lables: { a: 1 } }, viaConfig);
+    expect(out.failures.map((f) => f.reason)).toEqual([expect.stringMatching(/^lables: is not a property.*\[rule: unknownProperty\]$/)]);
+  });
+
+  it("skips everything that is not known yet (preview), and nothing inside it", () => {
+    const out = checkInputs(
+      "exceptionPolicies",
+      {
+        exceptionPolicyId: UNKNOWN,
+        exceptionRules: [
+          { id: UNKNOWN, trigger: { kind: "queueLength", threshold: UNKNOWN }, actions: UNKNOWN },
+          { id: "r2", trigger: UNKNOWN, actions: [{ kind: "cancel", note: 5 }] },
+        ],
+      },
+      viaConfig,
+    );
+    // The one real error is still found.
+    expect(out.failures.map((f) => f.reason)).toEqual(["exceptionRules[1].actions[0].note: must be a string (got a number) [rule: type]"]);
+    expect(out.inputs["exceptionPolicyId"]).toBe(UNKNOWN);
+  });
+
+  it("requires a connection from one of the three routes and says all three", () => {
+    const out = checkInputs("queues", { queueId: "q" }, none);
+    expect(out.failures).toHaveLength(1);
+    const reason = out.failures[0]?.reason ?? "";
+    expect(reason).toContain("connection");
+    expect(reason).toContain("jobrouter:connectionString");
+    expect(reason).toContain("JOBROUTER_CONNECTION_STRING");
+    expect(checkInputs("queues", { queueId: "q", connection: CS }, none).failures).toEqual([]);
+    expect(checkInputs("queues", { queueId: "q", connection: UNKNOWN }, none).failures).toEqual([]);
+  });
+
+  it("never echoes the connection string or key in a failure", () => {
+    const bad = "endpoint=https://contoso.communication.azure.com/;accesskey=not base64!!;extra=1";
+    const out = checkInputs("queues", { queueId: "q", connection: bad }, none);
+    expect(out.failures).toHaveLength(1);
+    expect(out.failures[0]?.reason).not.toContain("not base64");
+    const obj = checkInputs("queues", { queueId: "q", connection: { endpoint: "ftp://x", accessKey: "%%%" } }, none);
+    expect(obj.failures.map((f) => f.reason.split(":")[0])).toEqual(["connection.endpoint", "connection.accessKey"]);
+    expect(JSON.stringify(obj.failures)).not.toContain("%%%");
+  });
+
+  it("refuses an Id label that contradicts the queue id", () => {
+    expect(checkInputs("queues", { queueId: "q", labels: { Id: "q" } }, viaConfig).failures).toEqual([]);
+    expect(checkInputs("queues", { queueId: "q", labels: { Id: "p" } }, viaConfig).failures[0]?.reason).toMatch(/^labels\.Id: .*\[rule: reservedLabel\]$/);
+  });
+});
+
+describe("path helpers", () => {
+  it("splits paths and finds unknowns on the way", () => {
+    expect(pathSegments("exceptionRules[0].actions[12].id")).toEqual(["exceptionRules", 0, "actions", 12, "id"]);
+    expect(touchesUnknown({ a: [{ b: UNKNOWN }] }, "a[0].b")).toBe(true);
+    expect(touchesUnknown({ a: UNKNOWN }, "a[0].b.c")).toBe(true);
+    expect(touchesUnknown({ a: [{ b: 1 }] }, "a[0].b")).toBe(false);
+  });
+});
+
+describe("resolveConnection", () => {
+  it("prefers the input, then the stack config, then the environment", () => {
+    const env: ConnectionSources = { config: () => undefined, env: (n) => (n === "JOBROUTER_CONNECTION_STRING" ? CS : undefined) };
+    expect(resolveConnection(CS, none)).toMatchObject({ via: "connection", auth: "accessKey", endpoint: "https://contoso.communication.azure.com" });
+    expect(resolveConnection({ endpoint: "https://contoso.communication.azure.com", accessKey: KEY }, none)).toMatchObject({ via: "connection", auth: "accessKey" });
+    expect(resolveConnection({ endpoint: "https://contoso.communication.azure.com/" }, none)).toEqual({
+      via: "connection",
+      auth: "entraId",
+      endpoint: "https://contoso.communication.azure.com",
+    });
+    expect(resolveConnection(undefined, viaConfig)).toMatchObject({ via: "config" });
+    expect(resolveConnection(undefined, env)).toMatchObject({ via: "env" });
+    expect(() => resolveConnection(undefined, none)).toThrow(/JOBROUTER_CONNECTION_STRING/);
+  });
+
+  it("reports a broken config value by its source, without the value", () => {
+    const broken: ConnectionSources = { config: () => "endpoint=https://x/;accesskey=***", env: () => undefined };
+    expect(() => resolveConnection(undefined, broken)).toThrow(/stack config `jobrouter:connectionString` is not a valid/);
+    try {
+      resolveConnection(undefined, broken);
+    } catch (e) {
+      expect(String(e)).not.toContain("***");
+    }
+  });
+
+  it("connectionInputProblems accepts unknowns and rejects other types", () => {
+    expect(connectionInputProblems(UNKNOWN)).toEqual([]);
+    expect(connectionInputProblems(42)).toEqual([["connection", expect.stringContaining("connection string or an object")]]);
+    expect(connectionInputProblems({ endpoint: "https://x", key: "y" })[0]?.[0]).toBe("connection.key");
+  });
+});
