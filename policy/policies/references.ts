@@ -172,13 +172,15 @@ export const referencesResolve: StackValidationPolicy = {
         // The engine knows which resources flowed into each input: a reference built from the output
         // of a target whose own id is still computed resolves to that target.
         const deps = r.propertyDependencies[ref.topLevel] ?? [];
-        if (deps.some((d) => kindOf(d.type) === ref.target && ownId(ref.target, d.props, d.name).state === "unknown"))
-          continue;
+        const computedTarget = deps.some(
+          (d) => kindOf(d.type) === ref.target && ownId(ref.target, d.props, d.name).state === "unknown",
+        );
+        if (computedTarget) continue;
         report(
           violation(
             describeResource(kind, r.name),
             ref.path,
-            `${show(ref.value)} must be the id of ${withArticle(KIND_LABEL[ref.target])} in this stack or be listed in externalIds.${externalKey}; no such ${KIND_LABEL[ref.target]} was found, so the service would reject it at apply time.`,
+            `${show(ref.value)} must be the id of ${withArticle(KIND_LABEL[ref.target])} in this stack or be listed in externalIds.${externalKey}; no such ${KIND_LABEL[ref.target]} was found, so the reference would dangle once applied.`,
             `fix the id, add the ${KIND_LABEL[ref.target]} to the stack, or add ${show(ref.value)} to externalIds.${externalKey} of references-resolve in the policy config.`,
           ),
           r.urn,
