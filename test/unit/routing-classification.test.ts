@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import type { ClassificationPolicy, RouterRule } from "../../provider/client/models";
+import type { ClassificationPolicy, Labels, RouterRule } from "../../provider/client/models";
 import { classify, pickWeighted, type ClassificationDeps } from "../../emulator/runtime/classification";
 import type { HttpCaller } from "../../emulator/runtime/rules";
 
 const t0 = Date.parse("2024-01-01T00:00:00Z");
-const queues = [
+const queues: Array<{ id: string; labels: Labels }> = [
   { id: "q-default", labels: { Id: "q-default" } },
   { id: "q-na", labels: { Id: "q-na", Region: "NA" } },
   { id: "q-eu", labels: { Id: "q-eu", Region: "EU" } },

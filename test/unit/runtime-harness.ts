@@ -1,26 +1,25 @@
-// Test harness for the routing runtime over real HTTP: the emulator's own server, auth, admin handlers
-// and store, with the runtime built on a ManualClock so time-based routing is driven by the test.
-// (startEmulator does not yet pass runtime options through; see docs/routing.md.)
+// Test harness for the routing runtime over real HTTP: startEmulator on port 0 (its server, HMAC auth,
+// admin handlers and store) with the runtime on a ManualClock, so time-based routing is driven by the
+// test, and the JobRouterClient from provider/client.
 
-import { JobRouterClient } from "../../provider/client";
-import { createAdminHandler } from "../../emulator/admin";
-import { createErrorFactory } from "../../emulator/errors";
-import { EtagFactory } from "../../emulator/etag";
-import { FaultInjector } from "../../emulator/faults";
-import { createHttpServer, listen } from "../../emulator/server";
-import { MemoryStore, type Store } from "../../emulator/store";
-import { createRuntime, ManualClock, type RuntimeExtension, type RuntimeOptions } from "../../emulator/runtime";
-import type { RequestLogEntry } from "../../emulator/server";
-import type { RouterEventName, RouterEvent } from "../../emulator/runtime";
-import { eventName } from "../../emulator/runtime";
+import { startEmulator, type RunningEmulator, type Store } from "../../emulator";
+import { JobRouterClient, JobRouterError } from "../../provider/client";
+import {
+  eventName,
+  ManualClock,
+  type RouterEvent,
+  type RouterEventName,
+  type RuntimeExtension,
+  type RuntimeOptions,
+} from "../../emulator/runtime";
 
 export interface Harness {
+  emulator: RunningEmulator;
   client: JobRouterClient;
   runtime: RuntimeExtension;
   clock: ManualClock;
   store: Store;
   endpoint: string;
-  accessKey: string;
   /** Advance the runtime clock and wait for routing to settle. */
   advance(ms: number): Promise<void>;
   /** Event names so far (optionally only some). */
@@ -30,51 +29,26 @@ export interface Harness {
 }
 
 export async function startHarness(options: Omit<RuntimeOptions, "clock"> = {}): Promise<Harness> {
-  // Real-time start: the HMAC check compares x-ms-date with the server's (real) clock.
+  // Start at real time: the HMAC check compares x-ms-date with the emulator's (real) clock, while
+  // routing time is the manual clock's.
   const clock = new ManualClock(Math.floor(Date.now() / 1000) * 1000);
-  const accessKey = Buffer.from("runtime-test-key-0123456789abcdef").toString("base64");
-  const errors = createErrorFactory();
-  const etags = new EtagFactory();
-  const store = new MemoryStore();
-  const now = (): Date => new Date();
-  const runtime = createRuntime({ store, now, errors, etags, runtime: { random: () => 0, ...options, clock } });
-  const admin = createAdminHandler({ store, errors, etags, runtime });
-  const log: RequestLogEntry[] = [];
-  const server = createHttpServer({
-    accessKey,
-    allowBearer: false,
-    now,
-    errors,
-    faults: new FaultInjector(undefined),
-    handlers: [runtime, admin],
-    log,
-    maxLogEntries: 1000,
-  });
-  const address = await listen(server, 0, "127.0.0.1");
-  const endpoint = `http://127.0.0.1:${address.port}/`;
-  const client = JobRouterClient.fromConnectionString(`endpoint=${endpoint};accesskey=${accessKey}`, {
-    retryOptions: { maxRetries: 0 },
-  });
+  const emulator = await startEmulator({ runtime: { random: () => 0, ...options, clock } });
+  const runtime = emulator.runtime;
+  const client = JobRouterClient.fromConnectionString(emulator.connectionString, { retryOptions: { maxRetries: 0 } });
   return {
+    emulator,
     client,
     runtime,
     clock,
-    store,
-    endpoint,
-    accessKey,
+    store: emulator.store,
+    endpoint: emulator.endpoint,
     async advance(ms) {
       await clock.advance(ms);
       await runtime.idle();
     },
     names: (...only) => runtime.events.events(...only).map(eventName),
     events: (...only) => runtime.events.events(...only),
-    async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      await runtime.close();
-    },
+    close: () => emulator.close(),
   };
 }
 
@@ -125,4 +99,15 @@ export async function addWorker(
     channels: opts.channels ?? [{ channelId: "chat", capacityCostPerJob: 1 }],
     availableForOffers: opts.available ?? true,
   });
+}
+
+/** The JobRouterError a call fails with (the test fails if it succeeds). */
+export async function failure(p: Promise<unknown>): Promise<JobRouterError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof JobRouterError) return e;
+    throw e;
+  }
+  throw new Error("expected the call to fail");
 }

@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { JobRouterError } from "../../provider/client";
-import { addWorker, setupQueue, startHarness, type Harness } from "./runtime-harness";
+import { addWorker, failure, setupQueue, startHarness, type Harness } from "./runtime-harness";
 
 let h: Harness;
 beforeEach(async () => {
@@ -20,12 +19,6 @@ async function raw(method: string, path: string): Promise<Response> {
   // answer via the emulator's store instead when shapes matter; this helper only probes status codes.
   return fetch(new URL(path, h.endpoint), { method });
 }
-
-const failure = (p: Promise<unknown>): Promise<JobRouterError> =>
-  p.then(
-    () => expect.unreachable("expected a failure"),
-    (e: unknown) => e as JobRouterError,
-  );
 
 describe("job upsert shapes (as recorded)", () => {
   it("create with a classification policy answers 201 pendingClassification with the server additions, then settles queued", async () => {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { addWorker, setupQueue, startHarness, type Harness } from "./runtime-harness";
+import { addWorker, failure, setupQueue, startHarness, type Harness } from "./runtime-harness";
 
 let h: Harness;
 beforeEach(async () => {
@@ -75,13 +75,13 @@ describe("matching modes", () => {
   });
 
   it("an invalid scheduleAt is refused with a field error", async () => {
-    const e = await h.client
-      .upsertJob("bad", {
+    const e = await failure(
+      h.client.upsertJob("bad", {
         channelId: "chat",
         queueId: "q1",
         matchingMode: { kind: "scheduleAndSuspend", scheduleAt: "tomorrow" },
-      })
-      .catch((x: unknown) => x as { statusCode: number; details: unknown });
+      }),
+    );
     expect(e.statusCode).toBe(400);
     expect(JSON.stringify(e.details)).toContain("matchingMode.scheduleAt: must be an RFC 3339 date-time");
   });

@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { JobRouterError } from "../../provider/client";
-import { addWorker, setupQueue, startHarness, type Harness } from "./runtime-harness";
+import { addWorker, failure, setupQueue, startHarness, type Harness } from "./runtime-harness";
 
 let h: Harness;
 beforeEach(async () => {
@@ -82,9 +81,11 @@ describe("worker upsert shapes (as recorded)", () => {
   });
 
   it("validation names the path: channels[0].capacityCostPerJob is required", async () => {
-    const e = await h.client
-      .upsertWorker("bad", { channels: [{ channelId: "x" } as { channelId: string; capacityCostPerJob: number }] })
-      .catch((x: unknown) => x as JobRouterError);
+    const e = await failure(
+      h.client.upsertWorker("bad", {
+        channels: [{ channelId: "x" } as { channelId: string; capacityCostPerJob: number }],
+      }),
+    );
     expect(e.statusCode).toBe(400);
     expect(JSON.stringify(e.details)).toContain("channels[0].capacityCostPerJob: is required");
   });
@@ -97,7 +98,7 @@ describe("worker upsert shapes (as recorded)", () => {
     await h.client.upsertJob("j", { channelId: "chat", queueId: "test-a-queue" });
     const offer = (await h.client.getWorker("busy")).offers?.[0];
     await h.client.acceptJobOffer("busy", offer?.offerId ?? "");
-    const e = await h.client.deleteWorker("busy").catch((x: unknown) => x as JobRouterError);
+    const e = await failure(h.client.deleteWorker("busy"));
     expect(e.statusCode).toBe(409);
   });
 });
