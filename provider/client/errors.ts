@@ -229,7 +229,8 @@ export function errorFromResponse(input: ErrorResponseInput): JobRouterError {
   const hint = hintFor(input.status, input.method);
   if (hint) parts.push(hint);
   const init: JobRouterErrorInit = {
-    message: parts.join(". "),
+    // The service's sentences end with "."; avoid "occurred.. details".
+    message: parts.map((p) => p.replace(/\.+$/, "")).join(". "),
     statusCode: input.status,
     code,
     details: parsed.details,
