@@ -63,7 +63,7 @@ import {
   type ExceptionRuleLike,
 } from "./exceptions";
 import { RuleError, type HttpCaller, TokenCache } from "./rules";
-import { activeSelectors, expireSelectors, materializeSelector, nextExpiry } from "./selectors";
+import { activeSelectors, expireSelectors, matchesAll, materializeSelector, nextExpiry } from "./selectors";
 
 export type JobBody = Omit<RouterJob, "id" | "etag">;
 export type WorkerBody = Omit<RouterWorker, "id" | "etag">;
@@ -1116,8 +1116,39 @@ export class RoutingEngine {
     };
   }
 
+  /**
+   * Revoke offers that no longer hold: the job left the queue or changed so the worker no longer
+   * qualifies (selectors, queue, channel), or the worker changed. Capacity is not re-checked: the offer
+   * itself holds it.
+   */
+  private revokeStaleOffers(): void {
+    const now = this.now();
+    for (const w of this.workers.values()) {
+      for (const offer of [...(w.worker.offers ?? [])]) {
+        const j = this.jobs.get(offer.jobId);
+        let ok = j !== undefined && j.job.status === "queued" && (w.worker.queues ?? []).includes(j.job.queueId ?? "");
+        if (ok && j) {
+          ok = (w.worker.channels ?? []).some((c) => c.channelId === j.job.channelId);
+          const dp = this.distributionPolicy(this.queue(j.job.queueId)?.distributionPolicyId);
+          const bypass = dp ? (this.modeOf(dp).bypassSelectors ?? false) : false;
+          const selectors = activeSelectors(
+            [...(j.job.requestedWorkerSelectors ?? []), ...(j.job.attachedWorkerSelectors ?? [])],
+            now,
+          );
+          if (ok && !bypass) ok = matchesAll(w.worker.labels ?? {}, selectors);
+        }
+        if (!ok) {
+          this.removeOffer(w, offer.offerId);
+          this.saveWorker(w);
+          this.emitOffer("RouterWorkerOfferRevoked", w, j, offer.jobId, offer.offerId);
+        }
+      }
+    }
+  }
+
   /** One pass over every queue: offer each queued job to the workers its distribution policy picks. */
   async matchAll(): Promise<void> {
+    this.revokeStaleOffers();
     const queueIds = [
       ...new Set(
         [...this.jobs.values()]

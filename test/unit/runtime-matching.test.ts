@@ -322,3 +322,70 @@ describe("unassign", () => {
     expect(await offersOf("w1")).toEqual([]);
   });
 });
+
+describe("stale offers", () => {
+  it("an offer is revoked when the worker leaves the queue", async () => {
+    await setupQueue(h);
+    await addWorker(h, "w1");
+    await h.client.upsertJob("j1", { channelId: "chat", queueId: "q1" });
+    const offerId = (await offersOf("w1"))[0]?.offerId;
+    await h.client.upsertWorker("w1", { queues: [] });
+    expect(await offersOf("w1")).toEqual([]);
+    expect(h.events("RouterWorkerOfferRevoked")[0]?.data).toMatchObject({ workerId: "w1", offerId });
+  });
+
+  it("an offer is revoked when the job's new selectors exclude the worker", async () => {
+    await setupQueue(h);
+    await addWorker(h, "w1", { labels: { Lang: "fr" } });
+    await h.client.upsertJob("j1", { channelId: "chat", queueId: "q1" });
+    expect(await offersOf("w1")).toHaveLength(1);
+    await h.client.upsertJob("j1", {
+      requestedWorkerSelectors: [{ key: "Lang", labelOperator: "equal", value: "en" }],
+    });
+    expect(await offersOf("w1")).toEqual([]);
+  });
+});
+
+describe("restart with a file store", () => {
+  it("jobs, workers and offers survive a restart, and the offer still expires on time", async () => {
+    const { mkdtempSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { startEmulator } = await import("../../emulator");
+    const { ManualClock } = await import("../../emulator/runtime");
+    const { JobRouterClient } = await import("../../provider/client");
+    const dir = mkdtempSync(join(tmpdir(), "jr-runtime-"));
+    const clock = new ManualClock(Math.floor(Date.now() / 1000) * 1000);
+    try {
+      const accessKey = Buffer.from("restart-test-key").toString("base64");
+      const first = await startEmulator({ dataDir: dir, accessKey, runtime: { clock } });
+      const c1 = JobRouterClient.fromConnectionString(first.connectionString, { retryOptions: { maxRetries: 0 } });
+      await c1.upsertDistributionPolicy("dp", { offerExpiresAfterSeconds: 30, mode: { kind: "longestIdle" } });
+      await c1.upsertQueue("q1", { distributionPolicyId: "dp" });
+      await c1.upsertWorker("w1", {
+        queues: ["q1"],
+        capacity: 1,
+        channels: [{ channelId: "chat", capacityCostPerJob: 1 }],
+        availableForOffers: true,
+      });
+      await c1.upsertJob("j1", { channelId: "chat", queueId: "q1" });
+      const offerId = (await c1.getWorker("w1")).offers?.[0]?.offerId;
+      expect(offerId).toBeDefined();
+      await first.close();
+
+      const second = await startEmulator({ dataDir: dir, accessKey, runtime: { clock } });
+      try {
+        const c2 = JobRouterClient.fromConnectionString(second.connectionString, { retryOptions: { maxRetries: 0 } });
+        expect((await c2.getJob("j1")).status).toBe("queued");
+        expect((await c2.getWorker("w1")).offers?.[0]?.offerId).toBe(offerId);
+        await clock.advance(30_000);
+        await second.runtime.idle();
+        expect(second.runtime.events.events("RouterWorkerOfferExpired")[0]?.data).toMatchObject({ offerId });
+      } finally {
+        await second.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
