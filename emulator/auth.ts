@@ -27,6 +27,8 @@ export interface AuthInput {
   accessKey: string;
   allowBearer: boolean;
   now: Date;
+  /** Allowed |now - x-ms-date|; default MAX_CLOCK_SKEW_MS. */
+  maxClockSkewMs?: number;
 }
 
 export type AuthResult =
@@ -96,11 +98,13 @@ export function authenticate(input: AuthInput): AuthResult {
   const signedAt = Date.parse(date);
   if (Number.isNaN(signedAt))
     return { ok: false, kind: "invalid", message: "The x-ms-date header is not a valid date." };
-  if (Math.abs(input.now.getTime() - signedAt) > MAX_CLOCK_SKEW_MS) {
+  const skew = input.maxClockSkewMs ?? MAX_CLOCK_SKEW_MS;
+  if (Math.abs(input.now.getTime() - signedAt) > skew) {
+    const limit = skew === MAX_CLOCK_SKEW_MS ? "15 minutes" : `${skew} ms`;
     return {
       ok: false,
       kind: "invalid",
-      message: "The x-ms-date header is outside the allowed clock skew of 15 minutes.",
+      message: `The x-ms-date header is outside the allowed clock skew of ${limit}.`,
     };
   }
   const hash = input.headers["x-ms-content-sha256"];

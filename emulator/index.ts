@@ -40,8 +40,13 @@ export interface EmulatorOptions {
   /** Accept `Authorization: Bearer …` without verifying it (Entra ID tokens cannot be verified offline). */
   allowBearer?: boolean;
   faults?: FaultOptions;
-  /** Injectable clock (signature skew, ETags, Last-Modified, log times). */
+  /**
+   * Injectable clock (signature skew, ETags, Last-Modified, log times). SDK signers use the real time, so a
+   * clock far from it needs `maxClockSkewMs` (e.g. Infinity) or every signed request is refused as stale.
+   */
   now?: () => Date;
+  /** Allowed |now - x-ms-date| in ms; default 15 minutes. Infinity disables the check. */
+  maxClockSkewMs?: number;
   /** Request log size limit; default 10000 (oldest dropped). */
   maxLogEntries?: number;
   /** Options of the routing runtime (clock, event webhooks, …), passed through to createRuntime. */
@@ -92,6 +97,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const server = createHttpServer({
     accessKey,
     allowBearer: options.allowBearer ?? false,
+    ...(options.maxClockSkewMs !== undefined ? { maxClockSkewMs: options.maxClockSkewMs } : {}),
     now,
     errors,
     faults,

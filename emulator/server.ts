@@ -51,6 +51,8 @@ export function redactSecrets(value: unknown): unknown {
 export interface ServerDeps {
   accessKey: string;
   allowBearer: boolean;
+  /** Allowed signature clock skew; default 15 minutes. */
+  maxClockSkewMs?: number;
   now: () => Date;
   errors: ErrorFactory;
   faults: FaultInjector;
@@ -135,6 +137,7 @@ export function createHttpServer(deps: ServerDeps): http.Server {
         rawBody,
         accessKey: deps.accessKey,
         allowBearer: deps.allowBearer,
+        ...(deps.maxClockSkewMs !== undefined ? { maxClockSkewMs: deps.maxClockSkewMs } : {}),
         now,
       });
       if (!auth.ok) {

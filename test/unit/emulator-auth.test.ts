@@ -138,6 +138,28 @@ describe("emulator authentication", () => {
     expect((await client.send("GET", `/routing/queues?${Q}`)).status).toBe(401);
   });
 
+  it("lets a far-off injected clock work with maxClockSkewMs", async () => {
+    const fixed = new Date("2020-02-02T02:02:02Z");
+    const strict = await start({ now: () => fixed });
+    const refused = await new SdkClient(strict.endpoint, strict.accessKey).send("GET", `/routing/queues?${Q}`);
+    expect(refused.body).toEqual({
+      error: { code: "Denied", message: "The x-ms-date header is outside the allowed clock skew of 15 minutes." },
+    });
+    await strict.close();
+    const lax = await start({ now: () => fixed, maxClockSkewMs: Infinity });
+    const r = await new SdkClient(lax.endpoint, lax.accessKey).send("PATCH", `/routing/exceptionPolicies/e?${Q}`, {
+      body: "{}",
+    });
+    expect(r.status).toBe(201);
+    expect(r.headers["last-modified"]).toBe("Sun, 02 Feb 2020 02:02:02 GMT");
+    await lax.close();
+    const tight = await start({ now: () => new Date(Date.now() + 5000), maxClockSkewMs: 2000 });
+    const t = await new SdkClient(tight.endpoint, tight.accessKey).send("GET", `/routing/queues?${Q}`);
+    expect(t.body).toEqual({
+      error: { code: "Denied", message: "The x-ms-date header is outside the allowed clock skew of 2000 ms." },
+    });
+  });
+
   it("rejects a body whose SHA-256 does not match x-ms-content-sha256", async () => {
     const e = await start();
     const host = `127.0.0.1:${e.port}`;
