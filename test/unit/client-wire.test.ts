@@ -568,7 +568,7 @@ describe("transport", () => {
   it("retries an attempt that timed out, and reports ETIMEDOUT (not AbortError) when all time out", async () => {
     let n = 0;
     srv.handle(() => (++n === 1 ? { hang: true, status: 0 } : { status: 200, body: { id: "q1", etag: '"e"' } }));
-    expect((await client.getQueue("q1", { timeoutInMs: 500 })).id).toBe("q1");
+    expect((await client.getQueue("q1", { timeoutInMs: 2000 })).id).toBe("q1");
     expect(srv.requests).toHaveLength(2);
 
     srv.requests.length = 0;
