@@ -58,14 +58,17 @@ describe("program on disk through the CLI's language host", () => {
     expect(requests).toEqual([]);
   });
 
-  it("a config change previews as an update with a detailed diff, then up applies it", async () => {
+  it("a config change previews as an update with a detailed diff", async () => {
     await h.current().setConfig({ offerExpiresAfterSeconds: { value: "90" } });
     const preview = await h.previewJson();
     const step = preview.steps.find((s) => s.urn.endsWith("::policy"));
     expect(step?.op).toBe("update");
     expect(step?.diffReasons).toEqual(["offerExpiresAfterSeconds"]);
     expect(step?.detailedDiff).toEqual({ offerExpiresAfterSeconds: { kind: "update", inputDiff: true } });
+    expect(preview.changeSummary).toEqual({ update: 1, same: 1 });
+  });
 
+  it("up applies the change with one PATCH that updates the existing policy", async () => {
     const { result, requests } = await h.track(() => h.up());
     expect(result.summary.resourceChanges).toEqual({ update: 1, same: 1 });
     const writes = requests.filter((r) => r.method === "PATCH" && r.path === POLICY_PATH);

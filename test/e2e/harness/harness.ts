@@ -32,6 +32,7 @@ import {
   type UpResult,
 } from "@pulumi/pulumi/automation";
 import {
+  signRequest,
   startEmulator,
   type EmulatorOptions,
   type RequestLogEntry,
@@ -413,7 +414,6 @@ async function signedRequest(
   apiPath: string,
   body?: unknown,
 ): Promise<{ status: number; body: unknown }> {
-  const { signRequest } = await import("pulumi-jobrouter/emulator");
   const url = new URL(apiPath.replace(/^\//, ""), emulator.endpoint);
   if (!url.searchParams.has("api-version")) url.searchParams.set("api-version", "2023-11-01");
   const text = body === undefined ? "" : JSON.stringify(body);
