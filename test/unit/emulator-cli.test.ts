@@ -2,14 +2,55 @@
 // prints exactly one JOBROUTER_CONNECTION_STRING line and serves signed requests.
 
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
 import { parseArgs } from "../../emulator/cli";
 import { SdkClient } from "../fixtures/emulator/harness";
 
 const root = join(__dirname, "..", "..");
-const builtCli = join(root, "dist", "emulator", "cli.js");
+const dist = join(root, "dist");
+const buildLock = join(root, "node_modules", ".pulumi-jobrouter-build.lock");
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * Other people's `npm run build` deletes and re-creates dist/ while it runs. Wait for a running build to
+ * finish, then run the CLI from a private snapshot of the files it needs (it requires only node builtins,
+ * dist/emulator/** and dist/provider/client/{models,validation}.js), so a later build cannot pull them away.
+ */
+function snapshotBuiltCli(): string | undefined {
+  const needed = ["emulator", join("provider", "client", "models.js"), join("provider", "client", "validation.js")];
+  for (let attempt = 0; attempt < 240; attempt++) {
+    if (existsSync(buildLock)) {
+      sleepSync(500);
+      continue;
+    }
+    if (!existsSync(join(dist, "emulator", "cli.js"))) return undefined;
+    const target = mkdtempSync(join(tmpdir(), "jobrouter-cli-"));
+    try {
+      for (const rel of needed) {
+        mkdirSync(dirname(join(target, rel)), { recursive: true });
+        cpSync(join(dist, rel), join(target, rel), { recursive: true });
+      }
+      if (existsSync(join(dist, "emulator", "cli.js")) && !existsSync(buildLock))
+        return join(target, "emulator", "cli.js");
+    } catch {
+      // a build started while copying: retry
+    }
+    rmSync(target, { recursive: true, force: true });
+    sleepSync(500);
+  }
+  return undefined;
+}
+
+const builtCli = snapshotBuiltCli() ?? join(dist, "emulator", "cli.js");
+afterAll(() => {
+  if (!builtCli.startsWith(dist)) rmSync(join(dirname(builtCli), ".."), { recursive: true, force: true });
+});
 
 describe("parseArgs", () => {
   it("reads every option, with and without '='", () => {
