@@ -18,13 +18,19 @@ const DP_TYPE = "pulumi-nodejs:dynamic/jobrouter:DistributionPolicy";
 interface Variant {
   salesLabels: Record<string, string>;
   fastOfferSeconds: number;
+  /** The policy the escalations queue uses: "fast" (declared while in use) or "premium" (then "fast" is removed). */
+  escalationsPolicy: "fast" | "premium";
 }
 
 function routing(v: Variant): Omit<ContactCenterArgs, "communicationServices"> {
   return {
     distributionPolicies: {
       "longest-idle": { name: "Longest idle", offerExpiresAfterSeconds: 60, mode: { kind: "longestIdle" } },
-      fast: { name: "Fast", offerExpiresAfterSeconds: v.fastOfferSeconds, mode: { kind: "roundRobin" } },
+      ...(v.escalationsPolicy === "fast"
+        ? {
+            fast: { name: "Fast", offerExpiresAfterSeconds: v.fastOfferSeconds, mode: { kind: "roundRobin" as const } },
+          }
+        : { premium: { name: "Premium", offerExpiresAfterSeconds: 20, mode: { kind: "longestIdle" as const } } }),
     },
     exceptionPolicies: {
       escalate: {
@@ -43,12 +49,12 @@ function routing(v: Variant): Omit<ContactCenterArgs, "communicationServices"> {
     },
     queues: {
       sales: { name: "Sales", distributionPolicy: "longest-idle", exceptionPolicy: "escalate", labels: v.salesLabels },
-      escalations: { name: "Escalations", distributionPolicy: "fast" },
+      escalations: { name: "Escalations", distributionPolicy: v.escalationsPolicy },
     },
   };
 }
 
-let variant: Variant = { salesLabels: { line: "sales" }, fastOfferSeconds: 30 };
+let variant: Variant = { salesLabels: { line: "sales" }, fastOfferSeconds: 30, escalationsPolicy: "fast" };
 
 async function program(): Promise<Record<string, unknown>> {
   const connectionString = new pulumi.Config("jobrouter").requireSecret("connectionString");
@@ -150,7 +156,7 @@ describe("ContactCenter on the real engine (existing Communication Services, emu
   });
 
   it("previews a change to one queue and one policy as exactly those two updates", async () => {
-    variant = { salesLabels: { line: "sales", tier: "gold" }, fastOfferSeconds: 45 };
+    variant = { salesLabels: { line: "sales", tier: "gold" }, fastOfferSeconds: 45, escalationsPolicy: "fast" };
     const { result: preview, requests } = await h.track(() => h.previewJson());
     const changed = preview.steps.filter((s) => s.op !== "same");
     expect(changed.map((s) => `${s.op} ${s.urn.split("::").pop()}`).sort()).toEqual([
@@ -179,6 +185,23 @@ describe("ContactCenter on the real engine (existing Communication Services, emu
     expect((await h.resources(QUEUE_TYPE)).map((r) => r.id).sort()).toEqual(["escalations", "sales"]);
   });
 
+  it("moves a queue to a new policy: create the policy, update the queue, then delete the old policy", async () => {
+    variant = { ...variant, escalationsPolicy: "premium" };
+    const { result, requests } = await h.track(() => h.up());
+    expect(result.summary.resourceChanges).toMatchObject({ create: 1, update: 1, delete: 1 });
+    const calls = requests
+      .filter((r) => r.method === "PATCH" || r.method === "DELETE")
+      .map((r) => `${r.method} ${r.path.replace(/^\/routing\//, "")} ${r.status}`);
+    expect(calls).toEqual([
+      "PATCH distributionPolicies/premium 201",
+      "PATCH queues/escalations 200",
+      "DELETE distributionPolicies/fast 204",
+    ]);
+    expect((await h.request("GET", "/routing/queues/escalations")).body).toMatchObject({
+      distributionPolicyId: "premium",
+    });
+  });
+
   it("destroy deletes dependents first, and the service accepts every delete", async () => {
     const { result, requests } = await h.track(() => h.destroy());
     expect(result.summary.result).toBe("succeeded");
@@ -191,7 +214,7 @@ describe("ContactCenter on the real engine (existing Communication Services, emu
     expect(at("queues/sales")).toBeLessThan(at("distributionPolicies/longest-idle"));
     expect(at("queues/sales")).toBeLessThan(at("exceptionPolicies/escalate"));
     expect(at("exceptionPolicies/escalate")).toBeLessThan(at("queues/escalations"));
-    expect(at("queues/escalations")).toBeLessThan(at("distributionPolicies/fast"));
+    expect(at("queues/escalations")).toBeLessThan(at("distributionPolicies/premium"));
     for (const p of ["queues/sales", "distributionPolicies/longest-idle", "exceptionPolicies/escalate"]) {
       expect((await h.request("GET", `/routing/${p}`)).status).toBe(404);
     }
