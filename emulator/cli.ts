@@ -1,20 +1,27 @@
 #!/usr/bin/env node
 // jobrouter-emulator [--port N] [--host H] [--access-key KEY] [--data DIR] [--allow-bearer]
 //                    [--error-rate R] [--error-status 429|503|mixed] [--retry-after S] [--drop-rate R]
-//                    [--latency MS] [--seed N] [--event-webhook URL]...
+//                    [--latency MS] [--seed N] [--event-webhook URL]... [--log-requests]
 // Prints exactly one line on stdout: JOBROUTER_CONNECTION_STRING=endpoint=http://127.0.0.1:PORT/;accesskey=KEY
 // Everything else (errors, shutdown notes) goes to stderr.
 
-import type { EmulatorOptions, FaultOptions } from "./index";
+import type { EmulatorOptions, FaultOptions, RequestLogEntry } from "./index";
 import { startEmulator } from "./index";
 
 const USAGE =
   "usage: jobrouter-emulator [--port N] [--host H] [--access-key KEY] [--data DIR] [--allow-bearer]\n" +
   "                          [--error-rate R] [--error-status 429|503|mixed] [--retry-after S]\n" +
-  "                          [--drop-rate R] [--latency MS] [--seed N] [--event-webhook URL]...";
+  "                          [--drop-rate R] [--latency MS] [--seed N] [--event-webhook URL]...\n" +
+  "                          [--log-requests]";
+
+/** One stderr line per request: time, method, path, status, auth and fault (never bodies or keys). */
+export function formatRequestLine(e: RequestLogEntry): string {
+  return `${e.at} ${e.method} ${e.path} ${e.status === 0 ? "dropped" : e.status} auth=${e.auth}${e.fault ? ` fault=${e.fault}` : ""}`;
+}
 
 export function parseArgs(argv: readonly string[]): EmulatorOptions {
   const options: EmulatorOptions = {};
+  let logRequests = false;
   const faults: FaultOptions = {};
   let anyFault = false;
   const args = [...argv];
@@ -92,6 +99,9 @@ export function parseArgs(argv: readonly string[]): EmulatorOptions {
         options.runtime = { ...options.runtime, eventWebhooks: [...(options.runtime?.eventWebhooks ?? []), url] };
         break;
       }
+      case "--log-requests":
+        logRequests = true;
+        break;
       case "--help":
       case "-h":
         throw new Error(USAGE);
@@ -100,6 +110,7 @@ export function parseArgs(argv: readonly string[]): EmulatorOptions {
     }
   }
   if (anyFault) options.faults = faults;
+  if (logRequests) options.onRequest = (e) => process.stderr.write(`${formatRequestLine(e)}\n`);
   return options;
 }
 

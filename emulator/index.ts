@@ -49,6 +49,8 @@ export interface EmulatorOptions {
   maxClockSkewMs?: number;
   /** Request log size limit; default 10000 (oldest dropped). */
   maxLogEntries?: number;
+  /** Called with every request log entry as it is recorded (bodies already redacted). */
+  onRequest?: (entry: RequestLogEntry) => void;
   /** Options of the routing runtime (clock, event webhooks, …), passed through to createRuntime. */
   runtime?: RuntimeOptions;
 }
@@ -104,6 +106,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     handlers: [runtime, admin],
     log: requests,
     maxLogEntries: options.maxLogEntries ?? 10_000,
+    ...(options.onRequest ? { onRequest: options.onRequest } : {}),
   });
   const address = await listen(server, options.port ?? 0, host);
   const endpoint = `http://${urlHost(host)}:${address.port}/`;

@@ -60,6 +60,8 @@ export interface ServerDeps {
   log: RequestLogEntry[];
   /** Oldest entries are dropped beyond this many. */
   maxLogEntries: number;
+  /** Called with every log entry as it is recorded (the CLI's --log-requests). */
+  onRequest?: (entry: RequestLogEntry) => void;
 }
 
 function lowerHeaders(req: http.IncomingMessage): Record<string, string> {
@@ -102,6 +104,7 @@ export function createHttpServer(deps: ServerDeps): http.Server {
   const log = (entry: RequestLogEntry): void => {
     deps.log.push(entry);
     if (deps.log.length > deps.maxLogEntries) deps.log.splice(0, deps.log.length - deps.maxLogEntries);
+    deps.onRequest?.(entry);
   };
 
   const server = http.createServer((req, res) => {

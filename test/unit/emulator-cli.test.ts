@@ -6,7 +6,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { parseArgs } from "../../emulator/cli";
+import { formatRequestLine, parseArgs } from "../../emulator/cli";
 import { SdkClient } from "../fixtures/emulator/harness";
 
 const root = join(__dirname, "..", "..");
@@ -85,6 +85,33 @@ describe("parseArgs", () => {
       faults: { errorRate: 0.2, errorStatus: "mixed", retryAfterSeconds: 3, dropRate: 0.1, latencyMs: 4, seed: 9 },
     });
     expect(parseArgs([])).toEqual({});
+  });
+
+  it("--log-requests installs a request sink; lines carry no bodies or keys", () => {
+    const options = parseArgs(["--log-requests"]);
+    expect(typeof options.onRequest).toBe("function");
+    expect(
+      formatRequestLine({
+        method: "PATCH",
+        path: "/routing/queues/q",
+        query: {},
+        status: 201,
+        at: "2026-01-01T00:00:00.000Z",
+        auth: "hmac",
+        body: { secret: "x" },
+      }),
+    ).toBe("2026-01-01T00:00:00.000Z PATCH /routing/queues/q 201 auth=hmac");
+    expect(
+      formatRequestLine({
+        method: "GET",
+        path: "/routing/queues",
+        query: {},
+        status: 0,
+        at: "t",
+        auth: "none",
+        fault: "drop",
+      }),
+    ).toBe("t GET /routing/queues dropped auth=none fault=drop");
   });
 
   it("names the flag and the rule on bad input", () => {

@@ -138,6 +138,15 @@ describe("startEmulator and the HTTP layer", () => {
     expect(same).toBe(e.requests);
   });
 
+  it("calls onRequest with every entry as it is logged", async () => {
+    const seen: string[] = [];
+    const { e, c } = await start({ onRequest: (entry) => seen.push(`${entry.method} ${entry.path} ${entry.status}`) });
+    await c.send("GET", `/routing/queues/q?${Q}`);
+    await c.send("GET", `/routing/queues?${Q}`);
+    expect(seen).toEqual(["GET /routing/queues/q 404", "GET /routing/queues 200"]);
+    expect(e.requests).toHaveLength(2);
+  });
+
   it("keeps only the newest maxLogEntries entries", async () => {
     const { e, c } = await start({ maxLogEntries: 3 });
     for (let i = 0; i < 5; i++) await c.send("GET", `/routing/queues/q${i}?${Q}`);
