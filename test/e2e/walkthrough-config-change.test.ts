@@ -72,7 +72,8 @@ describe("a configuration change changes routing (real engine, emulator)", () =>
       channels: [{ channelId: "chat", capacityCostPerJob: 1 }],
       availableForOffers: true,
     });
-    // longestIdle: the worker available the longest ("a-veteran", registered first) gets the first offer.
+    // longestIdle: the worker available the longest ("a-veteran", registered first, and first by id should both
+    // register within the same millisecond) gets the first offer.
     await client.upsertWorker("a-veteran", worker(2));
     await client.upsertWorker("b-expert", worker(9));
     await client.upsertJob("j1", { channelId: "chat", classificationPolicyId: "triage" });
