@@ -469,7 +469,11 @@ export class RoutingEngine {
 
   // ------------------------------------------------------------ queues
 
-  /** Queued jobs of a queue in service order: priority (high first), expedited, then enqueue time. */
+  /**
+   * Queued jobs of a queue in service order: jobs with an active `expedite` selector first ([spec] "pushes a
+   * job to the front of the queue as long as this selector is active"), then priority (high first), then
+   * enqueue time.
+   */
   queuedJobs(queueId: string): JobState[] {
     const now = this.now();
     const expedited = (j: JobState): boolean =>
@@ -479,10 +483,10 @@ export class RoutingEngine {
     return [...this.jobs.values()]
       .filter((j) => j.job.status === "queued" && j.job.queueId === queueId)
       .sort((a, b) => {
-        const p = (b.job.priority ?? 1) - (a.job.priority ?? 1);
-        if (p !== 0) return p;
         const e = Number(expedited(b)) - Number(expedited(a));
         if (e !== 0) return e;
+        const p = (b.job.priority ?? 1) - (a.job.priority ?? 1);
+        if (p !== 0) return p;
         return (a.enqueuedAtMs ?? 0) - (b.enqueuedAtMs ?? 0);
       });
   }
@@ -1082,6 +1086,15 @@ export class RoutingEngine {
   }
 
   // ------------------------------------------------------------ matching
+
+  /**
+   * After an administration write (a queue, a policy): waitTime triggers follow the queue's current exception
+   * policy, and matching runs again (a queue may have gained a distribution policy).
+   */
+  onAdminChange(): void {
+    for (const j of this.jobs.values()) if (j.job.status === "queued") this.armWaitTime(j);
+    this.requestMatch();
+  }
 
   /** Schedule one matching pass (coalesced: several requests before it runs make one pass). */
   requestMatch(): void {

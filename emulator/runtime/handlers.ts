@@ -394,7 +394,6 @@ export function createRuntimeHandler(deps: RuntimeHandlerDeps) {
     body.tags ??= {};
     body.queues ??= [];
     body.channels ??= [];
-    body.capacity ??= 0;
     body.availableForOffers ??= false;
     const now = engine.now();
     if (!existing) {
@@ -560,7 +559,7 @@ export function createRuntimeHandler(deps: RuntimeHandlerDeps) {
         const res = await route(req);
         if (res === undefined && req.method !== "GET" && req.segments.length === 2) {
           // An admin write (queue, policy) may change routing: match again once the admin handler ran.
-          setImmediate(() => engine.requestMatch());
+          setImmediate(() => engine.onAdminChange());
         }
         return res;
       } catch (err) {

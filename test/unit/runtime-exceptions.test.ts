@@ -127,3 +127,20 @@ describe("exception policies", () => {
     expect(h.names("RouterJobExceptionTriggered")).toEqual([]);
   });
 });
+
+describe("exception policy attached later", () => {
+  it("a waitTime rule added to the queue after a job was queued still fires, counted from enqueuedAt", async () => {
+    await setupQueue(h);
+    await h.client.upsertJob("j", { channelId: "chat", queueId: "q1" });
+    await h.advance(5_000);
+    await h.client.upsertExceptionPolicy("late", {
+      exceptionRules: [{ id: "w", trigger: { kind: "waitTime", thresholdSeconds: 8 }, actions: [{ kind: "cancel" }] }],
+    });
+    await h.client.upsertQueue("q1", { exceptionPolicyId: "late" });
+    await h.runtime.idle();
+    await h.advance(2_999);
+    expect((await h.client.getJob("j")).status).toBe("queued");
+    await h.advance(1);
+    expect((await h.client.getJob("j")).status).toBe("cancelled");
+  });
+});

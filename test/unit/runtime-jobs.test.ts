@@ -244,3 +244,20 @@ describe("referential refusals", () => {
     expect(e.message).toContain("There is an assigned worker to this queue");
   });
 });
+
+describe("queue order", () => {
+  it("an active expedite selector puts a job ahead of higher priorities", async () => {
+    await h.client.upsertJob("vip", { channelId: "c", queueId: "test-a-queue", priority: 50 });
+    await h.client.upsertJob("rush", {
+      channelId: "c",
+      queueId: "test-a-queue",
+      priority: 1,
+      requestedWorkerSelectors: [
+        { key: "Lang", labelOperator: "equal", value: "en", expedite: true, expiresAfterSeconds: 60 },
+      ],
+    });
+    expect((await h.client.getQueuePosition("rush")).position).toBe(1);
+    await h.advance(60_000); // the selector expires, and with it the expedite
+    expect((await h.client.getQueuePosition("rush")).position).toBe(2);
+  });
+});
