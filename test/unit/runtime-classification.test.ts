@@ -22,6 +22,11 @@ beforeAll(async () => {
     let body = "";
     req.on("data", (c: Buffer) => (body += c.toString()));
     req.on("end", () => {
+      if (!(req.url ?? "").startsWith("/api/priority")) {
+        res.statusCode = 404;
+        res.end();
+        return;
+      }
       const parsed = JSON.parse(body) as { job: { urgent?: boolean } };
       fnCalls.push({ key: req.headers["x-functions-key"] as string | undefined, body: parsed });
       res.end(JSON.stringify(parsed.job.urgent ? 10 : 5));
@@ -115,6 +120,28 @@ describe("classification over HTTP", () => {
     expect((await h.client.getJob("j")).status).toBe("classificationFailed");
     const ev = h.events("RouterJobClassificationFailed")[0];
     expect(ev?.data["errors"]).toEqual([expect.objectContaining({ code: "ExpressionRuleFailed" })]);
+  });
+
+  it("a failing function rule fails classification without revealing its key or query string", async () => {
+    const logs: string[] = [];
+    await h.close();
+    h = await startHarness({ log: (m) => logs.push(m) });
+    await setupQueue(h, { queueId: "XBOX_DEFAULT_QUEUE" });
+    await h.client.upsertClassificationPolicy("secretive", {
+      fallbackQueueId: "XBOX_DEFAULT_QUEUE",
+      prioritizationRule: {
+        kind: "function",
+        functionUri: `${fnUrl.replace("/api/priority", "/api/missing")}?code=query-secret-123`,
+        credential: { functionKey: "header-secret-456" },
+      },
+    });
+    fnCalls.length = 0;
+    await h.client.upsertJob("j", { channelId: "voice", classificationPolicyId: "secretive", labels: {} });
+    expect((await h.client.getJob("j")).status).toBe("classificationFailed");
+    const everything = JSON.stringify(h.events()) + logs.join("\n");
+    expect(everything).toContain("functionRuleCallFailed");
+    expect(everything).not.toContain("query-secret-123");
+    expect(everything).not.toContain("header-secret-456");
   });
 
   it("no queue at all gives classificationFailed", async () => {
