@@ -63,7 +63,12 @@ export function serviceBody(collection: AdminCollection, inputs: JsonObject): Js
   return body;
 }
 
-export function checkInputs(collection: AdminCollection, news: JsonObject, sources: ConnectionSources): CheckOutcome {
+/**
+ * `olds` are the resource's previous inputs ({} for a new resource). `adoptExisting` is kept in the checked
+ * inputs only when a create may follow (a new resource, or a new id): afterwards it means nothing, and
+ * keeping it would make it show up in diffs once the program drops it.
+ */
+export function checkInputs(collection: AdminCollection, news: JsonObject, sources: ConnectionSources, olds: JsonObject = {}): CheckOutcome {
   const kind = KINDS[collection];
   const failures: CheckFailure[] = [];
 
@@ -109,6 +114,7 @@ export function checkInputs(collection: AdminCollection, news: JsonObject, sourc
 
   const inputs: JsonObject = { [kind.idKey]: id, ...canonicalSpec(collection, body, knownId) };
   if (connection !== undefined && connection !== null) inputs[CONNECTION_KEY] = connection;
-  if (adopt !== undefined && adopt !== null) inputs[ADOPT_KEY] = adopt;
+  const creating = olds[kind.idKey] === undefined || olds[kind.idKey] !== id;
+  if (adopt !== undefined && adopt !== null && creating) inputs[ADOPT_KEY] = adopt;
   return { inputs, failures };
 }

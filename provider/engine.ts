@@ -86,12 +86,12 @@ function liveSpec(collection: AdminCollection, value: unknown, id: string, known
 
 /**
  * Outputs: the canonical spec under the same keys as the inputs (so the engine's diffs compare like with
- * like), our own inputs, and the ETag for the next If-Match.
+ * like), the connection input (delete and refresh need it), and the ETag for the next If-Match.
+ * `adoptExisting` is not kept: it only matters at create.
  */
 function outputsFor(collection: AdminCollection, id: string, spec: JsonObject, bag: JsonObject, etag: string | undefined): JsonObject {
   const out: JsonObject = { [KINDS[collection].idKey]: id, ...spec };
   if (bag[CONNECTION_KEY] !== undefined && bag[CONNECTION_KEY] !== null) out[CONNECTION_KEY] = bag[CONNECTION_KEY];
-  if (bag[ADOPT_KEY] !== undefined && bag[ADOPT_KEY] !== null) out[ADOPT_KEY] = bag[ADOPT_KEY];
   if (etag !== undefined && etag !== "") out[ETAG_KEY] = etag;
   return out;
 }
@@ -138,8 +138,7 @@ export function deleteRefusal(collection: AdminCollection, id: string, e: JobRou
 // ------------------------------------------------------------------ provider methods
 
 export async function check(collection: AdminCollection, olds: JsonObject, news: JsonObject): Promise<CheckOutcome> {
-  void olds;
-  return checkInputs(collection, news, hostSources);
+  return checkInputs(collection, news, hostSources, olds);
 }
 
 export async function diff(collection: AdminCollection, id: string, olds: JsonObject, news: JsonObject): Promise<DiffOutcome> {

@@ -67,6 +67,12 @@ describe("checkInputs", () => {
     expect(JSON.stringify(obj.failures)).not.toContain("%%%");
   });
 
+  it("keeps adoptExisting only while a create may follow (new resource or new id)", () => {
+    expect(checkInputs("queues", { queueId: "q", adoptExisting: true }, viaConfig).inputs["adoptExisting"]).toBe(true);
+    expect(checkInputs("queues", { queueId: "q", adoptExisting: true }, viaConfig, { queueId: "q" }).inputs["adoptExisting"]).toBeUndefined();
+    expect(checkInputs("queues", { queueId: "q2", adoptExisting: true }, viaConfig, { queueId: "q" }).inputs["adoptExisting"]).toBe(true);
+  });
+
   it("refuses an Id label that contradicts the queue id", () => {
     expect(checkInputs("queues", { queueId: "q", labels: { Id: "q" } }, viaConfig).failures).toEqual([]);
     expect(checkInputs("queues", { queueId: "q", labels: { Id: "p" } }, viaConfig).failures[0]?.reason).toMatch(/^labels\.Id: .*\[rule: reservedLabel\]$/);
