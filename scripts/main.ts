@@ -68,7 +68,8 @@ export interface MainResult {
   closedEventTime: string;
   /** Every routing event of the walkthrough, in order. */
   events: RouterEventName[];
-  /** Resources destroyed at the end. */
+  /** Resources `pulumi up` created, and how many the final `pulumi destroy` deleted. */
+  created: number;
   destroyed: number;
 }
 
@@ -173,6 +174,7 @@ export async function runMain(options: MainOptions = {}): Promise<MainResult> {
     log("pulumi up (root program: the quickstart contact center) …");
     const up = await stack.up({ color: "never" });
     const outputs = outputValues(up.outputs);
+    const created = up.summary.resourceChanges?.["create"] ?? 0;
     log(`pulumi up: ${JSON.stringify(up.summary.resourceChanges ?? {})}`);
     const queueId = requireString(outputs, "queueId");
     const classificationPolicyId = requireString(outputs, "classificationPolicyId");
@@ -280,6 +282,7 @@ export async function runMain(options: MainOptions = {}): Promise<MainResult> {
       closeAt: closeAt.toISOString(),
       closedEventTime: closed.eventTime,
       events,
+      created,
       destroyed,
     };
   } finally {
