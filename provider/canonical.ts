@@ -144,7 +144,11 @@ function canonicalMode(value: unknown): unknown {
 function canonicalAction(value: unknown, ruleId: unknown, index: number): unknown {
   if (!isObject(value)) return value;
   const a: JsonObject = { ...value, kind: modernKind(value["kind"]) };
-  if (typeof ruleId === "string" && !isUnknown(ruleId) && a["id"] === derivedActionId(ruleId, index, String(a["kind"]))) {
+  if (
+    typeof ruleId === "string" &&
+    !isUnknown(ruleId) &&
+    a["id"] === derivedActionId(ruleId, index, String(a["kind"]))
+  ) {
     delete a["id"];
   }
   if ("workerSelectors" in a) a["workerSelectors"] = setOf(a["workerSelectors"], canonicalWorkerSelector);
@@ -167,7 +171,8 @@ function canonicalExceptionRule(value: unknown): unknown {
 
 function sortRulesById(rules: unknown[]): unknown[] | undefined {
   if (rules.length === 0) return undefined;
-  const key = (r: unknown): string => (isObject(r) && typeof r["id"] === "string" ? `0${r["id"]}` : `1${stableJson(r)}`);
+  const key = (r: unknown): string =>
+    isObject(r) && typeof r["id"] === "string" ? `0${r["id"]}` : `1${stableJson(r)}`;
   return [...rules].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
@@ -223,7 +228,9 @@ export function withDerivedActionIds(collection: AdminCollection, spec: JsonObje
       return {
         ...rule,
         actions: rule["actions"].map((a, i) =>
-          isObject(a) && (a["id"] === undefined || a["id"] === null) ? { ...a, id: derivedActionId(ruleId, i, String(a["kind"])) } : a,
+          isObject(a) && (a["id"] === undefined || a["id"] === null)
+            ? { ...a, id: derivedActionId(ruleId, i, String(a["kind"])) }
+            : a,
         ),
       };
     }),

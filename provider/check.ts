@@ -68,7 +68,12 @@ export function serviceBody(collection: AdminCollection, inputs: JsonObject): Js
  * inputs only when a create may follow (a new resource, or a new id): afterwards it means nothing, and
  * keeping it would make it show up in diffs once the program drops it.
  */
-export function checkInputs(collection: AdminCollection, news: JsonObject, sources: ConnectionSources, olds: JsonObject = {}): CheckOutcome {
+export function checkInputs(
+  collection: AdminCollection,
+  news: JsonObject,
+  sources: ConnectionSources,
+  olds: JsonObject = {},
+): CheckOutcome {
   const kind = KINDS[collection];
   const failures: CheckFailure[] = [];
 
@@ -84,7 +89,8 @@ export function checkInputs(collection: AdminCollection, news: JsonObject, sourc
   for (const [path, message] of connectionProblems) failures.push(failure({ path, rule: "connection", message }));
   if (connectionProblems.length === 0) {
     const missing = connectionProblem(connection, sources);
-    if (missing !== undefined) failures.push(failure({ path: CONNECTION_KEY, rule: "connection", message: `${CONNECTION_KEY}: ${missing}` }));
+    if (missing !== undefined)
+      failures.push(failure({ path: CONNECTION_KEY, rule: "connection", message: `${CONNECTION_KEY}: ${missing}` }));
   }
 
   const adopt = news[ADOPT_KEY];

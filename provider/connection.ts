@@ -75,11 +75,15 @@ export function connectionInputProblems(value: unknown): Array<[string, string]>
   const out: Array<[string, string]> = [];
   for (const key of Object.keys(value)) {
     if (key !== "endpoint" && key !== "accessKey") {
-      out.push([`connection.${key}`, `connection.${key}: is not a property of connection (known: endpoint, accessKey)`]);
+      out.push([
+        `connection.${key}`,
+        `connection.${key}: is not a property of connection (known: endpoint, accessKey)`,
+      ]);
     }
   }
   const endpoint = value["endpoint"];
-  if (endpoint === undefined || endpoint === null) out.push(["connection.endpoint", "connection.endpoint: is required"]);
+  if (endpoint === undefined || endpoint === null)
+    out.push(["connection.endpoint", "connection.endpoint: is required"]);
   else if (!isUnknown(endpoint)) {
     if (typeof endpoint !== "string") out.push(["connection.endpoint", "connection.endpoint: must be a string"]);
     else {
@@ -92,8 +96,10 @@ export function connectionInputProblems(value: unknown): Array<[string, string]>
   }
   const key = value["accessKey"];
   if (key !== undefined && key !== null && !isUnknown(key)) {
-    if (typeof key !== "string" || key === "") out.push(["connection.accessKey", "connection.accessKey: must be a non-empty string"]);
-    else if (!BASE64.test(key)) out.push(["connection.accessKey", "connection.accessKey: must be base64 (A-Z a-z 0-9 + / and = padding)"]);
+    if (typeof key !== "string" || key === "")
+      out.push(["connection.accessKey", "connection.accessKey: must be a non-empty string"]);
+    else if (!BASE64.test(key))
+      out.push(["connection.accessKey", "connection.accessKey: must be base64 (A-Z a-z 0-9 + / and = padding)"]);
   }
   return out;
 }

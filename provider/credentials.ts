@@ -44,7 +44,9 @@ const HOLDER_KEYS: readonly string[] = ["credential", "clientCredential"];
  */
 export function reconcileCredentials(live: unknown, known: unknown, inHolder = false): unknown {
   if (Array.isArray(live)) {
-    const pool = Array.isArray(known) ? known.map((k) => ({ k, key: stableJson(withoutCredentials(k)), used: false })) : [];
+    const pool = Array.isArray(known)
+      ? known.map((k) => ({ k, key: stableJson(withoutCredentials(k)), used: false }))
+      : [];
     return live.map((item) => {
       const key = stableJson(withoutCredentials(item));
       const match = pool.find((p) => !p.used && p.key === key);
@@ -67,12 +69,17 @@ export function reconcileCredentials(live: unknown, known: unknown, inHolder = f
   if (same !== undefined) {
     if (inHolder) {
       // The holder came back without the secret: the service does not echo secrets. Keep ours.
-      for (const key of CREDENTIAL_KEYS) if (out[key] === undefined && typeof same[key] === "string") out[key] = same[key];
+      for (const key of CREDENTIAL_KEYS)
+        if (out[key] === undefined && typeof same[key] === "string") out[key] = same[key];
     }
     for (const key of HOLDER_KEYS) {
       const before = same[key];
       // A holder that had nothing but secrets may come back absent altogether.
-      if (out[key] === undefined && isObject(before) && Object.keys(withoutCredentials(before) as JsonObject).length === 0) {
+      if (
+        out[key] === undefined &&
+        isObject(before) &&
+        Object.keys(withoutCredentials(before) as JsonObject).length === 0
+      ) {
         out[key] = before;
       }
     }

@@ -89,7 +89,13 @@ function liveSpec(collection: AdminCollection, value: unknown, id: string, known
  * like), the connection input (delete and refresh need it), and the ETag for the next If-Match.
  * `adoptExisting` is not kept: it only matters at create.
  */
-function outputsFor(collection: AdminCollection, id: string, spec: JsonObject, bag: JsonObject, etag: string | undefined): JsonObject {
+function outputsFor(
+  collection: AdminCollection,
+  id: string,
+  spec: JsonObject,
+  bag: JsonObject,
+  etag: string | undefined,
+): JsonObject {
   const out: JsonObject = { [KINDS[collection].idKey]: id, ...spec };
   if (bag[CONNECTION_KEY] !== undefined && bag[CONNECTION_KEY] !== null) out[CONNECTION_KEY] = bag[CONNECTION_KEY];
   if (etag !== undefined && etag !== "") out[ETAG_KEY] = etag;
@@ -125,7 +131,8 @@ export function deleteRefusal(collection: AdminCollection, id: string, e: JobRou
   }
   const text = e.message;
   if (/fallback queue/i.test(text)) reasons.push("a classification policy uses this queue as its fallbackQueueId");
-  if (/active job/i.test(text) && collection === "queues") reasons.push("a job that is still active is in this queue (cancel or finish it first)");
+  if (/active job/i.test(text) && collection === "queues")
+    reasons.push("a job that is still active is in this queue (cancel or finish it first)");
   if (/assigned worker/i.test(text)) reasons.push("a worker still lists this queue in its queues");
   const why = reasons.length > 0 ? reasons.join("; ") : text;
   return new Error(
@@ -141,11 +148,19 @@ export async function check(collection: AdminCollection, olds: JsonObject, news:
   return checkInputs(collection, news, hostSources, olds);
 }
 
-export async function diff(collection: AdminCollection, id: string, olds: JsonObject, news: JsonObject): Promise<DiffOutcome> {
+export async function diff(
+  collection: AdminCollection,
+  id: string,
+  olds: JsonObject,
+  news: JsonObject,
+): Promise<DiffOutcome> {
   return diffInputs(collection, id, olds, news);
 }
 
-export async function create(collection: AdminCollection, inputs: JsonObject): Promise<{ id: string; outs: JsonObject }> {
+export async function create(
+  collection: AdminCollection,
+  inputs: JsonObject,
+): Promise<{ id: string; outs: JsonObject }> {
   const id = idOf(collection, inputs);
   const desired = canonicalSpec(collection, serviceBody(collection, inputs), id);
   const client = clientFor(inputs[CONNECTION_KEY]);
@@ -167,13 +182,24 @@ export async function create(collection: AdminCollection, inputs: JsonObject): P
       // Credentials are sent whenever the program has any: the service may not echo them, so equality
       // of what it returns says nothing about them.
       if (deepEqual(current, desired) && !containsCredential(desired)) {
-        return { id, outs: outputsFor(collection, id, liveSpec(collection, existing, id, desired), inputs, existing.etag) };
+        return {
+          id,
+          outs: outputsFor(collection, id, liveSpec(collection, existing, id, desired), inputs, existing.etag),
+        };
       }
-      const result = await client.upsert(collection, id, mergePatchFor(current, sendable(collection, desired)), { ifMatch: existing.etag });
-      return { id, outs: outputsFor(collection, id, liveSpec(collection, result.value, id, desired), inputs, result.etag) };
+      const result = await client.upsert(collection, id, mergePatchFor(current, sendable(collection, desired)), {
+        ifMatch: existing.etag,
+      });
+      return {
+        id,
+        outs: outputsFor(collection, id, liveSpec(collection, result.value, id, desired), inputs, result.etag),
+      };
     }
     const result = await client.upsert(collection, id, sendable(collection, desired));
-    return { id, outs: outputsFor(collection, id, liveSpec(collection, result.value, id, desired), inputs, result.etag) };
+    return {
+      id,
+      outs: outputsFor(collection, id, liveSpec(collection, result.value, id, desired), inputs, result.etag),
+    };
   } catch (e) {
     if (e instanceof Error && e.message.startsWith("jobrouter:")) throw e;
     throw wrap("creating", collection, id, e);
@@ -233,7 +259,8 @@ export async function remove(collection: AdminCollection, id: string, props: Jso
     // Already gone is success: the goal of a delete is reached.
     await client.delete(collection, id, { ignoreNotFound: true });
   } catch (e) {
-    if (e instanceof JobRouterError && (e.statusCode === 400 || e.statusCode === 409)) throw deleteRefusal(collection, id, e);
+    if (e instanceof JobRouterError && (e.statusCode === 400 || e.statusCode === 409))
+      throw deleteRefusal(collection, id, e);
     throw wrap("deleting", collection, id, e);
   }
 }

@@ -3,7 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { AdminCollection } from "../client/models";
 import { containsCredential } from "../credentials";
-import { ADOPT_KEY, CONNECTION_KEY, ETAG_KEY, KINDS } from "../kinds";
+import { CONNECTION_KEY, ETAG_KEY, KINDS } from "../kinds";
 
 type InputBag = Record<string, pulumi.Input<unknown> | undefined>;
 
@@ -29,7 +29,6 @@ export function inputBag(collection: AdminCollection, name: string, args: object
   }
   bag[kind.idKey] = bag[kind.idKey] ?? name;
   bag[CONNECTION_KEY] = bag[CONNECTION_KEY] === undefined ? undefined : pulumi.secret(bag[CONNECTION_KEY]);
-  bag[ADOPT_KEY] = bag[ADOPT_KEY];
   bag[ETAG_KEY] = undefined;
   return bag;
 }

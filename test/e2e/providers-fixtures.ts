@@ -42,7 +42,12 @@ export function richStack(): ResourceSpec[] {
             webhookUri: "https://scoring.example.com/score",
             clientCredential: { clientId: "scoring-client", clientSecret: { $plainConfig: "scoringSecret" } },
           },
-          scoringRuleOptions: { batchSize: 10, scoringParameters: ["jobLabels"], isBatchScoringEnabled: true, descendingOrder: false },
+          scoringRuleOptions: {
+            batchSize: 10,
+            scoringParameters: ["jobLabels"],
+            isBatchScoringEnabled: true,
+            descendingOrder: false,
+          },
         },
       },
     },
@@ -65,9 +70,17 @@ export function richStack(): ResourceSpec[] {
     {
       type: "DistributionPolicy",
       name: "dp-idle",
-      args: { name: "Longest idle", offerExpiresAfterSeconds: 30, mode: { kind: "longestIdle", minConcurrentOffers: 2, maxConcurrentOffers: 4 } },
+      args: {
+        name: "Longest idle",
+        offerExpiresAfterSeconds: 30,
+        mode: { kind: "longestIdle", minConcurrentOffers: 2, maxConcurrentOffers: 4 },
+      },
     },
-    { type: "DistributionPolicy", name: "dp-rr", args: { name: "Round robin", offerExpiresAfterSeconds: 20, mode: { kind: "roundRobin" } } },
+    {
+      type: "DistributionPolicy",
+      name: "dp-rr",
+      args: { name: "Round robin", offerExpiresAfterSeconds: 20, mode: { kind: "roundRobin" } },
+    },
     {
       type: "ExceptionPolicy",
       name: "ep-main",
@@ -78,7 +91,11 @@ export function richStack(): ResourceSpec[] {
             id: "long-queue",
             trigger: { kind: "queueLength", threshold: 10 },
             actions: [
-              { kind: "reclassify", classificationPolicyId: "cp-main", labelsToUpsert: { escalated: true, reason: "queue" } },
+              {
+                kind: "reclassify",
+                classificationPolicyId: "cp-main",
+                labelsToUpsert: { escalated: true, reason: "queue" },
+              },
               { kind: "cancel", note: "Queue too long", dispositionCode: "QueueFull" },
             ],
           },
@@ -110,9 +127,17 @@ export function richStack(): ResourceSpec[] {
         labels: { lang: "en", tier: "gold", vip: false, capacity: 2 },
       },
     },
-    { type: "RouterQueue", name: "q-vip", args: { name: "VIP", distributionPolicyId: { $ref: "dp-idle" }, labels: { tier: "platinum" } } },
+    {
+      type: "RouterQueue",
+      name: "q-vip",
+      args: { name: "VIP", distributionPolicyId: { $ref: "dp-idle" }, labels: { tier: "platinum" } },
+    },
     { type: "RouterQueue", name: "q-fallback", args: { name: "Fallback", distributionPolicyId: { $ref: "dp-rr" } } },
-    { type: "RouterQueue", name: "q-fn", args: { name: "Scored by function", distributionPolicyId: { $ref: "dp-best-fn" } } },
+    {
+      type: "RouterQueue",
+      name: "q-fn",
+      args: { name: "Scored by function", distributionPolicyId: { $ref: "dp-best-fn" } },
+    },
     {
       type: "ClassificationPolicy",
       name: "cp-main",
@@ -198,7 +223,11 @@ export function configFor(specs: ResourceSpec[]): Record<string, { value: string
 }
 
 /** A deep copy of `specs` with `edit` applied to the resource named `name`. */
-export function edit(specs: ResourceSpec[], name: string, change: (args: Record<string, unknown>) => void): ResourceSpec[] {
+export function edit(
+  specs: ResourceSpec[],
+  name: string,
+  change: (args: Record<string, unknown>) => void,
+): ResourceSpec[] {
   const copy = structuredClone(specs);
   const spec = copy.find((s) => s.name === name);
   if (!spec) throw new Error(`no resource ${name} in the spec`);

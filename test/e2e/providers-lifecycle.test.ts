@@ -35,7 +35,10 @@ describe("adoption, preconditions, refusals, idempotent deletes", () => {
   });
 
   it("create refuses an object that already exists, naming it and how to adopt it", async () => {
-    const made = await h.request("PATCH", "/routing/queues/adopt-me", { name: "Made by hand", labels: { keep: 1, stray: "x" } });
+    const made = await h.request("PATCH", "/routing/queues/adopt-me", {
+      name: "Made by hand",
+      labels: { keep: 1, stray: "x" },
+    });
     expect(made.status).toBe(201);
     await h.current().setConfig(configFor([adopted()]));
     const { result, requests } = await h.track(() => failureOf(h.up()));
@@ -69,27 +72,43 @@ describe("adoption, preconditions, refusals, idempotent deletes", () => {
     await h.current().setConfig(configFor([adopted({ labels: { keep: 2 } })]));
     const { result, requests } = await h.track(() => failureOf(h.up()));
     expect(requests.filter((r) => r.method === "PATCH").map((r) => r.status)).toEqual([412]);
-    expect(result).toContain('jobrouter: queue "adopt-me" was changed or deleted outside Pulumi since this stack last saw it');
+    expect(result).toContain(
+      'jobrouter: queue "adopt-me" was changed or deleted outside Pulumi since this stack last saw it',
+    );
     expect(result).toContain("412 Precondition Failed");
     expect(result).toContain("Run `pulumi refresh`");
     // Following the advice works: refresh, then up.
     await h.refresh();
     const steps = (await h.previewJson()).steps.filter((s) => s.op === "update");
-    expect(steps[0]?.detailedDiff).toEqual({ name: { kind: "update", inputDiff: true }, "labels.keep": { kind: "update", inputDiff: true } });
+    expect(steps[0]?.detailedDiff).toEqual({
+      name: { kind: "update", inputDiff: true },
+      "labels.keep": { kind: "update", inputDiff: true },
+    });
     await h.up();
-    expect((await h.request("GET", "/routing/queues/adopt-me")).body).toMatchObject({ name: "Managed", labels: { keep: 2 } });
+    expect((await h.request("GET", "/routing/queues/adopt-me")).body).toMatchObject({
+      name: "Managed",
+      labels: { keep: 2 },
+    });
   });
 
   it("a delete the service refuses (policy still in use) fails with a clear message; the resource stays", async () => {
-    const policy: ResourceSpec = { type: "DistributionPolicy", name: "dp-shared", args: { offerExpiresAfterSeconds: 30, mode: { kind: "roundRobin" } } };
+    const policy: ResourceSpec = {
+      type: "DistributionPolicy",
+      name: "dp-shared",
+      args: { offerExpiresAfterSeconds: 30, mode: { kind: "roundRobin" } },
+    };
     await h.current().setConfig(configFor([adopted({ labels: { keep: 2 } }), policy]));
     await h.up();
     // Someone outside this stack points a queue at the policy.
-    expect((await h.request("PATCH", "/routing/queues/intruder", { distributionPolicyId: "dp-shared" })).status).toBe(201);
+    expect((await h.request("PATCH", "/routing/queues/intruder", { distributionPolicyId: "dp-shared" })).status).toBe(
+      201,
+    );
 
     await h.current().setConfig(configFor([adopted({ labels: { keep: 2 } })]));
     const result = await failureOf(h.up());
-    expect(result).toContain('jobrouter: cannot delete distribution policy "dp-shared": the service refused (400 BadRequest): a queue still uses this distribution policy');
+    expect(result).toContain(
+      'jobrouter: cannot delete distribution policy "dp-shared": the service refused (400 BadRequest): a queue still uses this distribution policy',
+    );
     expect(result).toContain("Remove or repoint what still uses it first");
     expect((await h.resources(TYPE_TOKEN("DistributionPolicy"))).map((r) => r.id)).toEqual(["dp-shared"]);
 
@@ -114,7 +133,14 @@ describe("adoption, preconditions, refusals, idempotent deletes", () => {
       name: "ep-stable",
       args: {
         exceptionRules: [
-          { id: "slow", trigger: { kind: "waitTime", thresholdSeconds: threshold }, actions: [{ kind: "cancel", note: "late" }, { kind: "reclassify", classificationPolicyId: "cp" }] },
+          {
+            id: "slow",
+            trigger: { kind: "waitTime", thresholdSeconds: threshold },
+            actions: [
+              { kind: "cancel", note: "late" },
+              { kind: "reclassify", classificationPolicyId: "cp" },
+            ],
+          },
         ],
       },
     });
@@ -122,7 +148,9 @@ describe("adoption, preconditions, refusals, idempotent deletes", () => {
     await h.up();
     await h.current().setConfig(configFor([ep(90)]));
     await h.up();
-    const body = (await h.request("GET", "/routing/exceptionPolicies/ep-stable")).body as { exceptionRules: Array<{ actions: Array<{ id: string }> }> };
+    const body = (await h.request("GET", "/routing/exceptionPolicies/ep-stable")).body as {
+      exceptionRules: Array<{ actions: Array<{ id: string }> }>;
+    };
     expect(body.exceptionRules[0]?.actions.map((a) => a.id)).toEqual(["slow-0-cancel", "slow-1-reclassify"]);
     const refresh = await h.refresh();
     expect(refresh.summary.resourceChanges).toEqual({ same: 2 });
@@ -130,12 +158,23 @@ describe("adoption, preconditions, refusals, idempotent deletes", () => {
   });
 
   it("connection given as an input (string, or endpoint and key) is encrypted in state and enough for destroy", async () => {
-    const stack = await h.stack({ programDir: PROGRAM_DIR }, {
-      config: configFor([
-        { type: "DistributionPolicy", name: "dp-conn", args: { connection: { $connection: "string" }, mode: { kind: "longestIdle" } } },
-        { type: "RouterQueue", name: "q-conn", args: { connection: { $connection: "object" }, distributionPolicyId: { $ref: "dp-conn" } } },
-      ]),
-    });
+    const stack = await h.stack(
+      { programDir: PROGRAM_DIR },
+      {
+        config: configFor([
+          {
+            type: "DistributionPolicy",
+            name: "dp-conn",
+            args: { connection: { $connection: "string" }, mode: { kind: "longestIdle" } },
+          },
+          {
+            type: "RouterQueue",
+            name: "q-conn",
+            args: { connection: { $connection: "object" }, distributionPolicyId: { $ref: "dp-conn" } },
+          },
+        ]),
+      },
+    );
     await stack.up();
     const text = await stack.stateText();
     expect(text).not.toContain(h.emulator.accessKey);

@@ -60,9 +60,15 @@ describe("Job Router resources end to end", () => {
     const patches = requests.filter((r) => r.method === "PATCH");
     expect(patches.map((r) => r.status)).toEqual(specs.map(() => 201));
     const order = patches.map((r) => r.path);
-    expect(order.indexOf("/routing/queues/q-support")).toBeGreaterThan(order.indexOf("/routing/distributionPolicies/dp-best"));
-    expect(order.indexOf("/routing/queues/q-support")).toBeGreaterThan(order.indexOf("/routing/exceptionPolicies/ep-main"));
-    expect(order.indexOf("/routing/classificationPolicies/cp-main")).toBeGreaterThan(order.indexOf("/routing/queues/q-fallback"));
+    expect(order.indexOf("/routing/queues/q-support")).toBeGreaterThan(
+      order.indexOf("/routing/distributionPolicies/dp-best"),
+    );
+    expect(order.indexOf("/routing/queues/q-support")).toBeGreaterThan(
+      order.indexOf("/routing/exceptionPolicies/ep-main"),
+    );
+    expect(order.indexOf("/routing/classificationPolicies/cp-main")).toBeGreaterThan(
+      order.indexOf("/routing/queues/q-fallback"),
+    );
 
     const queue = await get(h, "queues", "q-support");
     expect(queue.body).toMatchObject({
@@ -79,7 +85,9 @@ describe("Job Router resources end to end", () => {
     );
     // Credentials reach the service in plaintext (the dynamic-provider host unwraps secrets for create).
     const best = await get(h, "distributionPolicies", "dp-best");
-    expect(best.body["mode"]).toMatchObject({ scoringRule: { clientCredential: { clientId: "scoring-client", clientSecret: SCORING_SECRET } } });
+    expect(best.body["mode"]).toMatchObject({
+      scoringRule: { clientCredential: { clientId: "scoring-client", clientSecret: SCORING_SECRET } },
+    });
     const cp = await get(h, "classificationPolicies", "cp-main");
     expect((cp.body["queueSelectorAttachments"] as unknown[]).length).toBe(5);
     expect((cp.body["workerSelectorAttachments"] as unknown[]).length).toBe(5);
@@ -88,7 +96,11 @@ describe("Job Router resources end to end", () => {
   it("the Pulumi id is the Job Router id, and outputs hold the canonical inputs", async () => {
     const [queue] = (await h.resources(TYPE_TOKEN("RouterQueue"))).filter((r) => r.urn.endsWith("::q-support"));
     expect(queue?.id).toBe("q-support");
-    expect(queue?.outputs).toMatchObject({ queueId: "q-support", distributionPolicyId: "dp-best", labels: { lang: "en", tier: "gold" } });
+    expect(queue?.outputs).toMatchObject({
+      queueId: "q-support",
+      distributionPolicyId: "dp-best",
+      labels: { lang: "en", tier: "gold" },
+    });
     // The server's own `Id` label is not part of the resource's labels.
     expect((queue?.outputs?.["labels"] as Json)["Id"]).toBeUndefined();
     expect(typeof queue?.outputs?.["etag"]).toBe("string");
@@ -131,7 +143,9 @@ describe("Job Router resources end to end", () => {
         stateBytes: Buffer.byteLength(JSON.stringify(r)),
       };
     });
-    console.log(`[providers e2e] per-resource sizes (JSON.stringify of each state resource):\n${JSON.stringify(rows, null, 1)}`);
+    console.log(
+      `[providers e2e] per-resource sizes (JSON.stringify of each state resource):\n${JSON.stringify(rows, null, 1)}`,
+    );
     for (const row of rows) {
       // A require of the installed package, not code: a few hundred bytes, stored twice (inputs and outputs).
       expect(row.providerBytes).toBeLessThan(600);
@@ -188,10 +202,14 @@ describe("Job Router resources end to end", () => {
         edit(specs, "q-support", (a) => delete (a["labels"] as Json)["vip"]),
         "cp-main",
         (a) => {
-          a["queueSelectorAttachments"] = (a["queueSelectorAttachments"] as Json[]).filter((x) => x["kind"] !== "static");
+          a["queueSelectorAttachments"] = (a["queueSelectorAttachments"] as Json[]).filter(
+            (x) => x["kind"] !== "static",
+          );
           const ws = a["workerSelectorAttachments"] as Json[];
           const conditional = ws.find((x) => x["kind"] === "conditional") as Json;
-          conditional["workerSelectors"] = (conditional["workerSelectors"] as Json[]).filter((s) => s["key"] !== "english");
+          conditional["workerSelectors"] = (conditional["workerSelectors"] as Json[]).filter(
+            (s) => s["key"] !== "english",
+          );
         },
       ),
     );
@@ -208,7 +226,12 @@ describe("Job Router resources end to end", () => {
     expect(queue.body["labels"]).toEqual({ Id: "q-support", lang: "en", tier: "gold", capacity: 2 });
     const cp = await get(h, "classificationPolicies", "cp-main");
     const qsa = cp.body["queueSelectorAttachments"] as Json[];
-    expect(qsa.map((x) => x["kind"]).sort()).toEqual(["conditional", "passThrough", "ruleEngine", "weightedAllocation"]);
+    expect(qsa.map((x) => x["kind"]).sort()).toEqual([
+      "conditional",
+      "passThrough",
+      "ruleEngine",
+      "weightedAllocation",
+    ]);
     const conditional = (cp.body["workerSelectorAttachments"] as Json[]).find((x) => x["kind"] === "conditional");
     expect((conditional?.["workerSelectors"] as Json[]).map((s) => s["key"])).toEqual(["skill"]);
     expect(changedSteps(await h.previewJson())).toEqual({});
@@ -230,7 +253,10 @@ describe("Job Router resources end to end", () => {
 
   it("an out-of-band change is reported by refresh, previewed field by field, and repaired by up", async () => {
     const queueBefore = await get(h, "queues", "q-support");
-    const oob1 = await h.request("PATCH", "/routing/queues/q-support", { name: "Renamed by hand", labels: { extra: "x" } });
+    const oob1 = await h.request("PATCH", "/routing/queues/q-support", {
+      name: "Renamed by hand",
+      labels: { extra: "x" },
+    });
     expect(oob1.status).toBe(200);
     const oob2 = await h.request("PATCH", "/routing/distributionPolicies/dp-rr", { offerExpiresAfterSeconds: 99 });
     expect(oob2.status).toBe(200);

@@ -55,26 +55,53 @@ describe("canonicalSpec: server-side noise", () => {
         minConcurrentOffers: 1,
         maxConcurrentOffers: 1,
         bypassSelectors: false,
-        scoringRuleOptions: { batchSize: 20, isBatchScoringEnabled: false, descendingOrder: true, scoringParameters: ["workerSelectors", "jobLabels"] },
+        scoringRuleOptions: {
+          batchSize: 20,
+          isBatchScoringEnabled: false,
+          descendingOrder: true,
+          scoringParameters: ["workerSelectors", "jobLabels"],
+        },
       },
     };
     expect(canonicalSpec("distributionPolicies", explicit, "d")).toEqual({ mode: { kind: "bestWorker" } });
     const rule = { prioritizationRule: { kind: "expression", language: "powerFx", expression: "1" } };
-    expect(canonicalSpec("classificationPolicies", rule, "c")).toEqual({ prioritizationRule: { kind: "expression", expression: "1" } });
+    expect(canonicalSpec("classificationPolicies", rule, "c")).toEqual({
+      prioritizationRule: { kind: "expression", expression: "1" },
+    });
   });
 
   it("drops read-only and default fields of worker selectors", () => {
-    const ws = [{ kind: "static", workerSelector: { key: "k", labelOperator: "equal", value: 1, expedite: false, status: "active", expiresAt: "2026-01-01T00:00:00Z" } }];
+    const ws = [
+      {
+        kind: "static",
+        workerSelector: {
+          key: "k",
+          labelOperator: "equal",
+          value: 1,
+          expedite: false,
+          status: "active",
+          expiresAt: "2026-01-01T00:00:00Z",
+        },
+      },
+    ];
     expect(canonicalSpec("classificationPolicies", { workerSelectorAttachments: ws }, "c")).toEqual({
       workerSelectorAttachments: [{ kind: "static", workerSelector: { key: "k", labelOperator: "equal", value: 1 } }],
     });
   });
 
   it("renames pre-GA kebab-case kinds", () => {
-    expect(canonicalSpec("distributionPolicies", { mode: { kind: "longest-idle" } }, "d")).toEqual({ mode: { kind: "longestIdle" } });
-    const ep = { exceptionRules: [{ id: "r", trigger: { kind: "wait-time", thresholdSeconds: 1 }, actions: [{ kind: "manual-reclassify" }] }] };
+    expect(canonicalSpec("distributionPolicies", { mode: { kind: "longest-idle" } }, "d")).toEqual({
+      mode: { kind: "longestIdle" },
+    });
+    const ep = {
+      exceptionRules: [
+        { id: "r", trigger: { kind: "wait-time", thresholdSeconds: 1 }, actions: [{ kind: "manual-reclassify" }] },
+      ],
+    };
     expect(canonicalSpec("exceptionPolicies", ep, "e")).toEqual({
-      exceptionRules: [{ id: "r", trigger: { kind: "waitTime", thresholdSeconds: 1 }, actions: [{ kind: "manualReclassify" }] }],
+      exceptionRules: [
+        { id: "r", trigger: { kind: "waitTime", thresholdSeconds: 1 }, actions: [{ kind: "manualReclassify" }] },
+      ],
     });
   });
 });
@@ -99,7 +126,14 @@ describe("canonicalSpec: collections whose order the service ignores", () => {
   });
 
   it("exception rules are sorted by id; actions keep their order", () => {
-    const r = (id: string): object => ({ id, trigger: { kind: "queueLength", threshold: 1 }, actions: [{ kind: "cancel", note: "2" }, { kind: "cancel", note: "1" }] });
+    const r = (id: string): object => ({
+      id,
+      trigger: { kind: "queueLength", threshold: 1 },
+      actions: [
+        { kind: "cancel", note: "2" },
+        { kind: "cancel", note: "1" },
+      ],
+    });
     const spec = canonicalSpec("exceptionPolicies", { exceptionRules: [r("b"), r("a")] }, "e");
     const rules = spec["exceptionRules"] as Array<{ id: string; actions: Array<{ note: string }> }>;
     expect(rules.map((x) => x.id)).toEqual(["a", "b"]);
@@ -107,9 +141,20 @@ describe("canonicalSpec: collections whose order the service ignores", () => {
   });
 
   it("weighted allocations and scoring parameters are sets too", () => {
-    const alloc = (w: number, v: string): object => ({ weight: w, queueSelectors: [{ key: "Id", labelOperator: "equal", value: v }] });
-    const x = canonicalSpec("classificationPolicies", { queueSelectorAttachments: [{ kind: "weightedAllocation", allocations: [alloc(0.3, "a"), alloc(0.7, "b")] }] }, "c");
-    const y = canonicalSpec("classificationPolicies", { queueSelectorAttachments: [{ kind: "weightedAllocation", allocations: [alloc(0.7, "b"), alloc(0.3, "a")] }] }, "c");
+    const alloc = (w: number, v: string): object => ({
+      weight: w,
+      queueSelectors: [{ key: "Id", labelOperator: "equal", value: v }],
+    });
+    const x = canonicalSpec(
+      "classificationPolicies",
+      { queueSelectorAttachments: [{ kind: "weightedAllocation", allocations: [alloc(0.3, "a"), alloc(0.7, "b")] }] },
+      "c",
+    );
+    const y = canonicalSpec(
+      "classificationPolicies",
+      { queueSelectorAttachments: [{ kind: "weightedAllocation", allocations: [alloc(0.7, "b"), alloc(0.3, "a")] }] },
+      "c",
+    );
     expect(x).toEqual(y);
   });
 });
@@ -118,14 +163,18 @@ describe("canonicalSpec: general properties", () => {
   it("keeps unknown values (preview) in place", () => {
     const spec = canonicalSpec("queues", { distributionPolicyId: UNKNOWN, labels: { a: UNKNOWN } }, UNKNOWN);
     expect(spec).toEqual({ distributionPolicyId: UNKNOWN, labels: { a: UNKNOWN } });
-    expect(canonicalSpec("classificationPolicies", { queueSelectorAttachments: UNKNOWN }, "c")).toEqual({ queueSelectorAttachments: UNKNOWN });
+    expect(canonicalSpec("classificationPolicies", { queueSelectorAttachments: UNKNOWN }, "c")).toEqual({
+      queueSelectorAttachments: UNKNOWN,
+    });
   });
 
   it("is idempotent and ignores fields it does not manage", () => {
     const body = {
       name: "n",
       stray: 1,
-      queueSelectorAttachments: [{ kind: "ruleEngine", rule: { kind: "expression", language: "powerFx", expression: "1" } }],
+      queueSelectorAttachments: [
+        { kind: "ruleEngine", rule: { kind: "expression", language: "powerFx", expression: "1" } },
+      ],
     };
     const once = canonicalSpec("classificationPolicies", body, "c");
     expect(once["stray"]).toBeUndefined();
@@ -141,7 +190,13 @@ describe("canonicalSpec: general properties", () => {
 describe("withDerivedActionIds", () => {
   it("fills missing action ids deterministically, keeps given ones, and round-trips through canonicalSpec", () => {
     const spec = {
-      exceptionRules: [{ id: "r", trigger: { kind: "queueLength", threshold: 3 }, actions: [{ kind: "cancel" }, { kind: "reclassify", id: "mine" }] }],
+      exceptionRules: [
+        {
+          id: "r",
+          trigger: { kind: "queueLength", threshold: 3 },
+          actions: [{ kind: "cancel" }, { kind: "reclassify", id: "mine" }],
+        },
+      ],
     };
     const sent = withDerivedActionIds("exceptionPolicies", spec);
     const actions = (sent["exceptionRules"] as Array<{ actions: Array<{ id: string }> }>)[0]?.actions;

@@ -6,27 +6,48 @@ import { UNKNOWN } from "../../provider/json";
 const CS = "endpoint=https://contoso.communication.azure.com/;accesskey=c2VjcmV0a2V5MTIzNDU2Nzg5MA==";
 const KEY = "c2VjcmV0a2V5MTIzNDU2Nzg5MA==";
 const none: ConnectionSources = { config: () => undefined, env: () => undefined };
-const viaConfig: ConnectionSources = { config: (k) => (k === "jobrouter:connectionString" ? CS : undefined), env: () => undefined };
+const viaConfig: ConnectionSources = {
+  config: (k) => (k === "jobrouter:connectionString" ? CS : undefined),
+  env: () => undefined,
+};
 
 describe("checkInputs", () => {
   it("returns canonical inputs for a valid body (a JSON body from the docs as it is)", () => {
     const out = checkInputs(
       "distributionPolicies",
-      { distributionPolicyId: "dp", name: "x", offerExpiresAfterSeconds: 60, mode: { kind: "longestIdle", minConcurrentOffers: 1, maxConcurrentOffers: 5, bypassSelectors: false } },
+      {
+        distributionPolicyId: "dp",
+        name: "x",
+        offerExpiresAfterSeconds: 60,
+        mode: { kind: "longestIdle", minConcurrentOffers: 1, maxConcurrentOffers: 5, bypassSelectors: false },
+      },
       viaConfig,
     );
     expect(out.failures).toEqual([]);
-    expect(out.inputs).toEqual({ distributionPolicyId: "dp", name: "x", offerExpiresAfterSeconds: 60, mode: { kind: "longestIdle", maxConcurrentOffers: 5 } });
+    expect(out.inputs).toEqual({
+      distributionPolicyId: "dp",
+      name: "x",
+      offerExpiresAfterSeconds: 60,
+      mode: { kind: "longestIdle", maxConcurrentOffers: 5 },
+    });
   });
 
   it("names the path and the rule; never puts a value-bearing property name in the failure", () => {
-    const out = checkInputs("distributionPolicies", { distributionPolicyId: "dp", mode: { kind: "bestWorker", minConcurrentOffers: 3, maxConcurrentOffers: 2 } }, viaConfig);
-    expect(out.failures).toEqual([{ property: "", reason: "mode.maxConcurrentOffers: must be >= minConcurrentOffers (3) (got 2) [rule: range]" }]);
+    const out = checkInputs(
+      "distributionPolicies",
+      { distributionPolicyId: "dp", mode: { kind: "bestWorker", minConcurrentOffers: 3, maxConcurrentOffers: 2 } },
+      viaConfig,
+    );
+    expect(out.failures).toEqual([
+      { property: "", reason: "mode.maxConcurrentOffers: must be >= minConcurrentOffers (3) (got 2) [rule: range]" },
+    ]);
   });
 
   it("reports typos in field names (the service would drop them silently)", () => {
     const out = checkInputs("queues", { queueId: "q", lables: { a: 1 } }, viaConfig);
-    expect(out.failures.map((f) => f.reason)).toEqual([expect.stringMatching(/^lables: is not a property.*\[rule: unknownProperty\]$/)]);
+    expect(out.failures.map((f) => f.reason)).toEqual([
+      expect.stringMatching(/^lables: is not a property.*\[rule: unknownProperty\]$/),
+    ]);
   });
 
   it("skips everything that is not known yet (preview), and nothing inside it", () => {
@@ -42,7 +63,9 @@ describe("checkInputs", () => {
       viaConfig,
     );
     // The one real error is still found.
-    expect(out.failures.map((f) => f.reason)).toEqual(["exceptionRules[1].actions[0].note: must be a string (got a number) [rule: type]"]);
+    expect(out.failures.map((f) => f.reason)).toEqual([
+      "exceptionRules[1].actions[0].note: must be a string (got a number) [rule: type]",
+    ]);
     expect(out.inputs["exceptionPolicyId"]).toBe(UNKNOWN);
   });
 
@@ -69,13 +92,21 @@ describe("checkInputs", () => {
 
   it("keeps adoptExisting only while a create may follow (new resource or new id)", () => {
     expect(checkInputs("queues", { queueId: "q", adoptExisting: true }, viaConfig).inputs["adoptExisting"]).toBe(true);
-    expect(checkInputs("queues", { queueId: "q", adoptExisting: true }, viaConfig, { queueId: "q" }).inputs["adoptExisting"]).toBeUndefined();
-    expect(checkInputs("queues", { queueId: "q2", adoptExisting: true }, viaConfig, { queueId: "q" }).inputs["adoptExisting"]).toBe(true);
+    expect(
+      checkInputs("queues", { queueId: "q", adoptExisting: true }, viaConfig, { queueId: "q" }).inputs["adoptExisting"],
+    ).toBeUndefined();
+    expect(
+      checkInputs("queues", { queueId: "q2", adoptExisting: true }, viaConfig, { queueId: "q" }).inputs[
+        "adoptExisting"
+      ],
+    ).toBe(true);
   });
 
   it("refuses an Id label that contradicts the queue id", () => {
     expect(checkInputs("queues", { queueId: "q", labels: { Id: "q" } }, viaConfig).failures).toEqual([]);
-    expect(checkInputs("queues", { queueId: "q", labels: { Id: "p" } }, viaConfig).failures[0]?.reason).toMatch(/^labels\.Id: .*\[rule: reservedLabel\]$/);
+    expect(checkInputs("queues", { queueId: "q", labels: { Id: "p" } }, viaConfig).failures[0]?.reason).toMatch(
+      /^labels\.Id: .*\[rule: reservedLabel\]$/,
+    );
   });
 });
 
@@ -90,9 +121,18 @@ describe("path helpers", () => {
 
 describe("resolveConnection", () => {
   it("prefers the input, then the stack config, then the environment", () => {
-    const env: ConnectionSources = { config: () => undefined, env: (n) => (n === "JOBROUTER_CONNECTION_STRING" ? CS : undefined) };
-    expect(resolveConnection(CS, none)).toMatchObject({ via: "connection", auth: "accessKey", endpoint: "https://contoso.communication.azure.com" });
-    expect(resolveConnection({ endpoint: "https://contoso.communication.azure.com", accessKey: KEY }, none)).toMatchObject({ via: "connection", auth: "accessKey" });
+    const env: ConnectionSources = {
+      config: () => undefined,
+      env: (n) => (n === "JOBROUTER_CONNECTION_STRING" ? CS : undefined),
+    };
+    expect(resolveConnection(CS, none)).toMatchObject({
+      via: "connection",
+      auth: "accessKey",
+      endpoint: "https://contoso.communication.azure.com",
+    });
+    expect(
+      resolveConnection({ endpoint: "https://contoso.communication.azure.com", accessKey: KEY }, none),
+    ).toMatchObject({ via: "connection", auth: "accessKey" });
     expect(resolveConnection({ endpoint: "https://contoso.communication.azure.com/" }, none)).toEqual({
       via: "connection",
       auth: "entraId",
@@ -105,7 +145,9 @@ describe("resolveConnection", () => {
 
   it("reports a broken config value by its source, without the value", () => {
     const broken: ConnectionSources = { config: () => "endpoint=https://x/;accesskey=***", env: () => undefined };
-    expect(() => resolveConnection(undefined, broken)).toThrow(/stack config `jobrouter:connectionString` is not a valid/);
+    expect(() => resolveConnection(undefined, broken)).toThrow(
+      /stack config `jobrouter:connectionString` is not a valid/,
+    );
     try {
       resolveConnection(undefined, broken);
     } catch (e) {
@@ -115,7 +157,9 @@ describe("resolveConnection", () => {
 
   it("connectionInputProblems accepts unknowns and rejects other types", () => {
     expect(connectionInputProblems(UNKNOWN)).toEqual([]);
-    expect(connectionInputProblems(42)).toEqual([["connection", expect.stringContaining("connection string or an object")]]);
+    expect(connectionInputProblems(42)).toEqual([
+      ["connection", expect.stringContaining("connection string or an object")],
+    ]);
     expect(connectionInputProblems({ endpoint: "https://x", key: "y" })[0]?.[0]).toBe("connection.key");
   });
 });

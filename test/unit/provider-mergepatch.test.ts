@@ -11,7 +11,9 @@ describe("mergePatchFor", () => {
   });
 
   it("nulls the old kind's fields when a nested rule changes kind", () => {
-    const current = { prioritizationRule: { kind: "webhook", webhookUri: "https://a", clientCredential: { clientId: "c" } } };
+    const current = {
+      prioritizationRule: { kind: "webhook", webhookUri: "https://a", clientCredential: { clientId: "c" } },
+    };
     const desired = { prioritizationRule: { kind: "static", value: 3 } };
     expect(mergePatchFor(current, desired)).toEqual({
       prioritizationRule: { kind: "static", value: 3, webhookUri: null, clientCredential: null },
