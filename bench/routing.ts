@@ -1,0 +1,108 @@
+// Routing throughput of the emulator: W workers register, then J jobs are submitted over HTTP by a separate load
+// process; the emulator (in this process) is watched through its event feed. Throughput is offers issued per second
+// between the first RouterJobReceived and the last RouterWorkerOfferIssued; the offer latency of a job is the time
+// from its RouterJobReceived to its first RouterWorkerOfferIssued, both stamped in this process (one clock).
+// Workers have room for J/W jobs each, so every job can be offered without anyone accepting.
+
+import { startEmulator } from "../emulator";
+import { JobRouterClient } from "../provider/client/client";
+import { runLoadProcess } from "./spawn-load";
+import { percentile, type LoadResult } from "./load";
+
+export interface RoutingBenchOptions {
+  workers: number;
+  jobs: number;
+  /** Concurrent job submissions of the load process. */
+  parallel: number;
+  /** The compiled load.js to run (default: next to this module). */
+  loadScript?: string;
+}
+
+export interface RoutingBenchResult {
+  workers: number;
+  jobs: number;
+  parallel: number;
+  /** Jobs that got an offer (should equal jobs). */
+  offered: number;
+  /** Offers issued per second, first job received → last offer issued. */
+  offersPerSecond: number;
+  routingWindowMs: number;
+  /** Job received → first offer issued (ms), in the emulator. */
+  offerLatencyMs: { p50: number; p90: number; p99: number; max: number };
+  /** What the submitting client saw per PATCH (the answer waits for routing to settle). */
+  client: LoadResult;
+  workerRegistration: LoadResult;
+}
+
+export async function routingBench(options: RoutingBenchOptions): Promise<RoutingBenchResult> {
+  const emulator = await startEmulator({ port: 0, maxLogEntries: 1 });
+  try {
+    const client = JobRouterClient.fromConnectionString(emulator.connectionString);
+    const capacity = Math.max(1, Math.ceil(options.jobs / options.workers));
+    await client.upsertDistributionPolicy("bench-routing", {
+      name: "bench routing",
+      offerExpiresAfterSeconds: 3600,
+      mode: { kind: "longestIdle", minConcurrentOffers: 1, maxConcurrentOffers: 1 },
+    });
+    await client.upsertQueue("bench-routing", { name: "bench routing", distributionPolicyId: "bench-routing" });
+
+    const workerRegistration = await runLoadProcess(emulator.connectionString, {
+      mode: "workers",
+      count: options.workers,
+      queueId: "bench-routing",
+      capacity,
+      parallel: 16,
+    }, undefined, options.loadScript);
+
+    const received = new Map<string, number>();
+    const offeredAt = new Map<string, number>();
+    let firstReceived = Number.POSITIVE_INFINITY;
+    let lastOffer = 0;
+    const off = emulator.runtime.events.subscribe((e) => {
+      const now = performance.now();
+      const jobId = typeof e.data.jobId === "string" ? e.data.jobId : undefined;
+      if (jobId === undefined) return;
+      if (e.eventType === "Microsoft.Communication.RouterJobReceived") {
+        received.set(jobId, now);
+        firstReceived = Math.min(firstReceived, now);
+      } else if (e.eventType === "Microsoft.Communication.RouterWorkerOfferIssued" && !offeredAt.has(jobId)) {
+        offeredAt.set(jobId, now);
+        lastOffer = Math.max(lastOffer, now);
+      }
+    });
+    const submitted = await runLoadProcess(emulator.connectionString, {
+      mode: "jobs",
+      count: options.jobs,
+      queueId: "bench-routing",
+      parallel: options.parallel,
+    }, undefined, options.loadScript);
+    await emulator.runtime.idle();
+    off();
+
+    const latencies: number[] = [];
+    for (const [jobId, at] of offeredAt) {
+      const r = received.get(jobId);
+      if (r !== undefined) latencies.push(at - r);
+    }
+    latencies.sort((a, b) => a - b);
+    const windowMs = lastOffer - firstReceived;
+    return {
+      workers: options.workers,
+      jobs: options.jobs,
+      parallel: options.parallel,
+      offered: offeredAt.size,
+      offersPerSecond: windowMs > 0 ? (offeredAt.size * 1000) / windowMs : 0,
+      routingWindowMs: windowMs,
+      offerLatencyMs: {
+        p50: percentile(latencies, 50),
+        p90: percentile(latencies, 90),
+        p99: percentile(latencies, 99),
+        max: latencies[latencies.length - 1] ?? 0,
+      },
+      client: submitted,
+      workerRegistration,
+    };
+  } finally {
+    await emulator.close();
+  }
+}
