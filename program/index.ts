@@ -1,16 +1,32 @@
 // The root Pulumi program (Pulumi.yaml at the repository root runs dist/program/index.js): the quickstart contact
-// center against an existing Job Router endpoint — the local emulator when started by `npm start`.
+// center against an existing Job Router endpoint — the local emulator when started by `npm start`. It passes the
+// policy pack in policy/ (every queue has an exception policy with a waitTime rule, offer expiry in bounds), which the
+// GitOps workflow (examples/github-actions) enforces on every pull request.
 //
 // Connection: the secret stack config `jobrouter:connectionString`, else the environment variable
 // JOBROUTER_CONNECTION_STRING (what `jobrouter-emulator` prints).
 
+import { existsSync } from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type * as JobRouter from "../index";
 
-// The package is loaded by name, not by relative path: Pulumi serializes each dynamic provider's code into the state,
-// and only modules under node_modules are captured as `require("pulumi-jobrouter/...")` (see scripts/prepare.js).
-// The type comes from the sources so the root build type-checks even before the package is installed.
-const jobrouter: typeof JobRouter = require("pulumi-jobrouter");
+/**
+ * The installed package's directory, found the way Node searches node_modules. A plain require("pulumi-jobrouter")
+ * would not do here: this file lies inside the package's own source tree, so Node's package self-reference resolves
+ * that name to the repository's dist/, outside node_modules, and Pulumi would serialize the dynamic providers by
+ * value. Loaded from node_modules, they are stored as require("pulumi-jobrouter/...") (see scripts/prepare.js).
+ */
+function installedPackage(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, "node_modules", "pulumi-jobrouter");
+    if (existsSync(path.join(candidate, "package.json"))) return candidate;
+    if (path.dirname(dir) === dir) return "pulumi-jobrouter"; // not installed: let require name the problem
+  }
+}
+
+// The type comes from the sources, so the root build type-checks even before the package is installed.
+const jobrouter: typeof JobRouter = require(installedPackage());
 
 const config = new pulumi.Config("jobrouter");
 const fromEnv = process.env.JOBROUTER_CONNECTION_STRING;
@@ -40,7 +56,12 @@ const center = new jobrouter.ContactCenter("quickstart", {
       exceptionPolicy: "escalate-long-waits",
       labels: { department: "general" },
     },
-    escalations: { name: "Escalations", distributionPolicy: "longest-idle", labels: { department: "escalations" } },
+    escalations: {
+      name: "Escalations",
+      distributionPolicy: "longest-idle",
+      exceptionPolicy: "abandon-stale",
+      labels: { department: "escalations" },
+    },
   },
   classificationPolicies: {
     // Jobs submitted with this policy go to the main queue; jobs labelled vip=true get priority 10.
@@ -62,6 +83,17 @@ const center = new jobrouter.ContactCenter("quickstart", {
         },
       ],
     },
+    // Escalated jobs still unanswered after 15 minutes are cancelled rather than left waiting forever.
+    "abandon-stale": {
+      name: "Abandon stale escalations",
+      exceptionRules: [
+        {
+          id: "waited-15-minutes",
+          trigger: { kind: "waitTime", thresholdSeconds: 900 },
+          actions: [{ kind: "cancel", note: "No agent within 15 minutes of escalation", dispositionCode: "Abandoned" }],
+        },
+      ],
+    },
   },
 });
 
@@ -72,3 +104,4 @@ export const queueId = center.queues["main"]?.id;
 export const escalationQueueId = center.queues["escalations"]?.id;
 export const classificationPolicyId = center.classificationPolicies["triage"]?.id;
 export const exceptionPolicyId = center.exceptionPolicies["escalate-long-waits"]?.id;
+export const abandonPolicyId = center.exceptionPolicies["abandon-stale"]?.id;

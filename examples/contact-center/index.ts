@@ -57,8 +57,18 @@ const center = new ContactCenter("contoso", {
       exceptionPolicy: "sales-escalation",
       labels: { line: "sales" },
     },
-    support: { name: "Support", distributionPolicy: "round-robin", labels: { line: "support" } },
-    escalations: { name: "Escalations", distributionPolicy: "longest-idle", labels: { line: "escalations" } },
+    support: {
+      name: "Support",
+      distributionPolicy: "round-robin",
+      exceptionPolicy: "abandon",
+      labels: { line: "support" },
+    },
+    escalations: {
+      name: "Escalations",
+      distributionPolicy: "longest-idle",
+      exceptionPolicy: "abandon",
+      labels: { line: "escalations" },
+    },
   },
   classificationPolicies: {
     inbound: {
@@ -82,6 +92,16 @@ const center = new ContactCenter("contoso", {
           id: "waited-5-minutes",
           trigger: { kind: "waitTime", thresholdSeconds: 300 },
           actions: [{ kind: "manualReclassify", queue: "escalations", priority: 10 }],
+        },
+      ],
+    },
+    abandon: {
+      name: "Abandon after 15 minutes",
+      exceptionRules: [
+        {
+          id: "waited-15-minutes",
+          trigger: { kind: "waitTime", thresholdSeconds: 900 },
+          actions: [{ kind: "cancel", dispositionCode: "Abandoned" }],
         },
       ],
     },

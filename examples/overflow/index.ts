@@ -4,8 +4,9 @@
 //   - more than 10 jobs queued: the newcomer is reclassified with `overflow-triage` (labelled overflowed=true),
 //     which routes it to the `overflow` queue;
 //   - waited 3 minutes: manually reclassified to `callbacks` at priority 5, for a callback-capable worker;
-//   - waited 30 minutes: cancelled with disposition code "Abandoned".
-// `overflow` and `callbacks` have no exception policy, so the references form no cycle.
+//   - waited 15 minutes: cancelled with disposition code "Abandoned".
+// `overflow` and `callbacks` use `last-resort` (cancel after 15 minutes), not `sales-overflow`: the latter points at
+// them, so using it there would make a reference cycle, which the component rejects.
 
 import * as pulumi from "@pulumi/pulumi";
 import { ContactCenter } from "pulumi-jobrouter";
@@ -21,8 +22,18 @@ const center = new ContactCenter("overflow", {
   },
   queues: {
     sales: { name: "Sales", distributionPolicy: "round-robin", exceptionPolicy: "sales-overflow" },
-    overflow: { name: "Sales overflow", distributionPolicy: "round-robin", labels: { purpose: "overflow" } },
-    callbacks: { name: "Callbacks", distributionPolicy: "round-robin", labels: { purpose: "callback" } },
+    overflow: {
+      name: "Sales overflow",
+      distributionPolicy: "round-robin",
+      exceptionPolicy: "last-resort",
+      labels: { purpose: "overflow" },
+    },
+    callbacks: {
+      name: "Callbacks",
+      distributionPolicy: "round-robin",
+      exceptionPolicy: "last-resort",
+      labels: { purpose: "callback" },
+    },
   },
   classificationPolicies: {
     "overflow-triage": {
@@ -55,9 +66,20 @@ const center = new ContactCenter("overflow", {
           ],
         },
         {
-          id: "waited-30-minutes",
-          trigger: { kind: "waitTime", thresholdSeconds: 1800 },
-          actions: [{ kind: "cancel", note: "No agent within 30 minutes", dispositionCode: "Abandoned" }],
+          id: "waited-15-minutes",
+          trigger: { kind: "waitTime", thresholdSeconds: 900 },
+          actions: [{ kind: "cancel", note: "No agent within 15 minutes", dispositionCode: "Abandoned" }],
+        },
+      ],
+    },
+    // The overflow and callback queues' own escape hatch: nothing waits longer than 15 minutes anywhere.
+    "last-resort": {
+      name: "Last resort",
+      exceptionRules: [
+        {
+          id: "waited-15-minutes",
+          trigger: { kind: "waitTime", thresholdSeconds: 900 },
+          actions: [{ kind: "cancel", note: "No agent within 15 minutes", dispositionCode: "Abandoned" }],
         },
       ],
     },

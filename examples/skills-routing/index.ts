@@ -31,8 +31,31 @@ const center = new ContactCenter("skills", {
     },
   },
   queues: {
-    support: { name: "Support", distributionPolicy: "best-skill", labels: { tier: "standard" } },
-    premium: { name: "Premium support", distributionPolicy: "best-skill", labels: { tier: "premium" } },
+    support: {
+      name: "Support",
+      distributionPolicy: "best-skill",
+      exceptionPolicy: "give-up",
+      labels: { tier: "standard" },
+    },
+    premium: {
+      name: "Premium support",
+      distributionPolicy: "best-skill",
+      exceptionPolicy: "give-up",
+      labels: { tier: "premium" },
+    },
+  },
+  exceptionPolicies: {
+    // Strict skill requirements can leave a job with no eligible worker: cancel it after 15 minutes.
+    "give-up": {
+      name: "Give up",
+      exceptionRules: [
+        {
+          id: "waited-15-minutes",
+          trigger: { kind: "waitTime", thresholdSeconds: 900 },
+          actions: [{ kind: "cancel", note: "No skilled agent within 15 minutes", dispositionCode: "NoSkilledAgent" }],
+        },
+      ],
+    },
   },
   classificationPolicies: {
     skills: {

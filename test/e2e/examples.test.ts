@@ -5,10 +5,12 @@
 //
 // examples/contact-center needs Azure; it is exercised under Pulumi mocks in test/unit/contact-center-example.test.ts.
 
-import { mkdir, writeFile } from "node:fs/promises";
+import { spawnSync } from "node:child_process";
+import { copyFile, mkdir, writeFile } from "node:fs/promises";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHarness, repoRoot, type Harness } from "./harness";
+import { installedPackageDir } from "./harness/paths";
 
 type Logged = { method: string; path: string; status: number };
 
@@ -25,6 +27,20 @@ function adminCalls(requests: Logged[], method: string): string[] {
 
 function example(name: string): { programDir: string } {
   return { programDir: path.join(repoRoot, "examples", name) };
+}
+
+const packDir = path.join(repoRoot, "policy");
+
+/** The policy pack the GitOps workflow enforces; built once (its build skips when nothing changed). */
+function buildPolicyPack(): void {
+  const build = spawnSync(process.execPath, [path.join(packDir, "scripts", "build.js")], { encoding: "utf8" });
+  expect(build.status, build.stdout + build.stderr).toBe(0);
+}
+
+/** A preview with the pack: resolves with the engine's output when no mandatory policy is violated, else throws. */
+async function previewWithPolicyPack(h: Harness): Promise<string> {
+  const result = await h.preview({ policyPacks: [packDir] });
+  return result.stdout;
 }
 
 describe("examples/quickstart", () => {
@@ -77,7 +93,7 @@ describe("examples/skills-routing", () => {
 
   it("up creates the best-worker policy, the queues and the classification policy as declared", async () => {
     const up = await h.up();
-    expect(up.summary.resourceChanges).toEqual({ create: 6 });
+    expect(up.summary.resourceChanges).toEqual({ create: 7 });
     expect((await h.request("GET", "/routing/distributionPolicies/best-skill")).body).toMatchObject({
       mode: {
         kind: "bestWorker",
@@ -119,12 +135,13 @@ describe("examples/skills-routing", () => {
 
   it("destroy removes everything the service accepted", async () => {
     const { result, requests } = await h.track(() => h.destroy());
-    expect(result.summary.resourceChanges).toEqual({ delete: 6 });
+    expect(result.summary.resourceChanges).toEqual({ delete: 7 });
     const deletes = adminCalls(requests, "DELETE");
-    expect(deletes).toHaveLength(4);
+    expect(deletes).toHaveLength(5);
     expect(deletes.every((d) => d.endsWith(" 204"))).toBe(true);
     expect(deletes.indexOf("classificationPolicies/skills 204")).toBeLessThan(deletes.indexOf("queues/support 204"));
-    expect(deletes[deletes.length - 1]).toBe("distributionPolicies/best-skill 204");
+    expect(deletes.indexOf("queues/premium 204")).toBeLessThan(deletes.indexOf("exceptionPolicies/give-up 204"));
+    expect(deletes.indexOf("queues/premium 204")).toBeLessThan(deletes.indexOf("distributionPolicies/best-skill 204"));
   });
 });
 
@@ -140,7 +157,7 @@ describe("examples/overflow", () => {
 
   it("up creates the exception policy with its three rules pointing at real objects", async () => {
     const { result, requests } = await h.track(() => h.up());
-    expect(result.summary.resourceChanges).toEqual({ create: 8 });
+    expect(result.summary.resourceChanges).toEqual({ create: 9 });
     const writes = adminCalls(requests, "PATCH");
     const at = (p: string) => writes.indexOf(`${p} 201`);
     expect(at("queues/callbacks")).toBeLessThan(at("exceptionPolicies/sales-overflow"));
@@ -161,13 +178,18 @@ describe("examples/overflow", () => {
       trigger: { kind: "waitTime", thresholdSeconds: 180 },
       actions: [{ kind: "manualReclassify", queueId: "callbacks", priority: 5 }],
     });
-    expect(rules["waited-30-minutes"]).toMatchObject({
-      trigger: { kind: "waitTime", thresholdSeconds: 1800 },
+    expect(rules["waited-15-minutes"]).toMatchObject({
+      trigger: { kind: "waitTime", thresholdSeconds: 900 },
       actions: [{ kind: "cancel", dispositionCode: "Abandoned" }],
     });
     expect((await h.request("GET", "/routing/queues/sales")).body).toMatchObject({
       exceptionPolicyId: "sales-overflow",
     });
+  });
+
+  it("passes the policy pack (no mandatory violation)", async () => {
+    buildPolicyPack();
+    expect(await previewWithPolicyPack(h)).toContain("jobrouter-guardrails");
   });
 
   it("a second preview shows no change (stable exception action ids)", async () => {
@@ -178,9 +200,10 @@ describe("examples/overflow", () => {
   it("destroy deletes the queue before its exception policy, and the policy before its targets", async () => {
     const { requests } = await h.track(() => h.destroy());
     const deletes = adminCalls(requests, "DELETE");
-    expect(deletes).toHaveLength(6);
+    expect(deletes).toHaveLength(7);
     expect(deletes.every((d) => d.endsWith(" 204"))).toBe(true);
     const at = (p: string) => deletes.indexOf(`${p} 204`);
+    expect(at("queues/callbacks")).toBeLessThan(at("exceptionPolicies/last-resort"));
     expect(at("queues/sales")).toBeLessThan(at("exceptionPolicies/sales-overflow"));
     expect(at("exceptionPolicies/sales-overflow")).toBeLessThan(at("queues/callbacks"));
     expect(at("exceptionPolicies/sales-overflow")).toBeLessThan(at("classificationPolicies/overflow-triage"));
@@ -192,10 +215,12 @@ describe("the root program (Pulumi.yaml at the repository root)", () => {
   let h: Harness;
   beforeAll(async () => {
     h = await createHarness({ name: "root-program" });
-    // The root project cannot be copied whole (it is the repository); a project with the same Pulumi.yaml settings
-    // runs the compiled program in place.
+    // The root project cannot be copied whole (it is the repository). A project with the same runtime settings runs
+    // a copy of the compiled program (from the installed build), so a concurrent `npm run build`, which empties
+    // dist/, cannot pull the file away mid-test; its require("pulumi-jobrouter") resolves as the original's does.
     const dir = path.join(h.workDir, "root-project");
     await mkdir(dir, { recursive: true });
+    await copyFile(path.join(installedPackageDir, "dist", "program", "index.js"), path.join(dir, "index.js"));
     await writeFile(
       path.join(dir, "Pulumi.yaml"),
       [
@@ -204,7 +229,7 @@ describe("the root program (Pulumi.yaml at the repository root)", () => {
         "  name: nodejs",
         "  options:",
         "    typescript: false",
-        `main: ${path.join(repoRoot, "dist", "program", "index.js")}`,
+        "main: index.js",
         "",
       ].join("\n"),
     );
@@ -216,11 +241,19 @@ describe("the root program (Pulumi.yaml at the repository root)", () => {
 
   it("up creates the quickstart contact center and exports its ids", async () => {
     const up = await h.up();
-    expect(up.summary.resourceChanges).toEqual({ create: 7 });
+    expect(up.summary.resourceChanges).toEqual({ create: 8 });
     expect(up.outputs.distributionPolicyId?.value).toBe("longest-idle");
     expect(up.outputs.queueId?.value).toBe("main");
     expect(up.outputs.classificationPolicyId?.value).toBe("triage");
     expect(up.outputs.exceptionPolicyId?.value).toBe("escalate-long-waits");
+    expect(up.outputs.abandonPolicyId?.value).toBe("abandon-stale");
+    // Loaded from node_modules (not through the package's self-reference to dist/), the providers are stored in
+    // state as a require of the installed package rather than as serialized code.
+    const dynamic = (await h.resources()).filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/jobrouter:"));
+    expect(dynamic).toHaveLength(6);
+    for (const r of dynamic) {
+      expect(String(r.inputs?.__provider)).toContain('require("pulumi-jobrouter/dist/provider/resources/');
+    }
     expect((await h.request("GET", "/routing/queues/main")).body).toMatchObject({
       distributionPolicyId: "longest-idle",
       exceptionPolicyId: "escalate-long-waits",
@@ -230,10 +263,15 @@ describe("the root program (Pulumi.yaml at the repository root)", () => {
     });
   });
 
+  it("passes the policy pack the GitOps workflow enforces (no mandatory violation)", async () => {
+    buildPolicyPack();
+    expect(await previewWithPolicyPack(h)).toContain("jobrouter-guardrails");
+  });
+
   it("destroy leaves the emulator empty", async () => {
     const { requests } = await h.track(() => h.destroy());
     const deletes = adminCalls(requests, "DELETE");
-    expect(deletes).toHaveLength(5);
+    expect(deletes).toHaveLength(6);
     expect(deletes.every((d) => d.endsWith(" 204"))).toBe(true);
     for (const c of ["distributionPolicies", "queues", "classificationPolicies", "exceptionPolicies"]) {
       expect((await h.request("GET", `/routing/${c}`)).body).toMatchObject({ value: [] });

@@ -150,7 +150,7 @@ describe("examples/contact-center under mocks", () => {
       "pulumi-nodejs:dynamic/jobrouter:DistributionPolicy": 2,
       "pulumi-nodejs:dynamic/jobrouter:RouterQueue": 3,
       "pulumi-nodejs:dynamic/jobrouter:ClassificationPolicy": 1,
-      "pulumi-nodejs:dynamic/jobrouter:ExceptionPolicy": 1,
+      "pulumi-nodejs:dynamic/jobrouter:ExceptionPolicy": 2,
     });
   });
 
@@ -228,7 +228,7 @@ describe("examples/contact-center under mocks", () => {
     expect(pulumi.Output.isInstance(cs) && (await pulumi.isSecret(cs))).toBe(true);
     expect(await value("ids")).toEqual({
       distributionPolicies: { "longest-idle": "longest-idle", "round-robin": "round-robin" },
-      exceptionPolicies: { "sales-escalation": "sales-escalation" },
+      exceptionPolicies: { "sales-escalation": "sales-escalation", abandon: "abandon" },
       classificationPolicies: { inbound: "inbound" },
       queues: { sales: "sales", support: "support", escalations: "escalations" },
     });
