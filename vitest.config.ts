@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
+import { SummaryReporter } from "./test/summary-reporter";
 
 export default defineConfig({
   test: {
@@ -6,6 +7,7 @@ export default defineConfig({
     // End-to-end tests drive the real Pulumi engine; each file gets its own emulator and backend.
     testTimeout: 120_000,
     hookTimeout: 300_000,
+    reporters: ["default", new SummaryReporter()],
     pool: "forks",
     maxWorkers: 2,
     globalSetup: ["test/e2e/harness/global-setup.ts"],

@@ -32,21 +32,37 @@ function acquire() {
 }
 acquire();
 let status = 0;
+// Build into a fresh directory and swap it in, so a process using dist/ (a test, `npm start`) never sees it half
+// deleted; the installed copy is swapped the same way.
+const swapIn = (fresh, target) => {
+  const old = `${target}.old-${process.pid}`;
+  if (fs.existsSync(target)) fs.renameSync(target, old);
+  fs.renameSync(fresh, target);
+  fs.rmSync(old, { recursive: true, force: true });
+};
 try {
-  fs.rmSync(path.join(root, "dist"), { recursive: true, force: true });
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
+  const freshDist = path.join(root, `dist.tmp-${process.pid}`);
+  fs.rmSync(freshDist, { recursive: true, force: true });
   // tsc emits JavaScript even when it reports type errors; we install that output and then fail,
   // so a type error fails CI without leaving the installed copy stale.
-  status = spawnSync(process.execPath, [tsc, "-p", path.join(root, "tsconfig.json")], { stdio: "inherit", cwd: root })
-    .status ?? 1;
+  status =
+    spawnSync(process.execPath, [tsc, "-p", path.join(root, "tsconfig.json"), "--outDir", freshDist], {
+      stdio: "inherit",
+      cwd: root,
+    }).status ?? 1;
+  if (!fs.existsSync(freshDist)) throw new Error("tsc produced no output");
 
-  const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
   const target = path.join(root, "node_modules", pkg.name);
-  fs.rmSync(target, { recursive: true, force: true });
-  fs.mkdirSync(target, { recursive: true });
-  fs.cpSync(path.join(root, "dist"), path.join(target, "dist"), { recursive: true });
+  const freshCopy = `${target}.tmp-${process.pid}`;
+  fs.rmSync(freshCopy, { recursive: true, force: true });
+  fs.mkdirSync(freshCopy, { recursive: true });
+  fs.cpSync(freshDist, path.join(freshCopy, "dist"), { recursive: true });
   // The copy has no dependencies of its own: its requires resolve to the repository's node_modules.
   const installed = { ...pkg, scripts: {}, devDependencies: {}, optionalDependencies: {} };
-  fs.writeFileSync(path.join(target, "package.json"), JSON.stringify(installed, null, 2) + "\n");
+  fs.writeFileSync(path.join(freshCopy, "package.json"), JSON.stringify(installed, null, 2) + "\n");
+  swapIn(freshDist, path.join(root, "dist"));
+  swapIn(freshCopy, target);
 
   // Link the package's own bins so `npx jobrouter-emulator` works inside the repository.
   const binDir = path.join(root, "node_modules", ".bin");

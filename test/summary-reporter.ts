@@ -1,0 +1,20 @@
+// Prints one plain closing line, `vitest: N passed, N failed, N skipped`, after vitest's own summary, so a CI that
+// reads closing lines sees how many tests ran (vitest's own "Tests  N passed (N)" line is not in that form).
+import type { Reporter, TestModule } from "vitest/node";
+
+export class SummaryReporter implements Reporter {
+  onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+    const counts = { passed: 0, failed: 0, skipped: 0 };
+    for (const module of testModules) {
+      for (const test of module.children.allTests()) {
+        const state = test.result().state;
+        if (state === "passed") counts.passed++;
+        else if (state === "failed") counts.failed++;
+        else counts.skipped++;
+      }
+      // A file that failed to load has no tests but must still count as a failure.
+      if (module.state() === "failed" && [...module.children.allTests()].length === 0) counts.failed++;
+    }
+    process.stdout.write(`\nvitest: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped\n`);
+  }
+}
