@@ -1,0 +1,150 @@
+// The provider methods against an in-process emulator, without the Pulumi engine: which requests each
+// method sends, what it stores, and its error messages. (The same paths through the real engine are in
+// test/e2e/providers*.test.ts.)
+
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startEmulator, type RunningEmulator } from "../../emulator";
+import * as engine from "../../provider/engine";
+import { checkInputs } from "../../provider/check";
+import type { ConnectionSources } from "../../provider/connection";
+import type { JsonObject } from "../../provider/json";
+
+let emu: RunningEmulator;
+let sources: ConnectionSources;
+
+beforeAll(async () => {
+  emu = await startEmulator({ port: 0 });
+  sources = { config: () => undefined, env: () => undefined };
+});
+
+afterAll(async () => {
+  await emu?.close();
+});
+
+beforeEach(() => emu.clearRequests());
+
+const log = (): string[] => emu.requests.map((r) => `${r.method} ${r.path} ${r.status}`);
+
+/** What the engine would pass to create: the checked inputs. */
+function checked(collection: Parameters<typeof checkInputs>[0], news: JsonObject): JsonObject {
+  const out = checkInputs(collection, { ...news, connection: emu.connectionString }, sources);
+  expect(out.failures).toEqual([]);
+  return out.inputs;
+}
+
+describe("engine: create", () => {
+  it("checks existence, then creates with one PATCH; outputs are the canonical spec plus the ETag", async () => {
+    const inputs = checked("queues", { queueId: "e-q1", name: "Q", labels: { b: 2, a: 1 } });
+    const { id, outs } = await engine.create("queues", inputs);
+    expect(id).toBe("e-q1");
+    expect(log()).toEqual(["GET /routing/queues/e-q1 404", "PATCH /routing/queues/e-q1 201"]);
+    expect(outs).toMatchObject({
+      queueId: "e-q1",
+      name: "Q",
+      labels: { a: 1, b: 2 },
+      connection: emu.connectionString,
+    });
+    expect(typeof outs["etag"]).toBe("string");
+    expect((outs["labels"] as JsonObject)["Id"]).toBeUndefined();
+  });
+
+  it("refuses to take over an existing object unless adoptExisting is set", async () => {
+    const inputs = checked("queues", { queueId: "e-q1", name: "Other" });
+    await expect(engine.create("queues", inputs)).rejects.toThrow(
+      /cannot create queue "e-q1": an object with this id already exists/,
+    );
+    expect(log()).toEqual(["GET /routing/queues/e-q1 200"]);
+  });
+
+  it("adoption with nothing to change sends no write", async () => {
+    const inputs = checked("queues", { queueId: "e-q1", name: "Q", labels: { a: 1, b: 2 }, adoptExisting: true });
+    await engine.create("queues", inputs);
+    expect(log()).toEqual(["GET /routing/queues/e-q1 200"]);
+  });
+});
+
+describe("engine: update, read, delete", () => {
+  let outs: JsonObject;
+
+  it("update sends If-Match and nulls for removed labels", async () => {
+    const created = await engine.create("queues", checked("queues", { queueId: "e-q2", labels: { keep: 1, drop: 2 } }));
+    outs = created.outs;
+    emu.clearRequests();
+    const news = checked("queues", { queueId: "e-q2", labels: { keep: 1 } });
+    const updated = await engine.update("queues", "e-q2", outs, news);
+    expect(emu.requests.map((r) => [r.method, r.status, r.body])).toEqual([
+      ["PATCH", 200, { labels: { keep: 1, drop: null } }],
+    ]);
+    expect(updated.outs["labels"]).toEqual({ keep: 1 });
+    expect(updated.outs["etag"]).not.toBe(outs["etag"]);
+    outs = updated.outs;
+  });
+
+  it("an update whose spec did not change sends nothing", async () => {
+    const same = await engine.update(
+      "queues",
+      "e-q2",
+      outs,
+      checked("queues", { queueId: "e-q2", labels: { keep: 1 } }),
+    );
+    expect(log()).toEqual([]);
+    expect(same.outs["etag"]).toBe(outs["etag"]);
+  });
+
+  it("read reports drift in props and in the reconstructed inputs; update on a stale ETag fails with advice", async () => {
+    const { JobRouterClient } = await import("../../provider/client");
+    const client = JobRouterClient.fromConnectionString(emu.connectionString);
+    await client.upsert("queues", "e-q2", { name: "by hand" });
+    await expect(
+      engine.update("queues", "e-q2", outs, checked("queues", { queueId: "e-q2", labels: { keep: 3 } })),
+    ).rejects.toThrow(/changed or deleted outside Pulumi .* Run `pulumi refresh`/);
+    const read = await engine.read("queues", "e-q2", outs);
+    expect(read.id).toBe("e-q2");
+    expect(read.props).toMatchObject({ name: "by hand", labels: { keep: 1 } });
+    expect(read.inputs).toEqual({
+      queueId: "e-q2",
+      name: "by hand",
+      labels: { keep: 1 },
+      connection: emu.connectionString,
+    });
+    expect(read.props?.["etag"]).not.toBe(outs["etag"]);
+  });
+
+  it("read of a deleted object returns an empty id; delete is idempotent", async () => {
+    await engine.remove("queues", "e-q2", outs);
+    await engine.remove("queues", "e-q2", outs);
+    expect(await engine.read("queues", "e-q2", outs)).toEqual({ id: "" });
+  });
+
+  it("a refused delete explains what still uses the object", async () => {
+    const dp = await engine.create(
+      "distributionPolicies",
+      checked("distributionPolicies", { distributionPolicyId: "e-dp", mode: { kind: "roundRobin" } }),
+    );
+    await engine.create("queues", checked("queues", { queueId: "e-q3", distributionPolicyId: "e-dp" }));
+    await expect(engine.remove("distributionPolicies", "e-dp", dp.outs)).rejects.toThrow(
+      /cannot delete distribution policy "e-dp": the service refused \(400 BadRequest\): a queue still uses this distribution policy/,
+    );
+  });
+
+  it("exception policies are sent with derived action ids, which never reach the outputs", async () => {
+    const inputs = checked("exceptionPolicies", {
+      exceptionPolicyId: "e-ep",
+      exceptionRules: [{ id: "r1", trigger: { kind: "queueLength", threshold: 5 }, actions: [{ kind: "cancel" }] }],
+    });
+    const { outs: epOuts } = await engine.create("exceptionPolicies", inputs);
+    const patch = emu.requests.find((r) => r.method === "PATCH");
+    expect(patch?.body).toMatchObject({
+      exceptionRules: [{ id: "r1", actions: [{ kind: "cancel", id: "r1-0-cancel" }] }],
+    });
+    expect(epOuts["exceptionRules"]).toEqual([
+      { id: "r1", trigger: { kind: "queueLength", threshold: 5 }, actions: [{ kind: "cancel" }] },
+    ]);
+  });
+
+  it("without any connection, says the three ways to give one", async () => {
+    await expect(engine.read("queues", "x", {})).rejects.toThrow(
+      /connection.*jobrouter:connectionString.*JOBROUTER_CONNECTION_STRING/,
+    );
+  });
+});
