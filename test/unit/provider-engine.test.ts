@@ -127,6 +127,17 @@ describe("engine: update, read, delete", () => {
     );
   });
 
+  it("a queue that is still a fallback queue cannot be deleted; the message says why", async () => {
+    const q = await engine.create("queues", checked("queues", { queueId: "e-fallback" }));
+    await engine.create(
+      "classificationPolicies",
+      checked("classificationPolicies", { classificationPolicyId: "e-cp", fallbackQueueId: "e-fallback" }),
+    );
+    await expect(engine.remove("queues", "e-fallback", q.outs)).rejects.toThrow(
+      /cannot delete queue "e-fallback": the service refused \(409 Conflict\): a classification policy uses this queue as its fallbackQueueId/,
+    );
+  });
+
   it("exception policies are sent with derived action ids, which never reach the outputs", async () => {
     const inputs = checked("exceptionPolicies", {
       exceptionPolicyId: "e-ep",
