@@ -323,7 +323,9 @@ export class ContactCenter extends pulumi.ComponentResource {
         if (e.accessKey !== undefined) {
           const key = pulumi.secret(e.accessKey);
           connection = pulumi.all([endpoint, key]).apply(([ep, k]): Connection => ({ endpoint: ep, accessKey: k }));
-          connectionString = pulumi.secret(pulumi.interpolate`endpoint=${endpoint}/;accesskey=${key}`);
+          connectionString = pulumi.secret(
+            pulumi.interpolate`endpoint=${endpoint.apply((ep) => ep.replace(/\/+$/, ""))}/;accesskey=${key}`,
+          );
         } else {
           connection = endpoint.apply((ep): Connection => ({ endpoint: ep }));
           connectionString = pulumi.output(undefined);

@@ -67,6 +67,13 @@ describe("examples/quickstart", () => {
       labels: { department: "general" },
     });
     expect(result.outputs.queueId?.value).toBe("main");
+    // A program on disk loads the package from node_modules, so its providers are stored as a require of the
+    // installed package rather than as serialized code.
+    const dynamic = (await h.resources()).filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/jobrouter:"));
+    expect(dynamic).toHaveLength(2);
+    for (const r of dynamic) {
+      expect(String(r.inputs?.__provider)).toContain('require("pulumi-jobrouter/dist/provider/resources/');
+    }
     expect(await h.stateText()).not.toContain(h.emulator.accessKey);
   });
 

@@ -565,6 +565,10 @@ describe("ContactCenter (mocks): existing Communication Services", () => {
       endpoint: "https://keyed.communication.azure.com",
       accessKey: "a2V5ZWQ=",
     });
+    expect(await pulumi.isSecret(cc.connectionString)).toBe(true);
+    expect(await valueOf(cc.connectionString)).toBe(
+      "endpoint=https://keyed.communication.azure.com/;accesskey=a2V5ZWQ=",
+    );
   });
 
   it("puts the system topic on an existing resource by its ARM id, resource group taken from the id", async () => {
