@@ -104,7 +104,12 @@ export async function engineBench(options: EngineBenchOptions): Promise<EngineBe
   const clientEmulator = await startEmulator({ port: 0, maxLogEntries: 1 });
   let client: LoadResult;
   try {
-    client = await runLoadProcess(clientEmulator.connectionString, { mode: "create", n, parallel }, functionKey, options.loadScript);
+    client = await runLoadProcess(
+      clientEmulator.connectionString,
+      { mode: "create", n, parallel },
+      functionKey,
+      options.loadScript,
+    );
     const made = countObjects(clientEmulator);
     if (made !== n) throw new Error(`client baseline made ${made} objects, expected ${n}`);
   } finally {
@@ -127,7 +132,9 @@ export async function engineBench(options: EngineBenchOptions): Promise<EngineBe
     // Default --parallel (not passed), as a user runs it. --skip-preview: the update itself, like the client.
     const up = await measured(emulator, stack, ["up", "--yes", "--skip-preview"], n);
     const objectsAfterUp = countObjects(emulator);
-    log(`  n=${n}: pulumi up ${(up.wallMs / 1000).toFixed(2)} s, ${up.requests.sent} requests, ${objectsAfterUp} objects`);
+    log(
+      `  n=${n}: pulumi up ${(up.wallMs / 1000).toFixed(2)} s, ${up.requests.sent} requests, ${objectsAfterUp} objects`,
+    );
 
     const preview = await measured(emulator, stack, ["preview", "--expect-no-changes"], 0);
     log(`  n=${n}: no-op preview ${(preview.wallMs / 1000).toFixed(2)} s, ${preview.requests.sent} requests`);

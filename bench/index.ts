@@ -8,3 +8,4 @@ export * from "./routing";
 export * from "./report";
 export { runLoadProcess } from "./spawn-load";
 export { parseArgs, type BenchArgs } from "./run";
+export * from "./verify";

@@ -86,7 +86,9 @@ export async function runLoad(
   let latencies: number[] = [];
   if (command.mode === "create") {
     // The engine creates a resource once everything it references exists; waves reproduce that order.
-    for (const wave of creationWaves(benchObjects(command.n, { prefix: command.prefix ?? "b", functionRules: functionKey !== undefined }))) {
+    for (const wave of creationWaves(
+      benchObjects(command.n, { prefix: command.prefix ?? "b", functionRules: functionKey !== undefined }),
+    )) {
       latencies = latencies.concat(
         await pool(wave.length, command.parallel, async (i) => {
           const o = wave[i];

@@ -37,19 +37,26 @@ export function markdown(r: BenchResults): string {
   lines.push(
     `Machine: ${r.machine.nproc} cores (${r.machine.cpuModel}), load average at start ${r.machine.loadAverageAtStart
       .map((x) => x.toFixed(2))
-      .join(" / ")}, Node ${r.machine.node}, Pulumi CLI ${r.machine.pulumiCli}, engine \`--parallel\` ${r.engineParallel} ` +
+      .join(
+        " / ",
+      )}, Node ${r.machine.node}, Pulumi CLI ${r.machine.pulumiCli}, engine \`--parallel\` ${r.engineParallel} ` +
       "(the CLI default). The machine is shared with other work: wall times are noisy; compare ratios within one run.",
   );
   lines.push("");
   if (r.sizes.length > 0) {
     lines.push("### `pulumi up` creating N objects vs the client creating the same objects");
     lines.push("");
-    lines.push("| N | mix (EP/DP/Q/CP) | `pulumi up` (s) | client (s) | ratio | up requests (min N) | peak engine RSS (MiB) |");
+    lines.push(
+      "| N | mix (EP/DP/Q/CP) | `pulumi up` (s) | client (s) | ratio | up requests (min N) | peak engine RSS (MiB) |",
+    );
     lines.push("| ---: | --- | ---: | ---: | ---: | ---: | ---: |");
     for (const x of r.sizes) {
-      const mix = [x.mix.exceptionPolicies, x.mix.distributionPolicies, x.mix.queues, x.mix.classificationPolicies].join(
-        "/",
-      );
+      const mix = [
+        x.mix.exceptionPolicies,
+        x.mix.distributionPolicies,
+        x.mix.queues,
+        x.mix.classificationPolicies,
+      ].join("/");
       lines.push(
         `| ${x.n} | ${mix} | ${s(x.up.wallMs)} | ${s(x.client.wallMs)} | ${x.ratio.toFixed(1)}× | ${x.up.requests.sent} | ${mib(x.up.rss?.peakTotalBytes ?? 0)} |`,
       );
@@ -83,7 +90,9 @@ export function markdown(r: BenchResults): string {
     const g = r.routing;
     lines.push(`### Emulator routing: ${g.workers} workers, ${g.jobs} jobs`);
     lines.push("");
-    lines.push("| offered | offers/s | offer latency p50 / p90 / p99 / max (ms) | client PATCH p50 / p99 (ms) | submitters |");
+    lines.push(
+      "| offered | offers/s | offer latency p50 / p90 / p99 / max (ms) | client PATCH p50 / p99 (ms) | submitters |",
+    );
     lines.push("| ---: | ---: | ---: | ---: | ---: |");
     lines.push(
       `| ${g.offered} | ${g.offersPerSecond.toFixed(0)} | ${g.offerLatencyMs.p50.toFixed(1)} / ${g.offerLatencyMs.p90.toFixed(1)} / ${g.offerLatencyMs.p99.toFixed(1)} / ${g.offerLatencyMs.max.toFixed(1)} | ${g.client.p50Ms.toFixed(1)} / ${g.client.p99Ms.toFixed(1)} | ${g.parallel} |`,
@@ -122,7 +131,9 @@ export function chartSvg(r: BenchResults): string {
     const plotH = bottom - top;
     parts.push(`<line x1="${x0 + 30}" y1="${bottom}" x2="${x0 + panelW}" y2="${bottom}" stroke="#333"/>`);
     parts.push(`<line x1="${x0 + 30}" y1="${top}" x2="${x0 + 30}" y2="${bottom}" stroke="#333"/>`);
-    parts.push(`<text x="${x0 + 26}" y="${top + 4}" text-anchor="end">${escapeXml(max.toFixed(max < 10 ? 1 : 0))}</text>`);
+    parts.push(
+      `<text x="${x0 + 26}" y="${top + 4}" text-anchor="end">${escapeXml(max.toFixed(max < 10 ? 1 : 0))}</text>`,
+    );
     parts.push(`<text x="${x0 + 26}" y="${bottom}" text-anchor="end">0</text>`);
     parts.push(`<text x="${x0 + 4}" y="${top - 8}">${escapeXml(unit)}</text>`);
     const groupW = (panelW - 40) / Math.max(1, groups.length);

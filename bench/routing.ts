@@ -46,13 +46,18 @@ export async function routingBench(options: RoutingBenchOptions): Promise<Routin
     });
     await client.upsertQueue("bench-routing", { name: "bench routing", distributionPolicyId: "bench-routing" });
 
-    const workerRegistration = await runLoadProcess(emulator.connectionString, {
-      mode: "workers",
-      count: options.workers,
-      queueId: "bench-routing",
-      capacity,
-      parallel: 16,
-    }, undefined, options.loadScript);
+    const workerRegistration = await runLoadProcess(
+      emulator.connectionString,
+      {
+        mode: "workers",
+        count: options.workers,
+        queueId: "bench-routing",
+        capacity,
+        parallel: 16,
+      },
+      undefined,
+      options.loadScript,
+    );
 
     const received = new Map<string, number>();
     const offeredAt = new Map<string, number>();
@@ -70,12 +75,17 @@ export async function routingBench(options: RoutingBenchOptions): Promise<Routin
         lastOffer = Math.max(lastOffer, now);
       }
     });
-    const submitted = await runLoadProcess(emulator.connectionString, {
-      mode: "jobs",
-      count: options.jobs,
-      queueId: "bench-routing",
-      parallel: options.parallel,
-    }, undefined, options.loadScript);
+    const submitted = await runLoadProcess(
+      emulator.connectionString,
+      {
+        mode: "jobs",
+        count: options.jobs,
+        queueId: "bench-routing",
+        parallel: options.parallel,
+      },
+      undefined,
+      options.loadScript,
+    );
     await emulator.runtime.idle();
     off();
 

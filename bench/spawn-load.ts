@@ -21,7 +21,10 @@ export function runLoadProcess(
     for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
     env.JOBROUTER_CONNECTION_STRING = connectionString;
     if (functionKey !== undefined) env.BENCH_FUNCTION_KEY = functionKey;
-    const child = spawn(process.execPath, [script, JSON.stringify(command)], { env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [script, JSON.stringify(command)], {
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on("data", (b: Buffer) => out.push(b));
