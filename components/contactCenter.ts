@@ -294,10 +294,11 @@ export class ContactCenter extends pulumi.ComponentResource {
       const primary = pulumi.secret(
         keys.apply((k) => {
           const v = k.primaryConnectionString;
-          if (!v)
+          if (!v) {
             throw new Error(
               `ContactCenter "${name}": listCommunicationServiceKeys returned no primaryConnectionString`,
             );
+          }
           return v;
         }),
       );

@@ -617,6 +617,7 @@ describe("ContactCenter (mocks): existing Communication Services", () => {
     const cc = new ContactCenter("prefixed", {
       communicationServices: { existing: { connectionString } },
       idPrefix: "prod-",
+      adoptExisting: true,
       distributionPolicies: {
         li: { mode: { kind: "longestIdle" } },
         rr: { id: "round-robin-v2" },
@@ -633,6 +634,10 @@ describe("ContactCenter (mocks): existing Communication Services", () => {
     expect(monitor.registrations.find((r) => r.name === "prefixed-queue-sales")?.raw.distributionPolicyId).toBe(
       "round-robin-v2",
     );
+    // adoptExisting reaches every routing object.
+    const routing = monitor.registrations.filter((r) => DYNAMIC.test(r.type));
+    expect(routing).toHaveLength(3);
+    for (const r of routing) expect(r.raw.adoptExisting).toBe(true);
   });
 });
 
