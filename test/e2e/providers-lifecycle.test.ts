@@ -196,4 +196,22 @@ describe("adoption, preconditions, refusals, idempotent deletes", () => {
       "/routing/distributionPolicies/dp-conn 204",
     ]);
   });
+
+  it("connection from the environment variable: nothing of it is stored, and destroy still works", async () => {
+    const stack = await h.stack(
+      { programDir: PROGRAM_DIR },
+      { config: configFor([{ type: "RouterQueue", name: "q-env", args: { name: "Env" } }]) },
+    );
+    await stack.stack.removeConfig("jobrouter:connectionString");
+    stack.stack.workspace.envVars["JOBROUTER_CONNECTION_STRING"] = h.emulator.connectionString;
+    await stack.up();
+    expect((await h.request("GET", "/routing/queues/q-env")).body).toMatchObject({ name: "Env" });
+    const text = await stack.stateText();
+    expect(text).not.toContain(h.emulator.accessKey);
+    expect(text.toLowerCase()).not.toContain("accesskey");
+    const [queue] = await stack.resources(TYPE_TOKEN("RouterQueue"));
+    expect(queue?.outputs?.["connection"]).toBeUndefined();
+    await stack.destroy();
+    expect((await h.request("GET", "/routing/queues/q-env")).status).toBe(404);
+  });
 });
