@@ -14,6 +14,8 @@ const path = require("node:path");
 const root = path.resolve(__dirname, "..");
 const tsc = path.join(root, "node_modules", "typescript", "bin", "tsc");
 const started = Date.now();
+/** Subpath entry points of the package and the dist/ folder each one re-exports. */
+const SUBPATHS = { client: "provider/client", emulator: "emulator" };
 
 // Several builds may run at once (developers, parallel test runs): serialize them with a lock dir.
 const lock = path.join(root, "node_modules", ".pulumi-jobrouter-build.lock");
@@ -61,6 +63,14 @@ try {
   // The copy has no dependencies of its own: its requires resolve to the repository's node_modules.
   const installed = { ...pkg, scripts: {}, devDependencies: {}, optionalDependencies: {} };
   fs.writeFileSync(path.join(freshCopy, "package.json"), JSON.stringify(installed, null, 2) + "\n");
+  // Subpath entry points ("pulumi-jobrouter/client", "pulumi-jobrouter/emulator") as plain folders rather than
+  // package.json "exports": with "exports", Node's package self-reference would resolve "pulumi-jobrouter" from any
+  // file inside this repository to the repository's own dist/ instead of this installed copy.
+  for (const [sub, target] of Object.entries(SUBPATHS)) {
+    fs.mkdirSync(path.join(freshCopy, sub), { recursive: true });
+    fs.writeFileSync(path.join(freshCopy, sub, "index.js"), `module.exports = require("../dist/${target}/index.js");\n`);
+    fs.writeFileSync(path.join(freshCopy, sub, "index.d.ts"), `export * from "../dist/${target}/index";\n`);
+  }
   swapIn(freshDist, path.join(root, "dist"));
   swapIn(freshCopy, target);
 
