@@ -35,7 +35,7 @@ export function withoutCredentials(value: unknown): unknown {
 }
 
 /** The members of a rule that hold credentials. */
-const HOLDER_KEYS: readonly string[] = ["credential", "clientCredential"];
+export const HOLDER_KEYS: readonly string[] = ["credential", "clientCredential"];
 
 /**
  * `live` with its credentials reconciled against `known` (same shape, canonical form): missing ones are

@@ -2,7 +2,8 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import type { AdminCollection } from "../client/models";
-import { containsCredential } from "../credentials";
+import { CREDENTIAL_KEYS, HOLDER_KEYS, containsCredential } from "../credentials";
+import { isObject } from "../json";
 import { CONNECTION_KEY, ETAG_KEY, KINDS } from "../kinds";
 
 type InputBag = Record<string, pulumi.Input<unknown> | undefined>;
@@ -23,9 +24,13 @@ export function inputBag(collection: AdminCollection, name: string, args: object
   for (const field of kind.fields) if (!(field in bag)) bag[field] = undefined;
   for (const field of kind.credentialFields) {
     const value = bag[field];
-    if (value !== undefined) {
+    if (value === undefined) continue;
+    const verdict = scan(value);
+    if (verdict === "credential") bag[field] = pulumi.secret(value);
+    // Only when an Output could hide a credential is the value resolved first. That makes the whole field
+    // unknown in a preview where any part of it is, so it is the exception, not the rule.
+    else if (verdict === "unsure")
       bag[field] = pulumi.output(value).apply((v) => (containsCredential(v) ? pulumi.secret(v) : v));
-    }
   }
   bag[kind.idKey] = bag[kind.idKey] ?? name;
   bag[CONNECTION_KEY] = bag[CONNECTION_KEY] === undefined ? undefined : pulumi.secret(bag[CONNECTION_KEY]);
@@ -37,4 +42,53 @@ export function inputBag(collection: AdminCollection, name: string, args: object
 export function secretOptions(opts: pulumi.CustomResourceOptions | undefined): pulumi.CustomResourceOptions {
   const extra = opts?.additionalSecretOutputs ?? [];
   return { ...opts, additionalSecretOutputs: [...new Set([...extra, CONNECTION_KEY])] };
+}
+
+/** Members whose value is a primitive in the model: an Output there cannot hide a credential. */
+const LEAF_KEYS = new Set([
+  "kind",
+  "key",
+  "labelOperator",
+  "value",
+  "weight",
+  "expiresAfterSeconds",
+  "expedite",
+  "expression",
+  "language",
+  "functionUri",
+  "webhookUri",
+  "authorizationServerUri",
+  "clientId",
+  "batchSize",
+  "isBatchScoringEnabled",
+  "descendingOrder",
+  "minConcurrentOffers",
+  "maxConcurrentOffers",
+  "bypassSelectors",
+]);
+
+type Verdict = "none" | "unsure" | "credential";
+
+function worst(a: Verdict, b: Verdict): Verdict {
+  if (a === "credential" || b === "credential") return "credential";
+  return a === "unsure" || b === "unsure" ? "unsure" : "none";
+}
+
+/**
+ * Looks for credentials in an argument without resolving it, so that values still unknown in a preview
+ * (a queue id in a selector) stay unknown only where they are, and `check` validates everything around them.
+ */
+function scan(value: unknown, key?: string): Verdict {
+  if (pulumi.Output.isInstance(value) || value instanceof Promise) {
+    if (key !== undefined && (CREDENTIAL_KEYS.includes(key) || HOLDER_KEYS.includes(key))) return "credential";
+    return key !== undefined && LEAF_KEYS.has(key) ? "none" : "unsure";
+  }
+  if (Array.isArray(value)) return value.reduce<Verdict>((acc, v) => worst(acc, scan(v)), "none");
+  if (!isObject(value)) return "none";
+  let verdict: Verdict = "none";
+  for (const [k, v] of Object.entries(value)) {
+    if (CREDENTIAL_KEYS.includes(k) && v !== undefined && v !== null && v !== "") return "credential";
+    verdict = worst(verdict, scan(v, k));
+  }
+  return verdict;
 }

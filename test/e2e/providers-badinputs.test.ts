@@ -321,6 +321,34 @@ describe("bad inputs fail at preview, naming the field, with no request sent", (
     expect(requests).toEqual([]);
   });
 
+  it("an unknown value (an id still to be created) does not hide a bad field next to it", async () => {
+    await h.current().setConfig(
+      configFor([
+        { type: "RouterQueue", name: "new-queue", args: {} },
+        {
+          type: "ClassificationPolicy",
+          name: "bad",
+          args: {
+            queueSelectorAttachments: [
+              { kind: "static", queueSelector: { key: "Id", labelOperator: "equal", value: { $ref: "new-queue" } } },
+              { kind: "static", queueSelector: { key: "Id", labelOperator: "sameAs", value: { $ref: "new-queue" } } },
+            ],
+          },
+        },
+      ]),
+    );
+    const { result, requests } = await h.track(() =>
+      h.previewJson().then(
+        () => "preview succeeded",
+        (e: unknown) => String(e),
+      ),
+    );
+    expect(result).toContain(
+      "resource 'bad' has a problem: queueSelectorAttachments[1].queueSelector.labelOperator: must be one of equal, notEqual",
+    );
+    expect(requests).toEqual([]);
+  });
+
   it("no connection anywhere fails at preview and says all three ways to give one", async () => {
     expect(process.env["JOBROUTER_CONNECTION_STRING"]).toBeUndefined();
     await h.current().stack.removeConfig("jobrouter:connectionString");

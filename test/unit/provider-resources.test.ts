@@ -98,6 +98,31 @@ describe("inputBag", () => {
     });
     expect(await pulumi.isSecret(withSecret["connection"] as pulumi.Output<unknown>)).toBe(true);
     expect(await pulumi.isSecret(withSecret["prioritizationRule"] as pulumi.Output<unknown>)).toBe(true);
-    expect(await pulumi.isSecret(withSecret["queueSelectorAttachments"] as pulumi.Output<unknown>)).toBe(false);
+    // No credential: passed through untouched (not even wrapped in an Output).
+    expect(pulumi.Output.isInstance(withSecret["queueSelectorAttachments"])).toBe(false);
+  });
+
+  it("leaves a field without credentials as it is, so an unknown id inside it stays unknown only there", async () => {
+    const attachments = [
+      { kind: "static", queueSelector: { key: "Id", labelOperator: "equal", value: pulumi.output("q1") } },
+    ];
+    const bag = inputBag("classificationPolicies", "c", { queueSelectorAttachments: attachments });
+    expect(bag["queueSelectorAttachments"]).toBe(attachments);
+  });
+
+  it("treats an Output where a credential may be as a credential, and resolves only when it cannot tell", async () => {
+    const holder = inputBag("classificationPolicies", "c", {
+      prioritizationRule: { kind: "function", functionUri: "https://f", credential: pulumi.output({ clientId: "x" }) },
+    });
+    expect(await pulumi.isSecret(holder["prioritizationRule"] as pulumi.Output<unknown>)).toBe(true);
+    const opaque = inputBag("classificationPolicies", "c", {
+      prioritizationRule: pulumi.output({ kind: "directMap" }),
+    });
+    expect(pulumi.Output.isInstance(opaque["prioritizationRule"])).toBe(true);
+    expect(await pulumi.isSecret(opaque["prioritizationRule"] as pulumi.Output<unknown>)).toBe(false);
+    const hidden = inputBag("classificationPolicies", "c", {
+      prioritizationRule: pulumi.output({ kind: "webhook", clientCredential: { clientSecret: "s" } }),
+    });
+    expect(await pulumi.isSecret(hidden["prioritizationRule"] as pulumi.Output<unknown>)).toBe(true);
   });
 });
