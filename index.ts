@@ -1,3 +1,4 @@
-// Package root: the dynamic resources, the ContactCenter component and the client.
+// Package root: the dynamic resources and the ContactCenter component. The REST client is `pulumi-jobrouter/client`
+// (its model names, e.g. `RouterQueue`, would clash with the resources here).
 export * from "./provider";
 export * from "./components";
