@@ -51,6 +51,11 @@ export interface EngineBenchResult {
     /** Distinct `__provider` strings (one per resource type when providers are serialized by reference). */
     distinctProviders: number;
   };
+  /**
+   * The same `pulumi up` on a fresh stack and emulator with PULUMI_SKIP_CHECKPOINTS=true (the engine then writes
+   * the state once at the end instead of after every step): how much of the up is spent rewriting the state.
+   */
+  upWithoutIntermediateCheckpoints?: { wallMs: number; requests: number };
   /** Objects on the service after up and after destroy (should be N and 0). */
   objectsAfterUp: number;
   objectsAfterDestroy: number;
@@ -91,6 +96,8 @@ export interface EngineBenchOptions {
   log?: (line: string) => void;
   /** The compiled load.js to run (default: next to this module). */
   loadScript?: string;
+  /** Also time an up with PULUMI_SKIP_CHECKPOINTS=true on a fresh stack. */
+  checkpointProbe?: boolean;
 }
 
 export async function engineBench(options: EngineBenchOptions): Promise<EngineBenchResult> {
@@ -167,6 +174,29 @@ export async function engineBench(options: EngineBenchOptions): Promise<EngineBe
     const objectsAfterDestroy = countObjects(emulator);
     log(`  n=${n}: destroy ${(destroy.wallMs / 1000).toFixed(2)} s, ${destroy.requests.sent} requests`);
 
+    let upWithoutIntermediateCheckpoints: EngineBenchResult["upWithoutIntermediateCheckpoints"];
+    if (options.checkpointProbe) {
+      const probeEmulator = await startEmulator({ port: 0, maxLogEntries: 1 });
+      try {
+        const probe = await CliStack.create({
+          workDir: path.join(options.workRoot, `n${n}-skip-checkpoints`),
+          programDir: path.join(repoRoot, "bench", "program"),
+          config: {
+            "jobrouter:connectionString": { value: probeEmulator.connectionString, secret: true },
+            "bench:n": { value: String(n) },
+            "bench:functionKey": { value: functionKey, secret: true },
+          },
+        });
+        const r = await probe.must(["up", "--yes", "--skip-preview"], { env: { PULUMI_SKIP_CHECKPOINTS: "true" } });
+        const made = countObjects(probeEmulator);
+        if (made !== n) throw new Error(`checkpoint probe made ${made} objects, expected ${n}`);
+        upWithoutIntermediateCheckpoints = { wallMs: r.wallMs, requests: probeEmulator.requests.length };
+        log(`  n=${n}: up with PULUMI_SKIP_CHECKPOINTS=true ${(r.wallMs / 1000).toFixed(2)} s`);
+      } finally {
+        await probeEmulator.close();
+      }
+    }
+
     const strip = ({ wallMs, rss, requests }: CommandFigures): CommandFigures => ({ wallMs, rss, requests });
     return {
       n,
@@ -185,6 +215,7 @@ export async function engineBench(options: EngineBenchOptions): Promise<EngineBe
         providerBytesPerObject: providerBytes / n,
         distinctProviders: providers.size,
       },
+      ...(upWithoutIntermediateCheckpoints ? { upWithoutIntermediateCheckpoints } : {}),
       objectsAfterUp,
       objectsAfterDestroy,
     };

@@ -86,6 +86,19 @@ export function markdown(r: BenchResults): string {
     }
     lines.push("");
   }
+  const probed = r.sizes.filter((x) => x.upWithoutIntermediateCheckpoints);
+  if (probed.length > 0) {
+    lines.push("### Where the time of a large `pulumi up` goes: the state rewritten after every step");
+    lines.push("");
+    lines.push("| N | `pulumi up` (s) | same up, `PULUMI_SKIP_CHECKPOINTS=true` (s) | client (s) |");
+    lines.push("| ---: | ---: | ---: | ---: |");
+    for (const x of probed) {
+      lines.push(
+        `| ${x.n} | ${s(x.up.wallMs)} | ${s(x.upWithoutIntermediateCheckpoints?.wallMs ?? 0)} | ${s(x.client.wallMs)} |`,
+      );
+    }
+    lines.push("");
+  }
   if (r.routing) {
     const g = r.routing;
     lines.push(`### Emulator routing: ${g.workers} workers, ${g.jobs} jobs`);

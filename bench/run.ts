@@ -4,6 +4,7 @@
 //   npm run bench -- --sizes 100,300                other sizes (also BENCH_SIZES)
 //   npm run bench -- --sizes 1000 --merge           add to the sizes already in bench/results/results.json
 //   npm run bench -- --no-routing | --only-routing  --workers 1000 --jobs 10000 --submitters 32
+//   npm run bench -- --checkpoint-probe 300,1000   sizes whose up is also timed with PULUMI_SKIP_CHECKPOINTS=true
 //
 // Everything goes through the real engine (the pinned CLI in .cache/pulumi) against in-process emulators. Results
 // land in bench/results/: results.json, results.md, chart.svg (written via *.tmp + rename).
@@ -28,6 +29,8 @@ export interface BenchArgs {
   submitters: number;
   outDir: string;
   keep: boolean;
+  /** Sizes whose up is also timed with PULUMI_SKIP_CHECKPOINTS=true. */
+  checkpointProbe: number[];
 }
 
 export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): BenchArgs {
@@ -41,6 +44,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     submitters: 32,
     outDir: path.join(repoRoot, "bench", "results"),
     keep: env.BENCH_KEEP === "1",
+    checkpointProbe: [1000],
   };
   const number = (flag: string, value: string | undefined): number => {
     const n = Number(value);
@@ -72,6 +76,13 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
         break;
       case "--only-routing":
         args.engine = false;
+        break;
+      case "--checkpoint-probe":
+        args.checkpointProbe = (value ?? "")
+          .split(",")
+          .filter((x) => x !== "")
+          .map((x) => number(a, x));
+        i += 1;
         break;
       case "--merge":
         args.merge = true;
@@ -156,7 +167,13 @@ async function main(): Promise<void> {
       for (const n of args.sizes) {
         log(`engine benchmark, N=${n}`);
         const started = Date.now();
-        const r = await engineBench({ n, workRoot, log, loadScript });
+        const r = await engineBench({
+          n,
+          workRoot,
+          log,
+          loadScript,
+          checkpointProbe: args.checkpointProbe.includes(n),
+        });
         results.sizes = [...results.sizes.filter((x) => x.n !== n), r].sort((a, b) => a.n - b.n);
         results.finishedAt = new Date().toISOString();
         write(args.outDir, results);
