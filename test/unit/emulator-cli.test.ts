@@ -126,12 +126,16 @@ describe("parseArgs", () => {
 describe("jobrouter-emulator bin", () => {
   it("source starts with the node shebang (package.json bin points at its build)", () => {
     expect(readFileSync(join(root, "emulator", "cli.ts"), "utf8").startsWith("#!/usr/bin/env node\n")).toBe(true);
-    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
-      bin: Record<string, string>;
-      exports: Record<string, string>;
-    };
+    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { bin: Record<string, string> };
     expect(pkg.bin["jobrouter-emulator"]).toBe("dist/emulator/cli.js");
-    expect(pkg.exports["./emulator"]).toBe("./dist/emulator/index.js");
+  });
+
+  it("pulumi-jobrouter/emulator resolves to the installed build's emulator from inside the repository", () => {
+    // No package.json "exports": with them, Node's self-reference would resolve the name to the repository's dist/.
+    const resolved = require.resolve("pulumi-jobrouter/emulator", { paths: [join(root, "test")] });
+    expect(resolved).toBe(join(root, "node_modules", "pulumi-jobrouter", "emulator", "index.js"));
+    const installed = require(resolved) as { startEmulator?: unknown };
+    expect(typeof installed.startEmulator).toBe("function");
   });
 
   it.skipIf(!existsSync(builtCli))(
