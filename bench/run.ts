@@ -152,8 +152,9 @@ async function main(): Promise<void> {
       "Peak RSS is sampled every 100 ms from /proc over the CLI's process tree (CLI, language host and program, " +
         "dynamic-provider hosts, their sh wrappers).",
     ],
-    sizes: previous ? previous.sizes.filter((x) => !args.sizes.includes(x.n)) : [],
-    ...(previous?.routing ? { routing: previous.routing } : {}),
+    // Kept from the previous run: the sizes this run does not measure, and the routing row unless it is re-measured.
+    sizes: previous ? previous.sizes.filter((x) => !(args.engine && args.sizes.includes(x.n))) : [],
+    ...(previous?.routing && !args.routing ? { routing: previous.routing } : {}),
   };
   if (previous) results.notes.push(`Merged with the run of ${previous.startedAt} (sizes not re-measured here).`);
   const workRoot = path.join(repoRoot, ".cache", "bench", `run-${Date.now()}`);
