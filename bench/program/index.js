@@ -31,5 +31,3 @@ for (const o of objects) {
   }
   made.set(o.id, new jobrouter[TYPE_NAMES[o.collection]](o.id, args));
 }
-
-exports.count = objects.length;
