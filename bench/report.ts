@@ -101,7 +101,9 @@ export function markdown(r: BenchResults): string {
   }
   if (r.routing) {
     const g = r.routing;
-    lines.push(`### Emulator routing: ${g.workers} workers, ${g.jobs} jobs`);
+    lines.push(
+      `### Emulator routing: ${g.workers} workers, ${g.jobs} jobs, ${g.accepting ? `workers accept their offers (${g.accepted} accepted)` : "offers left outstanding"}`,
+    );
     lines.push("");
     lines.push(
       "| offered | offers/s | offer latency p50 / p90 / p99 / max (ms) | client PATCH p50 / p99 (ms) | submitters |",

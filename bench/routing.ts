@@ -16,12 +16,21 @@ export interface RoutingBenchOptions {
   parallel: number;
   /** The compiled load.js to run (default: next to this module). */
   loadScript?: string;
+  /**
+   * Workers accept every offer (over HTTP, as soon as it is issued), as real agents do: jobs leave the queue and
+   * the queue stays short. Without it, offered jobs stay queued until the end.
+   */
+  accept?: boolean;
 }
 
 export interface RoutingBenchResult {
   workers: number;
   jobs: number;
   parallel: number;
+  /** Whether workers accepted the offers (see RoutingBenchOptions.accept). */
+  accepting: boolean;
+  /** Offers accepted (when accepting). */
+  accepted: number;
   /** Jobs that got an offer (should equal jobs). */
   offered: number;
   /** Offers issued per second, first job received → last offer issued. */
@@ -63,6 +72,8 @@ export async function routingBench(options: RoutingBenchOptions): Promise<Routin
     const offeredAt = new Map<string, number>();
     let firstReceived = Number.POSITIVE_INFINITY;
     let lastOffer = 0;
+    const accepts: Promise<unknown>[] = [];
+    let accepted = 0;
     const off = emulator.runtime.events.subscribe((e) => {
       const now = performance.now();
       const jobId = typeof e.data.jobId === "string" ? e.data.jobId : undefined;
@@ -73,6 +84,15 @@ export async function routingBench(options: RoutingBenchOptions): Promise<Routin
       } else if (e.eventType === "Microsoft.Communication.RouterWorkerOfferIssued" && !offeredAt.has(jobId)) {
         offeredAt.set(jobId, now);
         lastOffer = Math.max(lastOffer, now);
+        const workerId = e.data.workerId;
+        const offerId = e.data.offerId;
+        if (options.accept && typeof workerId === "string" && typeof offerId === "string") {
+          accepts.push(
+            client.acceptJobOffer(workerId, offerId).then(() => {
+              accepted += 1;
+            }),
+          );
+        }
       }
     });
     const submitted = await runLoadProcess(
@@ -86,6 +106,7 @@ export async function routingBench(options: RoutingBenchOptions): Promise<Routin
       undefined,
       options.loadScript,
     );
+    await Promise.all(accepts);
     await emulator.runtime.idle();
     off();
 
@@ -100,6 +121,8 @@ export async function routingBench(options: RoutingBenchOptions): Promise<Routin
       workers: options.workers,
       jobs: options.jobs,
       parallel: options.parallel,
+      accepting: options.accept === true,
+      accepted,
       offered: offeredAt.size,
       offersPerSecond: windowMs > 0 ? (offeredAt.size * 1000) / windowMs : 0,
       routingWindowMs: windowMs,

@@ -5,6 +5,7 @@
 //   npm run bench -- --sizes 1000 --merge           add to the sizes already in bench/results/results.json
 //   npm run bench -- --no-routing | --only-routing  --workers 1000 --jobs 10000 --submitters 32
 //   npm run bench -- --checkpoint-probe 300,1000   sizes whose up is also timed with PULUMI_SKIP_CHECKPOINTS=true
+//   npm run bench -- --accept                       routing with workers accepting their offers over HTTP
 //
 // Everything goes through the real engine (the pinned CLI in .cache/pulumi) against in-process emulators. Results
 // land in bench/results/: results.json, results.md, chart.svg (written via *.tmp + rename).
@@ -31,6 +32,8 @@ export interface BenchArgs {
   keep: boolean;
   /** Sizes whose up is also timed with PULUMI_SKIP_CHECKPOINTS=true. */
   checkpointProbe: number[];
+  /** Workers accept their offers during the routing benchmark. */
+  accept: boolean;
 }
 
 export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): BenchArgs {
@@ -45,6 +48,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     outDir: path.join(repoRoot, "bench", "results"),
     keep: env.BENCH_KEEP === "1",
     checkpointProbe: [1000],
+    accept: false,
   };
   const number = (flag: string, value: string | undefined): number => {
     const n = Number(value);
@@ -83,6 +87,9 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
           .filter((x) => x !== "")
           .map((x) => number(a, x));
         i += 1;
+        break;
+      case "--accept":
+        args.accept = true;
         break;
       case "--merge":
         args.merge = true;
@@ -188,6 +195,7 @@ async function main(): Promise<void> {
         jobs: args.jobs,
         parallel: args.submitters,
         loadScript,
+        accept: args.accept,
       });
       log(`routing: ${results.routing.offersPerSecond.toFixed(0)} offers/s`);
     }
