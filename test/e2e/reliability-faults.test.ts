@@ -63,6 +63,9 @@ describe("pulumi up of 300 objects against a service failing ~10% of requests", 
     expect(throttled).toBeGreaterThan(5);
     expect(unavailable).toBeGreaterThan(5);
     expect((dropped + throttled + unavailable) / log.length).toBeGreaterThan(0.06);
+    console.log(
+      `reliability-faults: ${log.length} requests, ${dropped} dropped, ${throttled} × 429, ${unavailable} × 503, up ${(up.wallMs / 1000).toFixed(1)} s`,
+    );
 
     // Exactly the program's objects on the service and in the state: nothing missing, nothing extra.
     const expected = benchObjects(N)
