@@ -68,7 +68,10 @@ try {
   // file inside this repository to the repository's own dist/ instead of this installed copy.
   for (const [sub, target] of Object.entries(SUBPATHS)) {
     fs.mkdirSync(path.join(freshCopy, sub), { recursive: true });
-    fs.writeFileSync(path.join(freshCopy, sub, "index.js"), `module.exports = require("../dist/${target}/index.js");\n`);
+    fs.writeFileSync(
+      path.join(freshCopy, sub, "index.js"),
+      `module.exports = require("../dist/${target}/index.js");\n`,
+    );
     fs.writeFileSync(path.join(freshCopy, sub, "index.d.ts"), `export * from "../dist/${target}/index";\n`);
   }
   swapIn(freshDist, path.join(root, "dist"));

@@ -13,12 +13,7 @@ export type Primitive = string | number | boolean | null;
 export type Labels = Record<string, Primitive>;
 
 export type LabelOperator =
-  | "equal"
-  | "notEqual"
-  | "lessThan"
-  | "lessThanOrEqual"
-  | "greaterThan"
-  | "greaterThanOrEqual";
+  "equal" | "notEqual" | "lessThan" | "lessThanOrEqual" | "greaterThan" | "greaterThanOrEqual";
 export const LABEL_OPERATORS: readonly LabelOperator[] = [
   "equal",
   "notEqual",
@@ -67,13 +62,15 @@ export interface WebhookRouterRule {
   webhookUri?: string;
 }
 export type RouterRule =
-  | DirectMapRouterRule
-  | ExpressionRouterRule
-  | FunctionRouterRule
-  | StaticRouterRule
-  | WebhookRouterRule;
+  DirectMapRouterRule | ExpressionRouterRule | FunctionRouterRule | StaticRouterRule | WebhookRouterRule;
 export type RouterRuleKind = RouterRule["kind"];
-export const ROUTER_RULE_KINDS: readonly RouterRuleKind[] = ["directMap", "expression", "function", "static", "webhook"];
+export const ROUTER_RULE_KINDS: readonly RouterRuleKind[] = [
+  "directMap",
+  "expression",
+  "function",
+  "static",
+  "webhook",
+];
 
 // ---------------------------------------------------------------- selectors
 
@@ -186,7 +183,8 @@ export interface ClassificationPolicyInput {
 
 // ---------------------------------------------------------------- exception policies
 
-export type ExceptionTrigger = { kind: "queueLength"; threshold: number } | { kind: "waitTime"; thresholdSeconds: number };
+export type ExceptionTrigger =
+  { kind: "queueLength"; threshold: number } | { kind: "waitTime"; thresholdSeconds: number };
 export type ExceptionTriggerKind = ExceptionTrigger["kind"];
 
 export type ExceptionAction =
@@ -273,9 +271,7 @@ export type RouterJobStatus =
   | "waitingForActivation";
 
 export type JobMatchingMode =
-  | { kind: "queueAndMatch" }
-  | { kind: "scheduleAndSuspend"; scheduleAt: string }
-  | { kind: "suspend" };
+  { kind: "queueAndMatch" } | { kind: "scheduleAndSuspend"; scheduleAt: string } | { kind: "suspend" };
 
 export interface RouterJobNote {
   message: string;
@@ -434,4 +430,6 @@ export interface Page<T> {
  * Merge-patch body: every field may be `null`, which removes it on the service (RFC 7396).
  * Nested maps (labels, tags) may hold `null` values to remove single entries.
  */
-export type MergePatch<T> = { [K in keyof T]?: T[K] extends Labels | undefined ? Record<string, Primitive> | null : T[K] | null };
+export type MergePatch<T> = {
+  [K in keyof T]?: T[K] extends Labels | undefined ? Record<string, Primitive> | null : T[K] | null;
+};

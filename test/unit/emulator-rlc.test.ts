@@ -21,20 +21,16 @@ describe("emulator via @azure-rest/core-client", () => {
     const client = getClient(emu.endpoint, { apiVersion: "2023-11-01", allowInsecureConnection: true });
     client.pipeline.addPolicy(createCommunicationAccessKeyCredentialPolicy(new AzureKeyCredential(emu.accessKey)));
 
-    const created = await client
-      .path("/routing/distributionPolicies/{distributionPolicyId}", "dp")
-      .patch({
-        contentType: "application/merge-patch+json",
-        body: { offerExpiresAfterSeconds: 30, mode: { kind: "roundRobin" } },
-      });
+    const created = await client.path("/routing/distributionPolicies/{distributionPolicyId}", "dp").patch({
+      contentType: "application/merge-patch+json",
+      body: { offerExpiresAfterSeconds: 30, mode: { kind: "roundRobin" } },
+    });
     expect(created.status).toBe("201");
     for (let i = 0; i < 5; i++) {
-      const q = await client
-        .path("/routing/queues/{queueId}", `queue-${i}`)
-        .patch({
-          contentType: "application/merge-patch+json",
-          body: { name: `Queue ${i}`, distributionPolicyId: "dp", labels: {} },
-        });
+      const q = await client.path("/routing/queues/{queueId}", `queue-${i}`).patch({
+        contentType: "application/merge-patch+json",
+        body: { name: `Queue ${i}`, distributionPolicyId: "dp", labels: {} },
+      });
       expect(q.status).toBe("201");
       expect(q.body).toMatchObject({ id: `queue-${i}`, labels: { Id: `queue-${i}` } });
     }
