@@ -185,6 +185,66 @@ export interface EngineOptions {
   log?: (message: string) => void;
 }
 
+/**
+ * What one matching pass knows about workers and offers: each worker's candidate view, the available workers of
+ * each queue, and how many offers each job has out. Before, every queued job rebuilt every worker's view and
+ * counted offers across every worker, so a pass cost jobs × workers. It is built once per pass and stays valid
+ * while `epoch` equals the engine's write counter: any other write (an HTTP request served while a scoring rule
+ * was awaited, a selector expiring) makes the pass rebuild it; the pass's own offers patch it with `update`.
+ *
+ * Handing selectWorkersForOffer only the available workers that list the queue changes nothing it decides:
+ * eligibleWorkers drops every other worker first, and the order among the rest is kept (registration order).
+ */
+class MatchSnapshot {
+  readonly outstanding = new Map<string, number>();
+  private readonly candidates = new Map<string, CandidateWorker>();
+  private readonly byQueue = new Map<string, string[]>();
+  private readonly lists = new Map<string, CandidateWorker[]>();
+
+  constructor(
+    public epoch: number,
+    workers: readonly WorkerState[],
+    private readonly build: (w: WorkerState) => CandidateWorker,
+  ) {
+    for (const w of workers) {
+      for (const o of w.worker.offers ?? []) this.outstanding.set(o.jobId, (this.outstanding.get(o.jobId) ?? 0) + 1);
+      if (w.worker.state !== "active" || w.worker.availableForOffers !== true) continue;
+      for (const q of new Set(w.worker.queues ?? [])) {
+        const ids = this.byQueue.get(q);
+        if (ids) ids.push(w.id);
+        else this.byQueue.set(q, [w.id]);
+      }
+      this.candidates.set(w.id, build(w));
+    }
+  }
+
+  /** The available workers listing `queueId`, in registration order. */
+  candidatesFor(queueId: string): CandidateWorker[] {
+    let list = this.lists.get(queueId);
+    if (!list) {
+      list = [];
+      for (const id of this.byQueue.get(queueId) ?? []) {
+        const c = this.candidates.get(id);
+        if (c) list.push(c);
+      }
+      this.lists.set(queueId, list);
+    }
+    return list;
+  }
+
+  /** After the pass offered `jobId` to a worker: its new view (usage grew) and one more offer out for the job. */
+  update(worker: CandidateWorker, jobId: string): void {
+    this.outstanding.set(jobId, (this.outstanding.get(jobId) ?? 0) + 1);
+    const old = this.candidates.get(worker.id);
+    if (!old) return;
+    this.candidates.set(worker.id, worker);
+    for (const list of this.lists.values()) {
+      const i = list.indexOf(old);
+      if (i >= 0) list[i] = worker;
+    }
+  }
+}
+
 export class RoutingEngine {
   readonly jobs = new Map<string, JobState>();
   readonly workers = new Map<string, WorkerState>();
@@ -198,6 +258,11 @@ export class RoutingEngine {
   private idleWaiters: Array<() => void> = [];
   private matchQueued = false;
   private closed = false;
+  /**
+   * Counts writes of jobs and workers (every save and delete). A matching pass caches what it knows about workers
+   * and offers; the cache is only trusted while this has not moved under it (see MatchSnapshot).
+   */
+  private stateEpoch = 0;
 
   constructor(private readonly o: EngineOptions) {
     if (o.eventWebhooks.length > 0) {
@@ -354,8 +419,14 @@ export class RoutingEngine {
     return this.o.store.get("jobs", j.id);
   }
 
+  /** One worker's stored record (a single lookup: listing every worker to find one made registration quadratic). */
+  workerRecord(id: string): StoredRecord | undefined {
+    return this.o.store.get("workers", id);
+  }
+
   /** Write a job through to the store; `bump` counts a change (new ETag, Last-Modified). */
   saveJob(j: JobState, bump = true): StoredRecord {
+    this.stateEpoch++;
     if (bump) {
       j.version++;
       j.lastModifiedMs = this.now();
@@ -379,6 +450,7 @@ export class RoutingEngine {
   }
 
   saveWorker(w: WorkerState, bump = true): StoredRecord {
+    this.stateEpoch++;
     if (bump) {
       w.version++;
       w.lastModifiedMs = this.now();
@@ -480,15 +552,23 @@ export class RoutingEngine {
       activeSelectors([...(j.job.requestedWorkerSelectors ?? []), ...(j.job.attachedWorkerSelectors ?? [])], now).some(
         (s) => s.expedite === true,
       );
-    return [...this.jobs.values()]
-      .filter((j) => j.job.status === "queued" && j.job.queueId === queueId)
-      .sort((a, b) => {
-        const e = Number(expedited(b)) - Number(expedited(a));
-        if (e !== 0) return e;
-        const p = (b.job.priority ?? 1) - (a.job.priority ?? 1);
-        if (p !== 0) return p;
-        return (a.enqueuedAtMs ?? 0) - (b.enqueuedAtMs ?? 0);
-      });
+    // Sort keys are computed once per job, not in the comparator: with thousands of queued jobs the comparator
+    // runs n·log n times and each call re-derived both jobs' active selectors.
+    const keyed: Array<{ j: JobState; e: number; p: number; t: number }> = [];
+    for (const j of this.jobs.values()) {
+      if (j.job.status !== "queued" || j.job.queueId !== queueId) continue;
+      keyed.push({ j, e: Number(expedited(j)), p: j.job.priority ?? 1, t: j.enqueuedAtMs ?? 0 });
+    }
+    // Array.prototype.sort is stable, so equal keys keep insertion order, as before.
+    keyed.sort((a, b) => b.e - a.e || b.p - a.p || a.t - b.t);
+    return keyed.map((k) => k.j);
+  }
+
+  /** How many jobs are queued in a queue (the queueLength exception trigger needs the count, not the order). */
+  private queuedCount(queueId: string): number {
+    let n = 0;
+    for (const j of this.jobs.values()) if (j.job.status === "queued" && j.job.queueId === queueId) n++;
+    return n;
   }
 
   // ------------------------------------------------------------ job lifecycle
@@ -650,7 +730,7 @@ export class RoutingEngine {
     const queue = this.queue(j.job.queueId);
     const policy = this.exceptionPolicy(queue?.exceptionPolicyId);
     if (policy && j.job.queueId) {
-      const length = this.queuedJobs(j.job.queueId).length;
+      const length = this.queuedCount(j.job.queueId);
       for (const rule of queueLengthRulesFired(policy, length)) {
         if (j.job.status !== "queued") break;
         this.fireException(j, rule);
@@ -913,6 +993,7 @@ export class RoutingEngine {
     this.clearJobTimers(j.id);
     this.clearTimer(`close:${j.id}`);
     this.jobs.delete(j.id);
+    this.stateEpoch++;
     this.o.store.delete("jobs", j.id);
     this.emitJob("RouterJobDeleted", j);
     this.requestMatch();
@@ -972,6 +1053,7 @@ export class RoutingEngine {
     }
     this.revokeOffersForWorker(w);
     this.workers.delete(w.id);
+    this.stateEpoch++;
     this.o.store.delete("workers", w.id);
     this.emit("RouterWorkerDeleted", workerSubject(w.id), { workerId: w.id });
     this.requestMatch();
@@ -1136,19 +1218,37 @@ export class RoutingEngine {
    */
   private revokeStaleOffers(): void {
     const now = this.now();
+    // This runs on every pass over every outstanding offer, and nothing it reads changes while it runs (it is
+    // synchronous), so a queue's bypass flag and a job's active selectors are derived once per call, not once per
+    // offer (each admin lookup copies the record out of the store).
+    const bypassOf = new Map<string, boolean>();
+    const bypassFor = (queueId: string | undefined): boolean => {
+      const key = queueId ?? "";
+      let b = bypassOf.get(key);
+      if (b === undefined) {
+        const dp = this.distributionPolicy(this.queue(queueId)?.distributionPolicyId);
+        b = dp ? (this.modeOf(dp).bypassSelectors ?? false) : false;
+        bypassOf.set(key, b);
+      }
+      return b;
+    };
+    const selectorsOf = new Map<string, RouterWorkerSelector[]>();
+    const selectorsFor = (j: JobState): RouterWorkerSelector[] => {
+      let sel = selectorsOf.get(j.id);
+      if (sel === undefined) {
+        sel = activeSelectors([...(j.job.requestedWorkerSelectors ?? []), ...(j.job.attachedWorkerSelectors ?? [])], now);
+        selectorsOf.set(j.id, sel);
+      }
+      return sel;
+    };
     for (const w of this.workers.values()) {
+      if ((w.worker.offers ?? []).length === 0) continue;
       for (const offer of [...(w.worker.offers ?? [])]) {
         const j = this.jobs.get(offer.jobId);
         let ok = j !== undefined && j.job.status === "queued" && (w.worker.queues ?? []).includes(j.job.queueId ?? "");
         if (ok && j) {
           ok = (w.worker.channels ?? []).some((c) => c.channelId === j.job.channelId);
-          const dp = this.distributionPolicy(this.queue(j.job.queueId)?.distributionPolicyId);
-          const bypass = dp ? (this.modeOf(dp).bypassSelectors ?? false) : false;
-          const selectors = activeSelectors(
-            [...(j.job.requestedWorkerSelectors ?? []), ...(j.job.attachedWorkerSelectors ?? [])],
-            now,
-          );
-          if (ok && !bypass) ok = matchesAll(w.worker.labels ?? {}, selectors);
+          if (ok && !bypassFor(j.job.queueId)) ok = matchesAll(w.worker.labels ?? {}, selectorsFor(j));
         }
         if (!ok) {
           this.removeOffer(w, offer.offerId);
@@ -1162,6 +1262,7 @@ export class RoutingEngine {
   /** One pass over every queue: offer each queued job to the workers its distribution policy picks. */
   async matchAll(): Promise<void> {
     this.revokeStaleOffers();
+    let snap = this.matchSnapshot();
     const queueIds = [
       ...new Set(
         [...this.jobs.values()]
@@ -1174,9 +1275,16 @@ export class RoutingEngine {
       const dp = this.distributionPolicy(queue?.distributionPolicyId);
       if (!dp) continue; // a queue without a distribution policy distributes nothing
       const mode = this.modeOf(dp);
+      const maxOffers = Math.max(1, mode.maxConcurrentOffers ?? 1);
       for (const j of this.queuedJobs(queueId)) {
         if (j.job.status !== "queued") continue;
         this.expireJobSelectors(j);
+        if (snap.epoch !== this.stateEpoch) snap = this.matchSnapshot();
+        const outstanding = snap.outstanding.get(j.id) ?? 0;
+        // A job that already has its maximum of offers out gets none now (offersToIssue would say 0), so the
+        // eligibility scan over every worker is skipped. Without this, every pass rescanned every worker for every
+        // offered-but-unaccepted job: jobs × workers per event.
+        if (outstanding >= maxOffers) continue;
         const now = this.now();
         const job: MatchableJob = {
           id: j.id,
@@ -1188,16 +1296,12 @@ export class RoutingEngine {
         };
         if (j.job.channelId !== undefined) job.channelId = j.job.channelId;
         job.queueId = queueId;
-        const outstanding = [...this.workers.values()].reduce(
-          (n, w) => n + (w.worker.offers ?? []).filter((o) => o.jobId === j.id).length,
-          0,
-        );
         const cursor = this.roundRobinCursor.get(dp.id);
         let chosen;
         try {
           chosen = await selectWorkersForOffer(
             job,
-            [...this.workers.values()].map((w) => this.candidate(w)),
+            snap.candidatesFor(queueId),
             mode,
             outstanding,
             {
@@ -1224,11 +1328,22 @@ export class RoutingEngine {
             nowMs: now,
           })[0];
           if (!again) continue;
+          const snapWasFresh = snap.epoch === this.stateEpoch;
           this.issueOffer(j, w, again.capacityCost, dp);
+          if (snapWasFresh) {
+            // Our own write: patch the snapshot instead of rebuilding it for the next job.
+            snap.update(this.candidate(w), j.id);
+            snap.epoch = this.stateEpoch;
+          }
           if (mode.kind === "roundRobin") this.roundRobinCursor.set(dp.id, w.id);
         }
       }
     }
+  }
+
+  /** The workers and offers as a pass sees them (see MatchSnapshot). */
+  private matchSnapshot(): MatchSnapshot {
+    return new MatchSnapshot(this.stateEpoch, [...this.workers.values()], (w) => this.candidate(w));
   }
 
   private issueOffer(j: JobState, w: WorkerState, capacityCost: number, dp: DistributionPolicy): void {

@@ -378,7 +378,7 @@ export function createRuntimeHandler(deps: RuntimeHandlerDeps) {
     const existing = engine.workers.get(id);
     const pre = checkPreconditions(
       req,
-      existing ? engine.records("workers").find((r) => r.id === id) : undefined,
+      existing ? engine.workerRecord(id) : undefined,
       errors,
     );
     if (pre) return pre;
@@ -430,7 +430,7 @@ export function createRuntimeHandler(deps: RuntimeHandlerDeps) {
   }
 
   function workerRecord(id: string): StoredRecord {
-    const r = engine.records("workers").find((x) => x.id === id);
+    const r = engine.workerRecord(id);
     if (!r) throw new Error(`worker ${id} vanished from the store`);
     return r;
   }
