@@ -18,6 +18,16 @@ import { containsCredential, reconcileCredentials } from "./credentials";
 import { diffInputs, type DiffOutcome } from "./diff";
 import { deepEqual, isObject, type JsonObject } from "./json";
 import { ADOPT_KEY, CONNECTION_KEY, ETAG_KEY, KINDS } from "./kinds";
+import {
+  defaultJournalDir,
+  journalKey,
+  pruneJournal,
+  readEntry,
+  recordCreate,
+  removeEntry,
+  specHash,
+  vouchesFor,
+} from "./journal";
 import { mergePatchFor } from "./mergePatch";
 
 // ------------------------------------------------------------------ configuration
@@ -54,7 +64,10 @@ export const hostSources: ConnectionSources = {
 /** A client for the resource's connection (input, else stack config, else environment). */
 export function clientFor(connection: unknown, sources: ConnectionSources = hostSources): JobRouterClient {
   const resolved = resolveConnection(connection, sources);
-  const options = { userAgentPrefix: "pulumi-jobrouter-provider" };
+  // 8 retries rather than the Azure default of 3: at a 10% failure rate (429/503 with Retry-After, dropped
+  // connections) a call then fails for good about once in 10^9 instead of once in 10^4, so an up of a few
+  // hundred objects practically never stops half-way. Retry-After still sets each wait.
+  const options = { userAgentPrefix: "pulumi-jobrouter-provider", retryOptions: { maxRetries: 8 } };
   if (resolved.auth === "accessKey") {
     return new JobRouterClient(resolved.endpoint, new AzureKeyCredential(resolved.accessKey), options);
   }
@@ -142,6 +155,36 @@ export function deleteRefusal(collection: AdminCollection, id: string, e: JobRou
   );
 }
 
+// ------------------------------------------------------------------ the create journal (journal.ts)
+
+/** Journal directories already pruned by this process: pruning once per provider host is plenty. */
+const prunedJournals = new Set<string>();
+
+async function pruneOnce(dir: string): Promise<void> {
+  if (prunedJournals.has(dir)) return;
+  prunedJournals.add(dir);
+  try {
+    await pruneJournal(dir);
+  } catch {
+    // Best effort: an unreadable journal only means old entries stay until the next try.
+  }
+}
+
+/** Records, before the create's write, that this provider is about to create the object with this spec. */
+async function journalCreate(dir: string, key: string, hash: string, what: string): Promise<void> {
+  try {
+    await recordCreate(dir, key, hash);
+  } catch (e) {
+    const why = isObject(e) && typeof e["code"] === "string" ? e["code"] : String(e);
+    throw new Error(
+      `jobrouter: cannot create ${what}: the create journal at ${dir} is not writable (${why}). The journal lets a ` +
+        `later \`pulumi up\` recognise this create if the run is interrupted; set PULUMI_JOBROUTER_JOURNAL_DIR to a ` +
+        "writable directory that persists between runs.",
+    );
+  }
+  void pruneOnce(dir);
+}
+
 // ------------------------------------------------------------------ provider methods
 
 export async function check(collection: AdminCollection, olds: JsonObject, news: JsonObject): Promise<CheckOutcome> {
@@ -164,18 +207,27 @@ export async function create(
   const id = idOf(collection, inputs);
   const desired = canonicalSpec(collection, serviceBody(collection, inputs), id);
   const client = clientFor(inputs[CONNECTION_KEY]);
+  const journalDir = defaultJournalDir();
+  const key = journalKey(client.endpoint, collection, id);
+  const hash = specHash(desired);
   try {
     // PATCH is an upsert: without this read, "create" would silently take over an existing object.
     // (A second writer between this GET and the PATCH below is not detected: the service has no
     // If-None-Match. The window is one round trip.)
     const existing = await client.tryGet(collection, id);
     if (existing !== undefined && inputs[ADOPT_KEY] !== true) {
-      throw new Error(
-        `jobrouter: cannot create ${describe(collection, id)}: an object with this id already exists at ${client.endpoint} ` +
-          "(made outside this stack, or left behind by another one). To take it over and converge it to this program, " +
-          `set \`adoptExisting: true\` on the resource; to create a new one instead, choose another \`${KINDS[collection].idKey}\`. ` +
-          "(`pulumi import` does not work for dynamic resources.)",
-      );
+      // Our own create of this very spec, interrupted before the engine recorded it (the engine was killed,
+      // then `refresh --clear-pending-creates` dropped the pending create): take it over like adoptExisting.
+      // Anything else stays refused. (Dynamic providers have no log channel to say so.)
+      const entry = await readEntry(journalDir, key).catch(() => undefined);
+      if (!vouchesFor(entry, key, hash, new Date())) {
+        throw new Error(
+          `jobrouter: cannot create ${describe(collection, id)}: an object with this id already exists at ${client.endpoint} ` +
+            "(made outside this stack, or left behind by another one). To take it over and converge it to this program, " +
+            `set \`adoptExisting: true\` on the resource; to create a new one instead, choose another \`${KINDS[collection].idKey}\`. ` +
+            "(`pulumi import` does not work for dynamic resources.)",
+        );
+      }
     }
     if (existing !== undefined) {
       const current = canonicalSpec(collection, existing, id);
@@ -195,6 +247,8 @@ export async function create(
         outs: outputsFor(collection, id, liveSpec(collection, result.value, id, desired), inputs, result.etag),
       };
     }
+    // Journaled before the write: if this process dies once the PATCH is sent, the object may exist unrecorded.
+    await journalCreate(journalDir, key, hash, describe(collection, id));
     const result = await client.upsert(collection, id, sendable(collection, desired));
     return {
       id,
@@ -263,4 +317,7 @@ export async function remove(collection: AdminCollection, id: string, props: Jso
       throw deleteRefusal(collection, id, e);
     throw wrap("deleting", collection, id, e);
   }
+  // The object is gone: its journal entry must not vouch for a later object with the same id and spec.
+  // Best effort: the delete itself succeeded, and an entry expires after 24 h anyway.
+  await removeEntry(defaultJournalDir(), journalKey(client.endpoint, collection, id)).catch(() => undefined);
 }

@@ -2,6 +2,9 @@
 // method sends, what it stores, and its error messages. (The same paths through the real engine are in
 // test/e2e/providers*.test.ts.)
 
+import { mkdtemp, rm } from "node:fs/promises";
+import * as os from "node:os";
+import * as path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import * as engine from "../../provider/engine";
@@ -11,14 +14,20 @@ import type { JsonObject } from "../../provider/json";
 
 let emu: RunningEmulator;
 let sources: ConnectionSources;
+// create journals to PULUMI_JOBROUTER_JOURNAL_DIR (provider/journal.ts): this file's own, never ~/.pulumi.
+let journalDir: string;
 
 beforeAll(async () => {
   emu = await startEmulator({ port: 0 });
   sources = { config: () => undefined, env: () => undefined };
+  journalDir = await mkdtemp(path.join(os.tmpdir(), "jr-engine-journal-"));
+  process.env["PULUMI_JOBROUTER_JOURNAL_DIR"] = journalDir;
 });
 
 afterAll(async () => {
   await emu?.close();
+  delete process.env["PULUMI_JOBROUTER_JOURNAL_DIR"];
+  await rm(journalDir, { recursive: true, force: true });
 });
 
 beforeEach(() => emu.clearRequests());

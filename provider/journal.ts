@@ -1,0 +1,198 @@
+// The create journal: how the provider recognises its own interrupted creates.
+//
+// A `pulumi up` killed mid-create can leave objects on the service that the state never recorded. After
+// `pulumi refresh --clear-pending-creates`, the next `up` creates them again, finds them taken and (by
+// design) refuses to take over an object it did not make. To tell "ours, interrupted" from "someone
+// else's", `create` writes an entry here *before* its PATCH: the object's key (endpoint host, collection,
+// Job Router id), a SHA-256 of the canonical desired spec, and the time. A later create that finds the
+// object existing adopts it only when a fresh entry for the same key and the same spec hash exists.
+//
+// The journal lives on the machine that ran the create, in a per-user directory that outlives runs:
+// `$PULUMI_JOBROUTER_JOURNAL_DIR`, else `<PULUMI_HOME>/jobrouter-journal`, else `~/.pulumi/jobrouter-journal`.
+// The engine's plugins inherit the CLI's environment, so PULUMI_HOME is the one the CLI uses.
+//
+// One small JSON file per key, named by the SHA-256 of the key, written to a temporary name and renamed:
+// parallel creates (the engine runs several at once) and several provider host processes never see a
+// half-written entry, and a rename replaces an older entry for the same key atomically. Entries hold no
+// secret: the spec is only hashed, the key is made of the endpoint host and the id.
+
+import { createHash, randomBytes } from "node:crypto";
+import { mkdir, readFile, readdir, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { AdminCollection } from "./client/models";
+import { isObject, stableJson, type JsonObject } from "./json";
+
+export const JOURNAL_DIR_ENV_VAR = "PULUMI_JOBROUTER_JOURNAL_DIR";
+
+/** How long an entry vouches for an interrupted create: long enough for a recovery, short enough to forget. */
+export const JOURNAL_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+
+/** Clock skew tolerated for an entry dated in the future (another provider process, same machine). */
+const FUTURE_SKEW_MS = 5 * 60 * 1000;
+
+export interface JournalEntry {
+  version: 1;
+  /** `host/collection/id`, see journalKey. */
+  key: string;
+  /** SHA-256 (hex) of the canonical desired spec. */
+  specSha256: string;
+  /** When the create was started, ISO 8601. */
+  createdAt: string;
+}
+
+// ------------------------------------------------------------------ pure helpers
+
+/** The identity of an object across runs: the endpoint's host (with port), the collection and the id. */
+export function journalKey(endpoint: string, collection: AdminCollection, id: string): string {
+  const host = new URL(endpoint).host.toLowerCase();
+  return `${host}/${collection}/${id}`;
+}
+
+/** SHA-256 of the canonical spec's stable serialization: equal specs, equal hashes, whatever the key order. */
+export function specHash(spec: JsonObject): string {
+  return createHash("sha256").update(stableJson(spec), "utf8").digest("hex");
+}
+
+/** The entry's file name: the key hashed, so ids with any characters make a safe, fixed-length name. */
+export function entryFileName(key: string): string {
+  return `${createHash("sha256").update(key, "utf8").digest("hex")}.json`;
+}
+
+export function newEntry(key: string, specSha256: string, now: Date): JournalEntry {
+  return { version: 1, key, specSha256, createdAt: now.toISOString() };
+}
+
+/** True when the entry is younger than `maxAgeMs` (and not implausibly far in the future). */
+export function isFresh(entry: JournalEntry, now: Date, maxAgeMs: number = JOURNAL_MAX_AGE_MS): boolean {
+  const at = Date.parse(entry.createdAt);
+  if (Number.isNaN(at)) return false;
+  const age = now.getTime() - at;
+  return age < maxAgeMs && age > -FUTURE_SKEW_MS;
+}
+
+/** Whether the entry records an interrupted create of exactly this object with exactly this spec. */
+export function vouchesFor(entry: JournalEntry | undefined, key: string, specSha256: string, now: Date): boolean {
+  return entry !== undefined && entry.key === key && entry.specSha256 === specSha256 && isFresh(entry, now);
+}
+
+/** An entry read back from disk, or undefined when the content is not one (damaged, foreign, older format). */
+export function parseEntry(text: string): JournalEntry | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!isObject(value) || value["version"] !== 1) return undefined;
+  const { key, specSha256, createdAt } = value;
+  if (typeof key !== "string" || typeof specSha256 !== "string" || typeof createdAt !== "string") return undefined;
+  if (!/^[0-9a-f]{64}$/.test(specSha256)) return undefined;
+  return { version: 1, key, specSha256, createdAt };
+}
+
+/** The journal directory for an environment and home directory. */
+export function journalDirFor(env: Record<string, string | undefined>, homedir: string): string {
+  const explicit = env[JOURNAL_DIR_ENV_VAR];
+  if (explicit !== undefined && explicit !== "") return path.resolve(explicit);
+  const pulumiHome = env["PULUMI_HOME"];
+  const base = pulumiHome !== undefined && pulumiHome !== "" ? pulumiHome : path.join(homedir, ".pulumi");
+  return path.resolve(base, "jobrouter-journal");
+}
+
+/** The journal directory of this process (read at each call, so a test can point it elsewhere). */
+export function defaultJournalDir(): string {
+  return journalDirFor(process.env, os.homedir());
+}
+
+// ------------------------------------------------------------------ the files
+
+function isNotFound(e: unknown): boolean {
+  return isObject(e) && e["code"] === "ENOENT";
+}
+
+/** Writes (or replaces) the entry for `key`: a temporary file in the same directory, then a rename. */
+export async function recordCreate(
+  dir: string,
+  key: string,
+  specSha256: string,
+  now: Date = new Date(),
+): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const file = path.join(dir, entryFileName(key));
+  const tmp = `${file}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
+  try {
+    await writeFile(tmp, `${JSON.stringify(newEntry(key, specSha256, now))}\n`, { mode: 0o600 });
+    await rename(tmp, file);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+/** The entry for `key`, or undefined when there is none (or it is unreadable, or it belongs to another key). */
+export async function readEntry(dir: string, key: string): Promise<JournalEntry | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path.join(dir, entryFileName(key)), "utf8");
+  } catch (e) {
+    if (isNotFound(e)) return undefined;
+    throw e;
+  }
+  const entry = parseEntry(text);
+  return entry?.key === key ? entry : undefined;
+}
+
+/** Removes the entry for `key`; none is fine. */
+export async function removeEntry(dir: string, key: string): Promise<void> {
+  try {
+    await unlink(path.join(dir, entryFileName(key)));
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+  }
+}
+
+/**
+ * Removes entries older than `maxAgeMs` (and temporary files a killed writer left behind). Best effort: a
+ * file another process removes meanwhile is skipped. (An entry for the same key rewritten by another process
+ * between this read and the unlink would be lost; that needs a create of the same object a day after the last
+ * one, at the same instant, and costs only the automatic recovery of that one object.) Returns how many files
+ * were removed.
+ */
+export async function pruneJournal(
+  dir: string,
+  now: Date = new Date(),
+  maxAgeMs: number = JOURNAL_MAX_AGE_MS,
+): Promise<number> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (e) {
+    if (isNotFound(e)) return 0;
+    throw e;
+  }
+  let removed = 0;
+  for (const name of names) {
+    const file = path.join(dir, name);
+    try {
+      let stale: boolean;
+      if (name.endsWith(".tmp")) {
+        stale = now.getTime() - (await stat(file)).mtimeMs > maxAgeMs;
+      } else if (name.endsWith(".json")) {
+        const entry = parseEntry(await readFile(file, "utf8"));
+        // A file that is not an entry goes by its age on disk.
+        stale =
+          entry === undefined ? now.getTime() - (await stat(file)).mtimeMs > maxAgeMs : !isFresh(entry, now, maxAgeMs);
+      } else {
+        continue;
+      }
+      if (stale) {
+        await unlink(file);
+        removed++;
+      }
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+    }
+  }
+  return removed;
+}

@@ -1,0 +1,271 @@
+// The create journal: its pure helpers (key, hash, freshness, parsing, location), its files (atomic writes under
+// concurrency, pruning), and what it changes in the provider's create and delete against an in-process emulator:
+// an interrupted create of the same spec is adopted, everything else that already exists is still refused.
+//
+// Every test here uses its own journal directory (PULUMI_JOBROUTER_JOURNAL_DIR, read at each call): test files run
+// in parallel processes and must neither share a journal nor touch the user's ~/.pulumi.
+
+import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startEmulator, type RunningEmulator } from "../../emulator";
+import { JobRouterClient } from "../../provider/client/client";
+import { checkInputs } from "../../provider/check";
+import type { ConnectionSources } from "../../provider/connection";
+import * as engine from "../../provider/engine";
+import type { JsonObject } from "../../provider/json";
+import {
+  JOURNAL_DIR_ENV_VAR,
+  JOURNAL_MAX_AGE_MS,
+  entryFileName,
+  isFresh,
+  journalDirFor,
+  journalKey,
+  newEntry,
+  parseEntry,
+  pruneJournal,
+  readEntry,
+  recordCreate,
+  removeEntry,
+  specHash,
+  vouchesFor,
+} from "../../provider/journal";
+
+const HOUR = 60 * 60 * 1000;
+const now = new Date("2026-11-24T10:00:00.000Z");
+const hashA = specHash({ name: "A" });
+
+describe("journal: pure helpers", () => {
+  it("keys an object by endpoint host (with port, lower case), collection and id; path and scheme do not matter", () => {
+    expect(journalKey("https://Contoso.Communication.Azure.com/", "queues", "q1")).toBe(
+      "contoso.communication.azure.com/queues/q1",
+    );
+    expect(journalKey("http://127.0.0.1:4567", "distributionPolicies", "p")).toBe(
+      "127.0.0.1:4567/distributionPolicies/p",
+    );
+    expect(journalKey("http://127.0.0.1:4567", "queues", "q1")).not.toBe(
+      journalKey("http://127.0.0.1:4568", "queues", "q1"),
+    );
+    expect(journalKey("https://a.example", "queues", "q1")).not.toBe(
+      journalKey("https://a.example", "exceptionPolicies", "q1"),
+    );
+  });
+
+  it("hashes the spec by content: key order does not matter, any value does; the hash is SHA-256 hex", () => {
+    const a = specHash({ name: "Q", labels: { a: 1, b: 2 }, offerExpiresAfterSeconds: 30 });
+    const b = specHash({ offerExpiresAfterSeconds: 30, labels: { b: 2, a: 1 }, name: "Q" });
+    expect(a).toBe(b);
+    expect(a).toMatch(/^[0-9a-f]{64}$/);
+    expect(specHash({ name: "Q", labels: { a: 1, b: 3 }, offerExpiresAfterSeconds: 30 })).not.toBe(a);
+    expect(specHash({ name: "Q", labels: { a: 1, b: 2 } })).not.toBe(a);
+  });
+
+  it("names the entry file by the key's SHA-256, so any id makes a safe file name", () => {
+    const name = entryFileName("host/queues/../../etc/passwd");
+    expect(name).toMatch(/^[0-9a-f]{64}\.json$/);
+    expect(entryFileName("host/queues/a")).not.toBe(entryFileName("host/queues/b"));
+  });
+
+  it("an entry is fresh for 24 hours, not after, and not when dated far in the future or unparseable", () => {
+    const at = (ms: number): ReturnType<typeof newEntry> => newEntry("k", hashA, new Date(now.getTime() + ms));
+    expect(isFresh(at(0), now)).toBe(true);
+    expect(isFresh(at(-23 * HOUR), now)).toBe(true);
+    expect(isFresh(at(-JOURNAL_MAX_AGE_MS), now)).toBe(false);
+    expect(isFresh(at(-25 * HOUR), now)).toBe(false);
+    expect(isFresh(at(60_000), now)).toBe(true);
+    expect(isFresh(at(2 * HOUR), now)).toBe(false);
+    expect(isFresh({ ...at(0), createdAt: "yesterday" }, now)).toBe(false);
+    expect(isFresh(at(-2 * HOUR), now, HOUR)).toBe(false);
+  });
+
+  it("vouches only for the same key, the same spec hash, and a fresh entry", () => {
+    const entry = newEntry("h/queues/q1", hashA, now);
+    expect(vouchesFor(entry, "h/queues/q1", hashA, now)).toBe(true);
+    expect(vouchesFor(undefined, "h/queues/q1", hashA, now)).toBe(false);
+    expect(vouchesFor(entry, "h/queues/q2", hashA, now)).toBe(false);
+    expect(vouchesFor(entry, "h/queues/q1", specHash({ name: "B" }), now)).toBe(false);
+    expect(vouchesFor(entry, "h/queues/q1", hashA, new Date(now.getTime() + 25 * HOUR))).toBe(false);
+  });
+
+  it("parses what it writes and nothing else", () => {
+    const entry = newEntry("h/queues/q1", hashA, now);
+    expect(parseEntry(JSON.stringify(entry))).toEqual(entry);
+    expect(parseEntry("{")).toBeUndefined();
+    expect(parseEntry("[]")).toBeUndefined();
+    expect(parseEntry(JSON.stringify({ ...entry, version: 2 }))).toBeUndefined();
+    expect(parseEntry(JSON.stringify({ ...entry, specSha256: "not-a-hash" }))).toBeUndefined();
+    expect(parseEntry(JSON.stringify({ ...entry, createdAt: 5 }))).toBeUndefined();
+  });
+
+  it("lives in $PULUMI_JOBROUTER_JOURNAL_DIR, else <PULUMI_HOME>/jobrouter-journal, else ~/.pulumi/jobrouter-journal", () => {
+    const home = path.join(path.sep, "home", "u");
+    expect(journalDirFor({ [JOURNAL_DIR_ENV_VAR]: "/j", PULUMI_HOME: "/p" }, home)).toBe(path.resolve("/j"));
+    expect(journalDirFor({ PULUMI_HOME: "/p" }, home)).toBe(path.resolve("/p/jobrouter-journal"));
+    expect(journalDirFor({ [JOURNAL_DIR_ENV_VAR]: "", PULUMI_HOME: "" }, home)).toBe(
+      path.join(home, ".pulumi", "jobrouter-journal"),
+    );
+  });
+});
+
+describe("journal: files", () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), "jr-journal-"));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("records, reads back, replaces and removes an entry; a missing entry or directory reads as none", async () => {
+    expect(await readEntry(path.join(dir, "absent"), "h/queues/q1")).toBeUndefined();
+    await recordCreate(dir, "h/queues/q1", hashA, now);
+    expect(await readEntry(dir, "h/queues/q1")).toEqual(newEntry("h/queues/q1", hashA, now));
+    const hashB = specHash({ name: "B" });
+    await recordCreate(dir, "h/queues/q1", hashB, now);
+    expect((await readEntry(dir, "h/queues/q1"))?.specSha256).toBe(hashB);
+    expect(await readEntry(dir, "h/queues/q2")).toBeUndefined();
+    await removeEntry(dir, "h/queues/q1");
+    await removeEntry(dir, "h/queues/q1");
+    expect(await readEntry(dir, "h/queues/q1")).toBeUndefined();
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it("parallel writers (same key and different keys) leave only whole entries and no temporary files", async () => {
+    const hashes = Array.from({ length: 40 }, (_, i) => specHash({ name: `n${i}` }));
+    await Promise.all([
+      ...hashes.map((h) => recordCreate(dir, "h/queues/same", h, now)),
+      ...hashes.map((h, i) => recordCreate(dir, `h/queues/q${i}`, h, now)),
+    ]);
+    const names = await readdir(dir);
+    expect(names.filter((n) => n.endsWith(".tmp"))).toEqual([]);
+    expect(names.length).toBe(41);
+    for (const name of names) expect(parseEntry(await readFile(path.join(dir, name), "utf8"))).toBeDefined();
+    expect(hashes).toContain((await readEntry(dir, "h/queues/same"))?.specSha256);
+  });
+
+  it("an entry whose file holds another key's content does not vouch for this key", async () => {
+    await writeFile(
+      path.join(dir, entryFileName("h/queues/q1")),
+      JSON.stringify(newEntry("h/queues/other", hashA, now)),
+    );
+    expect(await readEntry(dir, "h/queues/q1")).toBeUndefined();
+  });
+
+  it("prunes entries older than 24 h and leaves fresh ones and unrelated files", async () => {
+    await recordCreate(dir, "h/queues/old", hashA, new Date(now.getTime() - 25 * HOUR));
+    await recordCreate(dir, "h/queues/new", hashA, new Date(now.getTime() - HOUR));
+    await writeFile(path.join(dir, "README"), "not an entry");
+    expect(await pruneJournal(dir, now)).toBe(1);
+    expect(await readEntry(dir, "h/queues/old")).toBeUndefined();
+    expect(await readEntry(dir, "h/queues/new")).toBeDefined();
+    expect((await readdir(dir)).sort()).toEqual([entryFileName("h/queues/new"), "README"].sort());
+    expect(await pruneJournal(path.join(dir, "absent"), now)).toBe(0);
+  });
+});
+
+describe("journal: provider create and delete", () => {
+  let emu: RunningEmulator;
+  let journalDir: string;
+  let direct: JobRouterClient;
+  const sources: ConnectionSources = { config: () => undefined, env: () => undefined };
+  const savedEnv = process.env[JOURNAL_DIR_ENV_VAR];
+
+  beforeAll(async () => {
+    emu = await startEmulator({ port: 0 });
+    journalDir = await mkdtemp(path.join(os.tmpdir(), "jr-journal-engine-"));
+    process.env[JOURNAL_DIR_ENV_VAR] = journalDir;
+    direct = JobRouterClient.fromConnectionString(emu.connectionString);
+  });
+
+  afterAll(async () => {
+    if (savedEnv === undefined) delete process.env[JOURNAL_DIR_ENV_VAR];
+    else process.env[JOURNAL_DIR_ENV_VAR] = savedEnv;
+    await emu?.close();
+    await rm(journalDir, { recursive: true, force: true });
+  });
+
+  beforeEach(() => emu.clearRequests());
+
+  const log = (): string[] => emu.requests.map((r) => `${r.method} ${r.path} ${r.status}`);
+  const keyOf = (id: string): string => journalKey(emu.endpoint, "queues", id);
+
+  function checked(news: JsonObject): JsonObject {
+    const out = checkInputs("queues", { ...news, connection: emu.connectionString }, sources);
+    expect(out.failures).toEqual([]);
+    return out.inputs;
+  }
+
+  async function policy(): Promise<void> {
+    await direct.upsert("distributionPolicies", "j-dp", {
+      name: "dp",
+      offerExpiresAfterSeconds: 60,
+      mode: { kind: "longestIdle" },
+    });
+  }
+
+  it("a create records the object's key and spec hash before its write, and no secret", async () => {
+    await policy();
+    emu.clearRequests();
+    const inputs = checked({ queueId: "j-q1", name: "Q", distributionPolicyId: "j-dp" });
+    await engine.create("queues", inputs);
+    expect(log()).toEqual(["GET /routing/queues/j-q1 404", "PATCH /routing/queues/j-q1 201"]);
+    const entry = await readEntry(journalDir, keyOf("j-q1"));
+    expect(entry?.key).toBe(keyOf("j-q1"));
+    expect(entry?.specSha256).toMatch(/^[0-9a-f]{64}$/);
+    const text = await readFile(path.join(journalDir, entryFileName(keyOf("j-q1"))), "utf8");
+    const accessKey = /accesskey=([^;]+)/i.exec(emu.connectionString)?.[1] ?? "";
+    expect(accessKey.length).toBeGreaterThan(10);
+    expect(text).not.toContain(accessKey);
+    expect(text).not.toContain('"name"');
+  });
+
+  it("an interrupted create of the same spec (object exists, entry fresh) is adopted without a write", async () => {
+    // The object exists, the engine never recorded it: the same create again.
+    const inputs = checked({ queueId: "j-q1", name: "Q", distributionPolicyId: "j-dp" });
+    const { id, outs } = await engine.create("queues", inputs);
+    expect(id).toBe("j-q1");
+    expect(outs).toMatchObject({ queueId: "j-q1", name: "Q", distributionPolicyId: "j-dp" });
+    expect(typeof outs["etag"]).toBe("string");
+    expect(log()).toEqual(["GET /routing/queues/j-q1 200"]);
+  });
+
+  it("the same id with another spec is still refused, with the message unchanged", async () => {
+    const inputs = checked({ queueId: "j-q1", name: "Other", distributionPolicyId: "j-dp" });
+    await expect(engine.create("queues", inputs)).rejects.toThrow(
+      /cannot create queue "j-q1": an object with this id already exists at .*set `adoptExisting: true` on the resource/,
+    );
+    expect(log()).toEqual(["GET /routing/queues/j-q1 200"]);
+  });
+
+  it("an object the provider did not create (no journal entry) is refused, even with the same spec", async () => {
+    await direct.upsert("queues", "j-foreign", { name: "Q", distributionPolicyId: "j-dp" });
+    expect(await readEntry(journalDir, keyOf("j-foreign"))).toBeUndefined();
+    emu.clearRequests();
+    const inputs = checked({ queueId: "j-foreign", name: "Q", distributionPolicyId: "j-dp" });
+    await expect(engine.create("queues", inputs)).rejects.toThrow(
+      /cannot create queue "j-foreign": an object with this id already exists/,
+    );
+    expect(log()).toEqual(["GET /routing/queues/j-foreign 200"]);
+    expect(emu.store.get("queues", "j-foreign")?.body["name"]).toBe("Q");
+  });
+
+  it("an entry older than 24 h no longer vouches: refused", async () => {
+    const inputs = checked({ queueId: "j-q1", name: "Q", distributionPolicyId: "j-dp" });
+    const fresh = await readEntry(journalDir, keyOf("j-q1"));
+    expect(fresh).toBeDefined();
+    await recordCreate(journalDir, keyOf("j-q1"), fresh?.specSha256 ?? "", new Date(Date.now() - 25 * HOUR));
+    await expect(engine.create("queues", inputs)).rejects.toThrow(/an object with this id already exists/);
+    // Back to a fresh entry for the delete test below.
+    await recordCreate(journalDir, keyOf("j-q1"), fresh?.specSha256 ?? "");
+  });
+
+  it("a successful delete removes the entry, so a later object with that id and spec is not taken over", async () => {
+    const inputs = checked({ queueId: "j-q1", name: "Q", distributionPolicyId: "j-dp" });
+    await engine.remove("queues", "j-q1", inputs);
+    expect(log()).toEqual(["DELETE /routing/queues/j-q1 204"]);
+    expect(await readEntry(journalDir, keyOf("j-q1"))).toBeUndefined();
+    await direct.upsert("queues", "j-q1", { name: "Q", distributionPolicyId: "j-dp" });
+    await expect(engine.create("queues", inputs)).rejects.toThrow(/an object with this id already exists/);
+  });
+});
