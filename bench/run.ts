@@ -6,6 +6,7 @@
 //   npm run bench -- --no-routing | --only-routing  --workers 1000 --jobs 10000 --submitters 32 (10,000: hours)
 //   npm run bench -- --checkpoint-probe 300,1000   sizes whose up is also timed with PULUMI_SKIP_CHECKPOINTS=true
 //   npm run bench -- --accept                       routing with workers accepting their offers over HTTP
+//   npm run bench -- --out /tmp/bench               write results elsewhere (trial runs)
 //
 // Everything goes through the real engine (the pinned CLI in .cache/pulumi) against in-process emulators. Results
 // land in bench/results/: results.json, results.md, chart.svg (written via *.tmp + rename).
@@ -97,6 +98,12 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
         break;
       case "--keep":
         args.keep = true;
+        break;
+      case "--out":
+        // Trial runs write elsewhere instead of overwriting the committed results.
+        if (!value) throw new Error("--out: expected a directory");
+        args.outDir = path.resolve(value);
+        i += 1;
         break;
       default:
         throw new Error(`unknown argument ${a} (see bench/run.ts)`);
