@@ -1,26 +1,27 @@
 // Reliability when the engine dies: `pulumi up` of 100 objects is SIGKILLed at three points (after 5, 50 and 90
-// objects exist on the service). Then the recovery a user runs (docs/performance.md, "When the engine is killed"):
+// objects exist on the service). Then exactly the recovery a user types (docs/performance.md, "When the engine is
+// killed"):
 //
-//   pulumi cancel --yes                              # the killed run's lock (file backends)
-//   pulumi stack export --file s.json                # pending creates → resources with their Job Router id
-//   (bench/verify.ts adoptPendingCreates, or the jq one-liner in docs/performance.md)
-//   pulumi stack import --file s.json
-//   pulumi refresh --yes                             # keeps what the service has, drops what it never got
-//   pulumi up --yes                                  # creates only what is still missing
+//   pulumi cancel --yes                                  # the killed run's lock (file backends)
+//   pulumi refresh --clear-pending-creates --yes         # forget the creates the killed run left pending
+//   pulumi up --yes                                      # creates what is missing, adopts its own interrupted creates
 //
-// must converge: every object on the service exactly once, all of them in the state, none extra on either side,
-// and an empty preview afterwards. At the middle point the test also shows why the obvious recovery
-// (`refresh --clear-pending-creates`, then `up`; here `up --target` one such object) does not converge: objects created but never recorded make the
-// next create fail with "already exists" (the provider refuses to take over an object it did not record).
+// must converge: every program object on the service exactly once and in the state, nothing on the service that the
+// state does not hold, and an empty preview afterwards. What makes the plain `up` converge is the provider's create
+// journal (provider/journal.ts): an object created but never recorded is recognised as this provider's own
+// interrupted create of the same spec. The journal is a temporary directory of this test, handed to the engine's
+// plugins through PULUMI_JOBROUTER_JOURNAL_DIR. At the middle point the test also shows that without the journal
+// (the same recovery from a machine that did not run the crashed `up`) such an object is still refused.
 
 import type { ChildProcess } from "node:child_process";
-import { writeFile, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
+import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator, type RunningEmulator } from "pulumi-jobrouter/emulator";
 import { afterAll, describe, expect, it } from "vitest";
 import { CliStack, repoRoot, type CliResult } from "../../bench/cli";
 import { processTree } from "../../bench/procs";
-import { adoptPendingCreates, stateObjectKeys, type Deployment } from "../../bench/verify";
+import { stateObjectKeys, type Deployment } from "../../bench/verify";
 import { benchObjects } from "../../bench/workload";
 
 const N = 100;
@@ -57,10 +58,11 @@ async function upKilledAfter(
   stack: CliStack,
   emulator: RunningEmulator,
   createdBeforeKill: number,
+  env: Record<string, string>,
 ): Promise<{ result: CliResult; orphanedPlugins: number }> {
   let child: ChildProcess | undefined;
   let orphans: number[] = [];
-  const running = stack.run(["up", "--yes", "--skip-preview"], { onSpawn: (c) => (child = c) });
+  const running = stack.run(["up", "--yes", "--skip-preview"], { env, onSpawn: (c) => (child = c) });
   await new Promise<void>((resolve, reject) => {
     const timer = setInterval(() => {
       const pid = child?.pid;
@@ -87,22 +89,26 @@ async function upKilledAfter(
   return { result, orphanedPlugins: survivors.length };
 }
 
-async function deployment(stack: CliStack, file: string): Promise<{ version: number; deployment: Deployment }> {
+async function deployment(stack: CliStack, file: string): Promise<Deployment> {
   must(await stack.run(["stack", "export", "--file", file]));
-  return JSON.parse(await readFile(file, "utf8")) as { version: number; deployment: Deployment };
+  return (JSON.parse(await readFile(file, "utf8")) as { deployment: Deployment }).deployment;
 }
 
 describe("pulumi up of 100 objects, engine SIGKILLed mid-way", () => {
   const emulators: RunningEmulator[] = [];
+  const journals: string[] = [];
   const seen: { point: number; pendingCreates: number; unrecorded: number }[] = [];
 
   afterAll(async () => {
     await Promise.all(emulators.map((e) => e.close()));
-    if (!process.env.E2E_KEEP) await rm(workRoot, { recursive: true, force: true });
+    if (!process.env.E2E_KEEP) {
+      await rm(workRoot, { recursive: true, force: true });
+      await Promise.all(journals.map((j) => rm(j, { recursive: true, force: true })));
+    }
   });
 
   for (const point of [5, 50, 90]) {
-    it(`converges after a kill at ${point} objects (refresh + up)`, async () => {
+    it(`converges after a kill at ${point} objects (cancel, refresh --clear-pending-creates, up)`, async () => {
       // A little latency per request so creates are in flight at the moment of the kill.
       const emulator = await startEmulator({ port: 0, maxLogEntries: 100_000, faults: { latencyMs: 20 } });
       emulators.push(emulator);
@@ -115,58 +121,85 @@ describe("pulumi up of 100 objects, engine SIGKILLed mid-way", () => {
         },
       });
 
-      const { result } = await upKilledAfter(stack, emulator, point);
+      // This machine's create journal: every command of the stack runs with it, as a user's would with ~/.pulumi.
+      const journalDir = await mkdtemp(path.join(os.tmpdir(), `jr-kill-journal-${point}-`));
+      journals.push(journalDir);
+      const env = { PULUMI_JOBROUTER_JOURNAL_DIR: journalDir };
+      const run = (args: string[]): Promise<CliResult> => stack.run(args, { env });
+
+      const { result } = await upKilledAfter(stack, emulator, point, env);
       expect(result.signal).toBe("SIGKILL");
 
       // The killed run leaves its lock; `pulumi cancel` removes it on a file backend.
-      const locked = await stack.run(["refresh", "--yes", "--skip-preview"]);
+      const locked = await run(["refresh", "--yes", "--skip-preview"]);
       expect(locked.code).not.toBe(0);
       expect(locked.stdout + locked.stderr).toMatch(/locked/);
-      must(await stack.run(["cancel", "--yes"]));
+      must(await run(["cancel", "--yes"]));
 
+      // What the kill left (read only, for the assertions): pending creates, some of them on the service.
       const exportFile = path.join(stack.workDir, "state.json");
       const before = await deployment(stack, exportFile);
-      const recorded = stateObjectKeys(before.deployment);
+      const recorded = stateObjectKeys(before);
       const onService = serviceKeys(emulator);
       const unrecorded = onService.filter((k) => !recorded.includes(k));
-      const pendingCreates = (before.deployment.pending_operations ?? []).filter((op) => op.type === "creating");
+      const pendingCreates = (before.pending_operations ?? []).filter((op) => op.type === "creating");
       seen.push({ point, pendingCreates: pendingCreates.length, unrecorded: unrecorded.length });
       // Everything recorded exists; whatever exists unrecorded is one of the pending creates.
       expect(recorded.every((k) => onService.includes(k))).toBe(true);
       const pendingIds = pendingCreates.map((op) => String(op.resource.urn.split("::").pop()));
       for (const k of unrecorded) expect(pendingIds).toContain(k.split("/")[1]);
 
+      // The recovery, step 1.
+      must(await run(["refresh", "--clear-pending-creates", "--yes", "--skip-preview"]));
+      const cleared = await deployment(stack, exportFile);
+      expect((cleared.pending_operations ?? []).filter((op) => op.type === "creating")).toEqual([]);
+
       if (point === 50 && unrecorded.length > 0) {
-        // The obvious recovery does not converge: the provider refuses to take over what it never recorded.
-        must(await stack.run(["refresh", "--yes", "--skip-preview", "--clear-pending-creates"]));
-        // Only one of the unrecorded objects is targeted, so this detour creates nothing else.
+        // Without this machine's journal the provider cannot tell its own interrupted create from someone else's
+        // object, and still refuses it. Only one unrecorded object is targeted, so this detour creates nothing.
         const victim = pendingCreates.find((op) =>
           unrecorded.some((k) => op.resource.urn.endsWith(`::${k.split("/")[1]}`)),
         );
-        const naive = await stack.run(["up", "--yes", "--skip-preview", "--target", String(victim?.resource.urn)]);
-        expect(naive.code).not.toBe(0);
-        expect(naive.stdout + naive.stderr).toMatch(/already exists .*adoptExisting: true/s);
-        // Back to the state as the kill left it, then the recovery that works.
-        must(await stack.run(["stack", "import", "--file", exportFile]));
+        const elsewhere = await mkdtemp(path.join(os.tmpdir(), "jr-kill-journal-elsewhere-"));
+        journals.push(elsewhere);
+        const refused = await stack.run(["up", "--yes", "--skip-preview", "--target", String(victim?.resource.urn)], {
+          env: { PULUMI_JOBROUTER_JOURNAL_DIR: elsewhere },
+        });
+        expect(refused.code).not.toBe(0);
+        expect(refused.stdout + refused.stderr).toMatch(/already exists .*adoptExisting: true/s);
+        expect(await readdir(elsewhere)).toEqual([]);
       }
 
-      const { deployment: fixed, adopted } = adoptPendingCreates(before.deployment);
-      expect(adopted.length).toBe(pendingCreates.length);
-      await writeFile(exportFile, JSON.stringify({ ...before, deployment: fixed }));
-      must(await stack.run(["stack", "import", "--file", exportFile]));
-      must(await stack.run(["refresh", "--yes", "--skip-preview"]));
-      must(await stack.run(["up", "--yes", "--skip-preview"]));
+      // The recovery, step 2.
+      must(await run(["up", "--yes", "--skip-preview"]));
 
-      // Converged: the service and the state hold exactly the program's objects.
-      expect(serviceKeys(emulator)).toEqual(expected);
+      // Converged: no program object missing on the service or in the state, no orphan on the service.
+      const finalService = serviceKeys(emulator);
       const after = await deployment(stack, exportFile);
-      expect(stateObjectKeys(after.deployment)).toEqual(expected);
-      expect(after.deployment.pending_operations ?? []).toEqual([]);
-      // Each object was created once on the service (one 201 per path over the kill and the recovery).
+      const finalState = stateObjectKeys(after);
+      expect(
+        finalService.filter((k) => !finalState.includes(k)),
+        "orphans on the service",
+      ).toEqual([]);
+      expect(
+        expected.filter((k) => !finalService.includes(k)),
+        "missing on the service",
+      ).toEqual([]);
+      expect(
+        expected.filter((k) => !finalState.includes(k)),
+        "missing in the state",
+      ).toEqual([]);
+      expect(finalService).toEqual(expected);
+      expect(finalState).toEqual(expected);
+      expect(after.pending_operations ?? []).toEqual([]);
+      // Each object was created once on the service (one 201 per path over the kill and the recovery): the
+      // interrupted creates were adopted, not written again.
       const created = emulator.requests.filter((r) => r.method === "PATCH" && r.status === 201).map((r) => r.path);
       expect(created.length).toBe(N);
       expect(new Set(created).size).toBe(N);
-      const preview = await stack.run(["preview", "--expect-no-changes"]);
+      // The journal holds one entry per create the provider started, on this machine only.
+      expect((await readdir(journalDir)).filter((f) => f.endsWith(".json")).length).toBe(N);
+      const preview = await run(["preview", "--expect-no-changes"]);
       expect(preview.code, preview.stdout.slice(-2000)).toBe(0);
     }, 150_000);
   }
