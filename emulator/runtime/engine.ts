@@ -263,6 +263,14 @@ export class RoutingEngine {
    * and offers; the cache is only trusted while this has not moved under it (see MatchSnapshot).
    */
   private stateEpoch = 0;
+  /**
+   * Jobs and workers written since the last stale-offer check, and the queues' bypassSelectors flags that check
+   * saw: an offer whose job, worker and queue flag are all unchanged since it was last found valid is still valid
+   * (time passing only expires selectors, which can only make more workers qualify), so it is not re-checked.
+   */
+  private changedJobs = new Set<string>();
+  private changedWorkers = new Set<string>();
+  private checkedBypass = new Map<string, boolean>();
 
   constructor(private readonly o: EngineOptions) {
     if (o.eventWebhooks.length > 0) {
@@ -427,6 +435,7 @@ export class RoutingEngine {
   /** Write a job through to the store; `bump` counts a change (new ETag, Last-Modified). */
   saveJob(j: JobState, bump = true): StoredRecord {
     this.stateEpoch++;
+    this.changedJobs.add(j.id);
     if (bump) {
       j.version++;
       j.lastModifiedMs = this.now();
@@ -451,6 +460,7 @@ export class RoutingEngine {
 
   saveWorker(w: WorkerState, bump = true): StoredRecord {
     this.stateEpoch++;
+    this.changedWorkers.add(w.id);
     if (bump) {
       w.version++;
       w.lastModifiedMs = this.now();
@@ -994,6 +1004,7 @@ export class RoutingEngine {
     this.clearTimer(`close:${j.id}`);
     this.jobs.delete(j.id);
     this.stateEpoch++;
+    this.changedJobs.add(j.id);
     this.o.store.delete("jobs", j.id);
     this.emitJob("RouterJobDeleted", j);
     this.requestMatch();
@@ -1221,7 +1232,14 @@ export class RoutingEngine {
     // This runs on every pass over every outstanding offer, and nothing it reads changes while it runs (it is
     // synchronous), so a queue's bypass flag and a job's active selectors are derived once per call, not once per
     // offer (each admin lookup copies the record out of the store).
+    const changedJobs = this.changedJobs;
+    const changedWorkers = this.changedWorkers;
+    const previousBypass = this.checkedBypass;
+    // Writes made from here on (our own revocations included) are looked at by the next call.
+    this.changedJobs = new Set();
+    this.changedWorkers = new Set();
     const bypassOf = new Map<string, boolean>();
+    this.checkedBypass = bypassOf;
     const bypassFor = (queueId: string | undefined): boolean => {
       const key = queueId ?? "";
       let b = bypassOf.get(key);
@@ -1243,8 +1261,13 @@ export class RoutingEngine {
     };
     for (const w of this.workers.values()) {
       if ((w.worker.offers ?? []).length === 0) continue;
+      const workerChanged = changedWorkers.has(w.id);
       for (const offer of [...(w.worker.offers ?? [])]) {
         const j = this.jobs.get(offer.jobId);
+        if (!workerChanged && j !== undefined && !changedJobs.has(j.id)) {
+          const key = j.job.queueId ?? "";
+          if (previousBypass.get(key) === bypassFor(j.job.queueId)) continue; // unchanged since found valid
+        }
         let ok = j !== undefined && j.job.status === "queued" && (w.worker.queues ?? []).includes(j.job.queueId ?? "");
         if (ok && j) {
           ok = (w.worker.channels ?? []).some((c) => c.channelId === j.job.channelId);
