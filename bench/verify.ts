@@ -1,5 +1,7 @@
 // What the reliability tests (and anyone recovering a stack) need: which bench objects the service holds, which the
-// state holds, and the recovery of a deployment whose engine was killed mid-create.
+// state holds, and the fallback recovery of a deployment whose engine was killed mid-create. (The usual recovery is
+// `pulumi refresh --clear-pending-creates` then `pulumi up`, relying on the provider's create journal; this
+// transformation is for a machine without that journal, e.g. when the killed run was on a CI runner.)
 
 import type { AdminCollection } from "../provider/client/models";
 import { ID_KEYS, TYPE_NAMES } from "./workload";
