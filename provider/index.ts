@@ -6,3 +6,4 @@ export { canonicalSpec, derivedActionId, withDerivedActionIds } from "./canonica
 export { mergePatchFor, applyMergePatch } from "./mergePatch";
 export { KINDS, type KindInfo } from "./kinds";
 export { UNKNOWN } from "./json";
+export { JOURNAL_DIR_ENV_VAR, JOURNAL_MAX_AGE_MS } from "./journal";
