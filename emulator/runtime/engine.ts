@@ -271,6 +271,14 @@ export class RoutingEngine {
   private changedJobs = new Set<string>();
   private changedWorkers = new Set<string>();
   private checkedBypass = new Map<string, boolean>();
+  /**
+   * Each worker's candidate view, kept across passes (rebuilding all of them on every pass dominated once the
+   * quadratic parts were gone). A worker's entry is dropped whenever the worker is written. The view also holds the
+   * channel of every job the worker has an offer or assignment for, so a job whose channel changes (or a deleted
+   * job) drops every entry; `jobChannels` remembers each job's channel to notice that.
+   */
+  private readonly candidateCache = new Map<string, CandidateWorker>();
+  private readonly jobChannels = new Map<string, string>();
 
   constructor(private readonly o: EngineOptions) {
     if (o.eventWebhooks.length > 0) {
@@ -377,6 +385,7 @@ export class RoutingEngine {
       if (meta.enqueuedAtMs !== undefined) s.enqueuedAtMs = meta.enqueuedAtMs;
       if (meta.pendingClose) s.pendingClose = meta.pendingClose;
       this.jobs.set(r.id, s);
+      this.jobChannels.set(r.id, s.job.channelId ?? "");
     }
     for (const r of this.o.store.list("workers")) {
       const meta = (r.meta ?? {}) as Partial<WorkerState>;
@@ -436,6 +445,10 @@ export class RoutingEngine {
   saveJob(j: JobState, bump = true): StoredRecord {
     this.stateEpoch++;
     this.changedJobs.add(j.id);
+    const channel = j.job.channelId ?? "";
+    const knownChannel = this.jobChannels.get(j.id);
+    if (knownChannel !== undefined && knownChannel !== channel) this.candidateCache.clear();
+    this.jobChannels.set(j.id, channel);
     if (bump) {
       j.version++;
       j.lastModifiedMs = this.now();
@@ -461,6 +474,7 @@ export class RoutingEngine {
   saveWorker(w: WorkerState, bump = true): StoredRecord {
     this.stateEpoch++;
     this.changedWorkers.add(w.id);
+    this.candidateCache.delete(w.id);
     if (bump) {
       w.version++;
       w.lastModifiedMs = this.now();
@@ -1005,6 +1019,8 @@ export class RoutingEngine {
     this.jobs.delete(j.id);
     this.stateEpoch++;
     this.changedJobs.add(j.id);
+    this.jobChannels.delete(j.id);
+    this.candidateCache.clear();
     this.o.store.delete("jobs", j.id);
     this.emitJob("RouterJobDeleted", j);
     this.requestMatch();
@@ -1065,6 +1081,7 @@ export class RoutingEngine {
     this.revokeOffersForWorker(w);
     this.workers.delete(w.id);
     this.stateEpoch++;
+    this.candidateCache.delete(w.id);
     this.o.store.delete("workers", w.id);
     this.emit("RouterWorkerDeleted", workerSubject(w.id), { workerId: w.id });
     this.requestMatch();
@@ -1355,7 +1372,7 @@ export class RoutingEngine {
           this.issueOffer(j, w, again.capacityCost, dp);
           if (snapWasFresh) {
             // Our own write: patch the snapshot instead of rebuilding it for the next job.
-            snap.update(this.candidate(w), j.id);
+            snap.update(this.cachedCandidate(w), j.id);
             snap.epoch = this.stateEpoch;
           }
           if (mode.kind === "roundRobin") this.roundRobinCursor.set(dp.id, w.id);
@@ -1366,7 +1383,17 @@ export class RoutingEngine {
 
   /** The workers and offers as a pass sees them (see MatchSnapshot). */
   private matchSnapshot(): MatchSnapshot {
-    return new MatchSnapshot(this.stateEpoch, [...this.workers.values()], (w) => this.candidate(w));
+    return new MatchSnapshot(this.stateEpoch, [...this.workers.values()], (w) => this.cachedCandidate(w));
+  }
+
+  /** The worker's candidate view from the cache (see candidateCache); the live check after scoring uses candidate(). */
+  private cachedCandidate(w: WorkerState): CandidateWorker {
+    let c = this.candidateCache.get(w.id);
+    if (!c) {
+      c = this.candidate(w);
+      this.candidateCache.set(w.id, c);
+    }
+    return c;
   }
 
   private issueOffer(j: JobState, w: WorkerState, capacityCost: number, dp: DistributionPolicy): void {
