@@ -1271,7 +1271,10 @@ export class RoutingEngine {
     const selectorsFor = (j: JobState): RouterWorkerSelector[] => {
       let sel = selectorsOf.get(j.id);
       if (sel === undefined) {
-        sel = activeSelectors([...(j.job.requestedWorkerSelectors ?? []), ...(j.job.attachedWorkerSelectors ?? [])], now);
+        sel = activeSelectors(
+          [...(j.job.requestedWorkerSelectors ?? []), ...(j.job.attachedWorkerSelectors ?? [])],
+          now,
+        );
         selectorsOf.set(j.id, sel);
       }
       return sel;
@@ -1339,18 +1342,12 @@ export class RoutingEngine {
         const cursor = this.roundRobinCursor.get(dp.id);
         let chosen;
         try {
-          chosen = await selectWorkersForOffer(
-            job,
-            snap.candidatesFor(queueId),
-            mode,
-            outstanding,
-            {
-              http: this.o.http,
-              tokens: this.tokens,
-              now: () => this.now(),
-              ...(cursor !== undefined ? { roundRobinCursor: cursor } : {}),
-            },
-          );
+          chosen = await selectWorkersForOffer(job, snap.candidatesFor(queueId), mode, outstanding, {
+            http: this.o.http,
+            tokens: this.tokens,
+            now: () => this.now(),
+            ...(cursor !== undefined ? { roundRobinCursor: cursor } : {}),
+          });
         } catch (err) {
           if (err instanceof RuleError) {
             this.log(`job ${j.id}: scoring failed: ${err.message}`);

@@ -376,11 +376,7 @@ export function createRuntimeHandler(deps: RuntimeHandlerDeps) {
   async function upsertWorker(req: EmulatorRequest, id: string): Promise<EmulatorResponse> {
     if (!isJsonObject(req.body)) return errors.invalidBody(req.path, "body: must be a JSON object");
     const existing = engine.workers.get(id);
-    const pre = checkPreconditions(
-      req,
-      existing ? engine.workerRecord(id) : undefined,
-      errors,
-    );
+    const pre = checkPreconditions(req, existing ? engine.workerRecord(id) : undefined, errors);
     if (pre) return pre;
     const patch = pickWritable(req.body, WORKER_WRITABLE);
     const before: WorkerBody | undefined = existing ? structuredClone(existing.worker) : undefined;
