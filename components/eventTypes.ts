@@ -3,28 +3,9 @@
 // Listed explicitly rather than with a prefix filter: Event Grid's `includedEventTypes` matches exact names, and an
 // explicit list shows a reviewer exactly what the subscription delivers.
 
-const SHORT_NAMES = [
-  "RouterJobReceived",
-  "RouterJobClassified",
-  "RouterJobQueued",
-  "RouterJobClassificationFailed",
-  "RouterJobCompleted",
-  "RouterJobClosed",
-  "RouterJobCancelled",
-  "RouterJobExceptionTriggered",
-  "RouterJobWorkerSelectorsExpired",
-  "RouterJobUnassigned",
-  "RouterJobWaitingForActivation",
-  "RouterJobSchedulingFailed",
-  "RouterWorkerOfferIssued",
-  "RouterWorkerOfferAccepted",
-  "RouterWorkerOfferDeclined",
-  "RouterWorkerOfferRevoked",
-  "RouterWorkerOfferExpired",
-  "RouterWorkerRegistered",
-  "RouterWorkerDeregistered",
-  "RouterWorkerUpdated",
-] as const;
+import { ROUTER_EVENT_NAMES } from "../provider/client/models";
+
+const SHORT_NAMES = ROUTER_EVENT_NAMES;
 
 /** A Job Router event type without its namespace, e.g. `RouterJobQueued`. */
 export type JobRouterEventShortName = (typeof SHORT_NAMES)[number];

@@ -11,32 +11,9 @@
 import { randomUUID } from "node:crypto";
 import type { Clock } from "./clock";
 import type { HttpCaller } from "./rules";
+import { ROUTER_EVENT_NAMES, type RouterEventName } from "../../provider/client/models";
 
-export const ROUTER_EVENT_TYPES = [
-  "RouterJobReceived",
-  "RouterJobClassified",
-  "RouterJobQueued",
-  "RouterJobClassificationFailed",
-  "RouterJobCompleted",
-  "RouterJobClosed",
-  "RouterJobCancelled",
-  "RouterJobExceptionTriggered",
-  "RouterJobWorkerSelectorsExpired",
-  "RouterJobUnassigned",
-  "RouterJobWaitingForActivation",
-  "RouterJobSchedulingFailed",
-  "RouterJobDeleted",
-  "RouterWorkerOfferIssued",
-  "RouterWorkerOfferAccepted",
-  "RouterWorkerOfferDeclined",
-  "RouterWorkerOfferRevoked",
-  "RouterWorkerOfferExpired",
-  "RouterWorkerRegistered",
-  "RouterWorkerDeregistered",
-  "RouterWorkerUpdated",
-  "RouterWorkerDeleted",
-] as const;
-export type RouterEventName = (typeof ROUTER_EVENT_TYPES)[number];
+export { ROUTER_EVENT_NAMES as ROUTER_EVENT_TYPES, type RouterEventName };
 
 export interface RouterEvent {
   id: string;

@@ -433,3 +433,35 @@ export interface Page<T> {
 export type MergePatch<T> = {
   [K in keyof T]?: T[K] extends Labels | undefined ? Record<string, Primitive> | null : T[K] | null;
 };
+
+// ---------------------------------------------------------------- events
+
+/**
+ * The events Job Router publishes through Event Grid, without the `Microsoft.Communication.` prefix: the one list the
+ * emulator raises and the ContactCenter subscribes to by default.
+ */
+export const ROUTER_EVENT_NAMES = [
+  "RouterJobReceived",
+  "RouterJobClassified",
+  "RouterJobQueued",
+  "RouterJobClassificationFailed",
+  "RouterJobCompleted",
+  "RouterJobClosed",
+  "RouterJobCancelled",
+  "RouterJobExceptionTriggered",
+  "RouterJobWorkerSelectorsExpired",
+  "RouterJobUnassigned",
+  "RouterJobWaitingForActivation",
+  "RouterJobSchedulingFailed",
+  "RouterJobDeleted",
+  "RouterWorkerOfferIssued",
+  "RouterWorkerOfferAccepted",
+  "RouterWorkerOfferDeclined",
+  "RouterWorkerOfferRevoked",
+  "RouterWorkerOfferExpired",
+  "RouterWorkerRegistered",
+  "RouterWorkerDeregistered",
+  "RouterWorkerUpdated",
+  "RouterWorkerDeleted",
+] as const;
+export type RouterEventName = (typeof ROUTER_EVENT_NAMES)[number];

@@ -167,7 +167,7 @@ describe("examples/contact-center under mocks", () => {
     expect(acs.dependencies).toContain(rg.urn);
   });
 
-  it("subscribes all 20 Job Router event types to the webhook, dead-lettered to the example's blob container", () => {
+  it("subscribes all 22 Job Router event types to the webhook, dead-lettered to the example's blob container", () => {
     const acs = one("azure-native:communication:CommunicationService");
     const topic = one("azure-native:eventgrid:SystemTopic");
     const sub = one("azure-native:eventgrid:SystemTopicEventSubscription");
@@ -180,7 +180,7 @@ describe("examples/contact-center under mocks", () => {
     });
     expect(topic.dependencies).toContain(acs.urn);
     const filter = sub.raw.filter as { includedEventTypes: string[] };
-    expect(filter.includedEventTypes).toHaveLength(20);
+    expect(filter.includedEventTypes).toHaveLength(22);
     expect(
       new Set(filter.includedEventTypes.map((t) => t.replace(/^Microsoft\.Communication\.Router.*$/, "ok"))),
     ).toEqual(new Set(["ok"]));

@@ -252,9 +252,9 @@ describe("references", () => {
 });
 
 describe("events and connection helpers", () => {
-  it("lists the 20 Job Router event types, all prefixed Microsoft.Communication.Router", () => {
-    expect(JOB_ROUTER_EVENT_TYPES).toHaveLength(20);
-    expect(new Set(JOB_ROUTER_EVENT_TYPES).size).toBe(20);
+  it("lists the 22 Job Router event types, all prefixed Microsoft.Communication.Router", () => {
+    expect(JOB_ROUTER_EVENT_TYPES).toHaveLength(22);
+    expect(new Set(JOB_ROUTER_EVENT_TYPES).size).toBe(22);
     for (const t of JOB_ROUTER_EVENT_TYPES)
       expect(t).toMatch(/^Microsoft\.Communication\.Router(Job|Worker)[A-Za-z]+$/);
     expect(normaliseEventType("RouterJobExceptionTriggered")).toBe(

@@ -327,7 +327,7 @@ describe("ContactCenter (mocks): created Communication Services with Event Grid"
     expect(sub.raw.eventDeliverySchema).toBe("EventGridSchema");
     const filter = sub.raw.filter as { includedEventTypes: string[] };
     expect(filter.includedEventTypes).toEqual([...JOB_ROUTER_EVENT_TYPES]);
-    expect(filter.includedEventTypes).toHaveLength(20);
+    expect(filter.includedEventTypes).toHaveLength(22);
     expect(filter.includedEventTypes.every((t) => t.startsWith("Microsoft.Communication.Router"))).toBe(true);
     expect(filter.includedEventTypes).toContain("Microsoft.Communication.RouterWorkerOfferIssued");
 
