@@ -260,6 +260,23 @@ describe("journal: provider create and delete", () => {
     await recordCreate(journalDir, keyOf("j-q1"), fresh?.specSha256 ?? "");
   });
 
+  it("a journal that cannot be written fails the create before any write, naming the fix", async () => {
+    const blocker = path.join(journalDir, "not-a-directory");
+    await writeFile(blocker, "");
+    process.env[JOURNAL_DIR_ENV_VAR] = path.join(blocker, "journal");
+    try {
+      const inputs = checked({ queueId: "j-unjournaled", name: "Q", distributionPolicyId: "j-dp" });
+      await expect(engine.create("queues", inputs)).rejects.toThrow(
+        /cannot create queue "j-unjournaled": the create journal at .* is not writable \(ENOTDIR\).*PULUMI_JOBROUTER_JOURNAL_DIR/,
+      );
+      expect(log()).toEqual(["GET /routing/queues/j-unjournaled 404"]);
+      expect(emu.store.get("queues", "j-unjournaled")).toBeUndefined();
+    } finally {
+      process.env[JOURNAL_DIR_ENV_VAR] = journalDir;
+      await rm(blocker);
+    }
+  });
+
   it("a successful delete removes the entry, so a later object with that id and spec is not taken over", async () => {
     const inputs = checked({ queueId: "j-q1", name: "Q", distributionPolicyId: "j-dp" });
     await engine.remove("queues", "j-q1", inputs);
