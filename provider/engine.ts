@@ -26,6 +26,7 @@ import {
   recordCreate,
   removeEntry,
   specHash,
+  journalSalt,
   vouchesFor,
 } from "./journal";
 import { mergePatchFor } from "./mergePatch";
@@ -170,19 +171,32 @@ async function pruneOnce(dir: string): Promise<void> {
   }
 }
 
+/** The error for a journal this process cannot use: it names the directory and how to choose another. */
+function journalUnwritable(dir: string, what: string, e: unknown): Error {
+  const why = isObject(e) && typeof e["code"] === "string" ? e["code"] : String(e);
+  return new Error(
+    `jobrouter: cannot create ${what}: the create journal at ${dir} is not writable (${why}). The journal lets a ` +
+      `later \`pulumi up\` recognise this create if the run is interrupted; set PULUMI_JOBROUTER_JOURNAL_DIR to a ` +
+      "writable directory that persists between runs.",
+  );
+}
+
+/** The journal's salt; a journal that cannot hold one fails the create before anything is sent. */
+async function saltFor(dir: string, what: string): Promise<Buffer> {
+  try {
+    return await journalSalt(dir);
+  } catch (e) {
+    throw journalUnwritable(dir, what, e);
+  }
+}
+
 /** Records, before the create's write, that this provider is about to create the object with this spec. */
 async function journalCreate(dir: string, key: string, hash: string, what: string): Promise<void> {
   try {
     await recordCreate(dir, key, hash);
   } catch (e) {
-    const why = isObject(e) && typeof e["code"] === "string" ? e["code"] : String(e);
-    throw new Error(
-      `jobrouter: cannot create ${what}: the create journal at ${dir} is not writable (${why}). The journal lets a ` +
-        `later \`pulumi up\` recognise this create if the run is interrupted; set PULUMI_JOBROUTER_JOURNAL_DIR to a ` +
-        "writable directory that persists between runs.",
-    );
+    throw journalUnwritable(dir, what, e);
   }
-  void pruneOnce(dir);
 }
 
 // ------------------------------------------------------------------ provider methods
@@ -209,7 +223,7 @@ export async function create(
   const client = clientFor(inputs[CONNECTION_KEY]);
   const journalDir = defaultJournalDir();
   const key = journalKey(client.endpoint, collection, id);
-  const hash = specHash(desired);
+  const hash = specHash(desired, await saltFor(journalDir, describe(collection, id)));
   try {
     // PATCH is an upsert: without this read, "create" would silently take over an existing object.
     // (A second writer between this GET and the PATCH below is not detected: the service has no

@@ -16,8 +16,8 @@
 // half-written entry, and a rename replaces an older entry for the same key atomically. Entries hold no
 // secret: the spec is only hashed, the key is made of the endpoint host and the id.
 
-import { createHash, randomBytes } from "node:crypto";
-import { mkdir, readFile, readdir, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
+import { createHash, createHmac, randomBytes } from "node:crypto";
+import { link, mkdir, readFile, readdir, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { AdminCollection } from "./client/models";
@@ -49,9 +49,13 @@ export function journalKey(endpoint: string, collection: AdminCollection, id: st
   return `${host}/${collection}/${id}`;
 }
 
-/** SHA-256 of the canonical spec's stable serialization: equal specs, equal hashes, whatever the key order. */
-export function specHash(spec: JsonObject): string {
-  return createHash("sha256").update(stableJson(spec), "utf8").digest("hex");
+/**
+ * HMAC-SHA256 of the canonical spec's stable serialization, keyed with the journal's own random salt: equal specs,
+ * equal hashes, whatever the key order. The salt matters because a spec may hold a credential (a function key, a
+ * webhook client secret): without it, a weak secret could be guessed from an entry by hashing candidates.
+ */
+export function specHash(spec: JsonObject, salt: Buffer): string {
+  return createHmac("sha256", salt).update(stableJson(spec), "utf8").digest("hex");
 }
 
 /** The entry's file name: the key hashed, so ids with any characters make a safe, fixed-length name. */
@@ -109,6 +113,30 @@ export function defaultJournalDir(): string {
 
 function isNotFound(e: unknown): boolean {
   return isObject(e) && e["code"] === "ENOENT";
+}
+
+/**
+ * The journal's salt (32 random bytes in `<dir>/salt`, made on first use). Several processes may race to make it:
+ * each writes a temporary file and links it into place; the loser reads the winner's.
+ */
+export async function journalSalt(dir: string): Promise<Buffer> {
+  const file = path.join(dir, "salt");
+  try {
+    return await readFile(file);
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+  }
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const tmp = `${file}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
+  await writeFile(tmp, randomBytes(32), { mode: 0o600 });
+  try {
+    await link(tmp, file); // fails if another process made it first: then theirs is the salt
+  } catch (e) {
+    if (!isObject(e) || e["code"] !== "EEXIST") throw e;
+  } finally {
+    await rm(tmp, { force: true });
+  }
+  return readFile(file);
 }
 
 /** Writes (or replaces) the entry for `key`: a temporary file in the same directory, then a rename. */

@@ -29,12 +29,15 @@ import {
   recordCreate,
   removeEntry,
   specHash,
+  journalSalt,
   vouchesFor,
 } from "../../provider/journal";
 
 const HOUR = 60 * 60 * 1000;
 const now = new Date("2026-11-24T10:00:00.000Z");
-const hashA = specHash({ name: "A" });
+/** A fixed salt for the pure tests; the journal makes its own random one (journalSalt). */
+const SALT = Buffer.alloc(32, 7);
+const hashA = specHash({ name: "A" }, SALT);
 
 describe("journal: pure helpers", () => {
   it("keys an object by endpoint host (with port, lower case), collection and id; path and scheme do not matter", () => {
@@ -53,12 +56,18 @@ describe("journal: pure helpers", () => {
   });
 
   it("hashes the spec by content: key order does not matter, any value does; the hash is SHA-256 hex", () => {
-    const a = specHash({ name: "Q", labels: { a: 1, b: 2 }, offerExpiresAfterSeconds: 30 });
-    const b = specHash({ offerExpiresAfterSeconds: 30, labels: { b: 2, a: 1 }, name: "Q" });
+    const a = specHash({ name: "Q", labels: { a: 1, b: 2 }, offerExpiresAfterSeconds: 30 }, SALT);
+    const b = specHash({ offerExpiresAfterSeconds: 30, labels: { b: 2, a: 1 }, name: "Q" }, SALT);
     expect(a).toBe(b);
     expect(a).toMatch(/^[0-9a-f]{64}$/);
-    expect(specHash({ name: "Q", labels: { a: 1, b: 3 }, offerExpiresAfterSeconds: 30 })).not.toBe(a);
-    expect(specHash({ name: "Q", labels: { a: 1, b: 2 } })).not.toBe(a);
+    expect(specHash({ name: "Q", labels: { a: 1, b: 3 }, offerExpiresAfterSeconds: 30 }, SALT)).not.toBe(a);
+    expect(specHash({ name: "Q", labels: { a: 1, b: 2 } }, SALT)).not.toBe(a);
+  });
+
+  it("keys the spec hash with the journal's salt, so a credential in a spec cannot be guessed from an entry", () => {
+    const spec = { name: "Q", prioritizationRule: { kind: "function", credential: { functionKey: "weak" } } };
+    expect(specHash(spec, SALT)).toBe(specHash(spec, Buffer.alloc(32, 7)));
+    expect(specHash(spec, SALT)).not.toBe(specHash(spec, Buffer.alloc(32, 8)));
   });
 
   it("names the entry file by the key's SHA-256, so any id makes a safe file name", () => {
@@ -84,7 +93,7 @@ describe("journal: pure helpers", () => {
     expect(vouchesFor(entry, "h/queues/q1", hashA, now)).toBe(true);
     expect(vouchesFor(undefined, "h/queues/q1", hashA, now)).toBe(false);
     expect(vouchesFor(entry, "h/queues/q2", hashA, now)).toBe(false);
-    expect(vouchesFor(entry, "h/queues/q1", specHash({ name: "B" }), now)).toBe(false);
+    expect(vouchesFor(entry, "h/queues/q1", specHash({ name: "B" }, SALT), now)).toBe(false);
     expect(vouchesFor(entry, "h/queues/q1", hashA, new Date(now.getTime() + 25 * HOUR))).toBe(false);
   });
 
@@ -121,7 +130,7 @@ describe("journal: files", () => {
     expect(await readEntry(path.join(dir, "absent"), "h/queues/q1")).toBeUndefined();
     await recordCreate(dir, "h/queues/q1", hashA, now);
     expect(await readEntry(dir, "h/queues/q1")).toEqual(newEntry("h/queues/q1", hashA, now));
-    const hashB = specHash({ name: "B" });
+    const hashB = specHash({ name: "B" }, SALT);
     await recordCreate(dir, "h/queues/q1", hashB, now);
     expect((await readEntry(dir, "h/queues/q1"))?.specSha256).toBe(hashB);
     expect(await readEntry(dir, "h/queues/q2")).toBeUndefined();
@@ -131,8 +140,19 @@ describe("journal: files", () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
+  it("makes one random salt per journal, the same for every concurrent caller and across calls", async () => {
+    const salts = await Promise.all(Array.from({ length: 20 }, () => journalSalt(dir)));
+    expect(salts[0]).toHaveLength(32);
+    expect(new Set(salts.map((b) => b.toString("hex"))).size).toBe(1);
+    expect((await journalSalt(dir)).equals(salts[0] as Buffer)).toBe(true);
+    expect(await readdir(dir)).toEqual(["salt"]);
+    const other = await mkdtemp(path.join(os.tmpdir(), "jr-journal-other-"));
+    expect((await journalSalt(other)).equals(salts[0] as Buffer)).toBe(false);
+    await rm(other, { recursive: true, force: true });
+  });
+
   it("parallel writers (same key and different keys) leave only whole entries and no temporary files", async () => {
-    const hashes = Array.from({ length: 40 }, (_, i) => specHash({ name: `n${i}` }));
+    const hashes = Array.from({ length: 40 }, (_, i) => specHash({ name: `n${i}` }, SALT));
     await Promise.all([
       ...hashes.map((h) => recordCreate(dir, "h/queues/same", h, now)),
       ...hashes.map((h, i) => recordCreate(dir, `h/queues/q${i}`, h, now)),
@@ -260,7 +280,7 @@ describe("journal: provider create and delete", () => {
     await recordCreate(journalDir, keyOf("j-q1"), fresh?.specSha256 ?? "");
   });
 
-  it("a journal that cannot be written fails the create before any write, naming the fix", async () => {
+  it("a journal that cannot be written fails the create before any request, naming the fix", async () => {
     const blocker = path.join(journalDir, "not-a-directory");
     await writeFile(blocker, "");
     process.env[JOURNAL_DIR_ENV_VAR] = path.join(blocker, "journal");
@@ -269,7 +289,7 @@ describe("journal: provider create and delete", () => {
       await expect(engine.create("queues", inputs)).rejects.toThrow(
         /cannot create queue "j-unjournaled": the create journal at .* is not writable \(ENOTDIR\).*PULUMI_JOBROUTER_JOURNAL_DIR/,
       );
-      expect(log()).toEqual(["GET /routing/queues/j-unjournaled 404"]);
+      expect(log()).toEqual([]); // the salt is read first: nothing reaches the service
       expect(emu.store.get("queues", "j-unjournaled")).toBeUndefined();
     } finally {
       process.env[JOURNAL_DIR_ENV_VAR] = journalDir;
