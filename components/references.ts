@@ -3,7 +3,7 @@
 // Pure functions with no Pulumi resources: the component calls them at construction time, so a bad
 // reference fails `pulumi preview` before anything is registered, and the unit tests exercise them directly.
 //
-// Reference syntax (documented in docs/contact-center.md):
+// Reference syntax (documented in README.md ("ContactCenter")):
 //   "sales"            a key of the relevant map in the same ContactCenter (creates a dependency)
 //   { key: "sales" }   the same, spelled out
 //   { id: "ext-id" }   a Job Router id of an object managed elsewhere (no dependency, not validated here)

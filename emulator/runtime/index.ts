@@ -1,6 +1,6 @@
 // Routing runtime extension: jobs, workers, offers, queue position and statistics, referential refusals
 // caused by jobs and workers, and Job Router events. The contract with the emulator is documented in
-// emulator/README.md ("Runtime extension"); what is and is not emulated is in docs/routing.md.
+// emulator/README.md ("Runtime extension"); what is and is not emulated is in README.md ("Routing in the emulator").
 
 import type { ErrorFactory } from "../errors";
 import type { EtagFactory } from "../etag";

@@ -2,7 +2,7 @@
 // worker's labels, and how worker selectors expire.
 //
 // Type rules (the service does not document them; these are this emulator's choices, listed in
-// docs/routing.md):
+// README.md ("Routing in the emulator")):
 // - A selector whose key is absent from the labels never matches, whatever the operator (a worker
 //   without the label is not qualified, even for `notEqual`).
 // - `equal` / `notEqual` compare values of the same JSON type exactly: numbers numerically (1 = 1.0),

@@ -1,5 +1,5 @@
 // Reliability when the engine dies: `pulumi up` of 100 objects is SIGKILLed at three points (after 5, 50 and 90
-// objects exist on the service). Then exactly the recovery a user types (docs/performance.md, "When the engine is
+// objects exist on the service). Then exactly the recovery a user types (README.md ("Performance and reliability"), "When the engine is
 // killed"):
 //
 //   find <backend>/.pulumi -name '*.attrs' -empty -delete # only if commands fail with "failed to load checkpoint: EOF"
@@ -244,7 +244,7 @@ describe("pulumi up of 100 objects, engine SIGKILLed mid-way", () => {
   }
 
   it("without the journal (recovery on another machine) the export/import fallback converges", async () => {
-    // docs/performance.md keeps this procedure for a crashed run whose journal is elsewhere (a CI runner): the
+    // README.md ("Performance and reliability") keeps this procedure for a crashed run whose journal is elsewhere (a CI runner): the
     // killed `up` journals into one directory, every recovery command runs with another, empty one.
     const emulator = await startEmulator({ port: 0, maxLogEntries: 100_000, faults: { latencyMs: 20 } });
     emulators.push(emulator);
@@ -288,7 +288,7 @@ describe("pulumi up of 100 objects, engine SIGKILLed mid-way", () => {
   }, 150_000);
 
   it("exercised the hard case: some kill left objects on the service that the state did not record", () => {
-    // For the record (quoted in docs/performance.md): per kill point, pending creates and unrecorded objects.
+    // For the record (quoted in README.md ("Performance and reliability")): per kill point, pending creates and unrecorded objects.
     console.log(`reliability-kill: ${JSON.stringify(seen)}`);
     expect(seen.length).toBe(3);
     expect(seen.some((s) => s.unrecorded > 0)).toBe(true);

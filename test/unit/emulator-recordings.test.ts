@@ -88,88 +88,94 @@ function itemsById(body: unknown): Map<string, unknown> {
 
 // The recordings live in ../shared beside the clone. A developer without them skips this file; CI (CI=true) always
 // has them, so there a missing folder fails instead of passing silently.
-describe.skipIf(!existsSync(RECORDINGS) && process.env["CI"] !== "true")("recorded admin traffic replayed against the emulator", () => {
-  it("answers every recorded request as the service did (modulo state and generated values)", async () => {
-    const recordings = load();
-    expect(recordings).toHaveLength(20);
-    const emu = await startEmulator();
-    const client = new SdkClient(emu.endpoint, emu.accessKey);
-    const problems: string[] = [];
-    let compared = 0;
-    let etagTransitions = 0;
-    const etags = new Map<string, { recorded: string; mine: string }>();
-    try {
-      for (const rec of recordings) {
-        for (const [i, entry] of rec.entries.entries()) {
-          const url = new URL(entry.RequestUri);
-          const body =
-            entry.RequestBody === null || entry.RequestBody === undefined
-              ? undefined
-              : JSON.stringify(entry.RequestBody);
-          const r = await client.send(
-            entry.RequestMethod,
-            `${url.pathname}${url.search}`,
-            body === undefined ? {} : { body },
-          );
-          const where = `${rec.file}#${i} ${entry.RequestMethod} ${url.pathname}`;
-          const statusOk =
-            r.status === entry.StatusCode ||
-            (entry.RequestMethod === "PATCH" && [200, 201].includes(r.status) && [200, 201].includes(entry.StatusCode));
-          if (!statusOk) problems.push(`${where}: status ${r.status}, recorded ${entry.StatusCode}: ${r.text}`);
-          if (entry.ResponseHeaders["ETag"] !== undefined && r.headers["etag"] === undefined)
-            problems.push(`${where}: no ETag header`);
-          if (entry.ResponseHeaders["ETag"] === undefined && r.headers["etag"] !== undefined)
-            problems.push(`${where}: unexpected ETag header`);
-          if (entry.ResponseHeaders["Last-Modified"] !== undefined && r.headers["last-modified"] === undefined)
-            problems.push(`${where}: no Last-Modified`);
-          if (entry.ResponseHeaders["Content-Type"] !== r.headers["content-type"]) {
-            problems.push(
-              `${where}: content-type ${r.headers["content-type"]}, recorded ${entry.ResponseHeaders["Content-Type"]}`,
+describe.skipIf(!existsSync(RECORDINGS) && process.env["CI"] !== "true")(
+  "recorded admin traffic replayed against the emulator",
+  () => {
+    it("answers every recorded request as the service did (modulo state and generated values)", async () => {
+      const recordings = load();
+      expect(recordings).toHaveLength(20);
+      const emu = await startEmulator();
+      const client = new SdkClient(emu.endpoint, emu.accessKey);
+      const problems: string[] = [];
+      let compared = 0;
+      let etagTransitions = 0;
+      const etags = new Map<string, { recorded: string; mine: string }>();
+      try {
+        for (const rec of recordings) {
+          for (const [i, entry] of rec.entries.entries()) {
+            const url = new URL(entry.RequestUri);
+            const body =
+              entry.RequestBody === null || entry.RequestBody === undefined
+                ? undefined
+                : JSON.stringify(entry.RequestBody);
+            const r = await client.send(
+              entry.RequestMethod,
+              `${url.pathname}${url.search}`,
+              body === undefined ? {} : { body },
             );
-          }
-          if (entry.ResponseHeaders["api-supported-versions"] !== r.headers["api-supported-versions"])
-            problems.push(`${where}: api-supported-versions`);
-          const mine = normalise(r.body, problems, where);
-          const theirs = normalise(entry.ResponseBody ?? undefined, [], where);
-          if (url.pathname.split("/").length === 3 && entry.RequestMethod === "GET") {
-            const a = itemsById(mine);
-            const b = itemsById(theirs);
-            const shared = [...a.keys()].filter((id) => b.has(id));
-            if (shared.length === 0) problems.push(`${where}: no listed item in common`);
-            for (const id of shared) {
-              if (JSON.stringify(a.get(id)) !== JSON.stringify(b.get(id)))
-                problems.push(`${where}: item ${id}: ${JSON.stringify(a.get(id))} != ${JSON.stringify(b.get(id))}`);
-            }
-            if ((r.body as { nextLink?: unknown }).nextLink !== undefined) problems.push(`${where}: nextLink present`);
-          } else if (JSON.stringify(mine) !== JSON.stringify(theirs)) {
-            // JSON.stringify also pins the field order, which the service keeps stable.
-            problems.push(`${where}: body ${JSON.stringify(mine)} != recorded ${JSON.stringify(theirs)}`);
-          }
-          // ETag churn: where the service kept an object's ETag between two answers, so must the emulator,
-          // and where it changed, the emulator's must change too.
-          const recordedTag = entry.ResponseHeaders["ETag"];
-          const myTag = r.headers["etag"];
-          if (entry.RequestMethod === "DELETE" && r.status === 204) etags.delete(url.pathname);
-          if (recordedTag !== undefined && myTag !== undefined) {
-            const previous = etags.get(url.pathname);
-            if (previous && (previous.recorded === recordedTag) !== (previous.mine === myTag)) {
+            const where = `${rec.file}#${i} ${entry.RequestMethod} ${url.pathname}`;
+            const statusOk =
+              r.status === entry.StatusCode ||
+              (entry.RequestMethod === "PATCH" &&
+                [200, 201].includes(r.status) &&
+                [200, 201].includes(entry.StatusCode));
+            if (!statusOk) problems.push(`${where}: status ${r.status}, recorded ${entry.StatusCode}: ${r.text}`);
+            if (entry.ResponseHeaders["ETag"] !== undefined && r.headers["etag"] === undefined)
+              problems.push(`${where}: no ETag header`);
+            if (entry.ResponseHeaders["ETag"] === undefined && r.headers["etag"] !== undefined)
+              problems.push(`${where}: unexpected ETag header`);
+            if (entry.ResponseHeaders["Last-Modified"] !== undefined && r.headers["last-modified"] === undefined)
+              problems.push(`${where}: no Last-Modified`);
+            if (entry.ResponseHeaders["Content-Type"] !== r.headers["content-type"]) {
               problems.push(
-                `${where}: recorded ETag ${previous.recorded === recordedTag ? "kept" : "changed"}, emulator's ${previous.mine === myTag ? "kept" : "changed"}`,
+                `${where}: content-type ${r.headers["content-type"]}, recorded ${entry.ResponseHeaders["Content-Type"]}`,
               );
             }
-            etags.set(url.pathname, { recorded: recordedTag, mine: myTag });
-            etagTransitions += previous ? 1 : 0;
+            if (entry.ResponseHeaders["api-supported-versions"] !== r.headers["api-supported-versions"])
+              problems.push(`${where}: api-supported-versions`);
+            const mine = normalise(r.body, problems, where);
+            const theirs = normalise(entry.ResponseBody ?? undefined, [], where);
+            if (url.pathname.split("/").length === 3 && entry.RequestMethod === "GET") {
+              const a = itemsById(mine);
+              const b = itemsById(theirs);
+              const shared = [...a.keys()].filter((id) => b.has(id));
+              if (shared.length === 0) problems.push(`${where}: no listed item in common`);
+              for (const id of shared) {
+                if (JSON.stringify(a.get(id)) !== JSON.stringify(b.get(id)))
+                  problems.push(`${where}: item ${id}: ${JSON.stringify(a.get(id))} != ${JSON.stringify(b.get(id))}`);
+              }
+              if ((r.body as { nextLink?: unknown }).nextLink !== undefined)
+                problems.push(`${where}: nextLink present`);
+            } else if (JSON.stringify(mine) !== JSON.stringify(theirs)) {
+              // JSON.stringify also pins the field order, which the service keeps stable.
+              problems.push(`${where}: body ${JSON.stringify(mine)} != recorded ${JSON.stringify(theirs)}`);
+            }
+            // ETag churn: where the service kept an object's ETag between two answers, so must the emulator,
+            // and where it changed, the emulator's must change too.
+            const recordedTag = entry.ResponseHeaders["ETag"];
+            const myTag = r.headers["etag"];
+            if (entry.RequestMethod === "DELETE" && r.status === 204) etags.delete(url.pathname);
+            if (recordedTag !== undefined && myTag !== undefined) {
+              const previous = etags.get(url.pathname);
+              if (previous && (previous.recorded === recordedTag) !== (previous.mine === myTag)) {
+                problems.push(
+                  `${where}: recorded ETag ${previous.recorded === recordedTag ? "kept" : "changed"}, emulator's ${previous.mine === myTag ? "kept" : "changed"}`,
+                );
+              }
+              etags.set(url.pathname, { recorded: recordedTag, mine: myTag });
+              etagTransitions += previous ? 1 : 0;
+            }
+            compared += 1;
           }
-          compared += 1;
         }
+      } finally {
+        await emu.close();
       }
-    } finally {
-      await emu.close();
-    }
-    expect(problems).toEqual([]);
-    expect(compared).toBe(recordings.reduce((n, r) => n + r.entries.length, 0));
-    expect(compared).toBe(74);
-    // 32 ETag transitions of the same object are compared in the 74 recorded answers.
-    expect(etagTransitions).toBe(32);
-  });
-});
+      expect(problems).toEqual([]);
+      expect(compared).toBe(recordings.reduce((n, r) => n + r.entries.length, 0));
+      expect(compared).toBe(74);
+      // 32 ETag transitions of the same object are compared in the 74 recorded answers.
+      expect(etagTransitions).toBe(32);
+    });
+  },
+);
