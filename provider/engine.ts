@@ -197,6 +197,7 @@ async function journalCreate(dir: string, key: string, hash: string, what: strin
   } catch (e) {
     throw journalUnwritable(dir, what, e);
   }
+  void pruneOnce(dir);
 }
 
 // ------------------------------------------------------------------ provider methods
