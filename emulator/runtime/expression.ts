@@ -42,6 +42,28 @@ const TWO_CHAR_OPS = ["<=", ">=", "<>", "&&", "||"];
 const ONE_CHAR_OPS = ["=", "<", ">", "+", "-", "*", "/", "&", "!"];
 const PUNCT = ["(", ")", ",", "."];
 
+/** Reads a quoted run starting at `at` (the opening quote); a doubled quote stands for one. */
+function readQuoted(text: string, at: number, quote: '"' | "'"): { value: string; end: number } {
+  let value = "";
+  let i = at + 1;
+  for (;;) {
+    if (i >= text.length) {
+      throw new ExpressionError(quote === '"' ? "unterminated string literal" : "unterminated quoted name", at);
+    }
+    const ch = text[i] as string;
+    if (ch === quote) {
+      if (text[i + 1] === quote) {
+        value += quote;
+        i += 2;
+        continue;
+      }
+      return { value, end: i + 1 };
+    }
+    value += ch;
+    i++;
+  }
+}
+
 export function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
@@ -59,48 +81,13 @@ export function tokenize(text: string): Token[] {
       i += lit.length;
       continue;
     }
-    if (c === '"') {
-      // PowerFx escapes a double quote inside a string by doubling it.
-      let out = "";
-      i++;
-      for (;;) {
-        if (i >= text.length) throw new ExpressionError("unterminated string literal", start);
-        const ch = text[i] as string;
-        if (ch === '"') {
-          if (text[i + 1] === '"') {
-            out += '"';
-            i += 2;
-            continue;
-          }
-          i++;
-          break;
-        }
-        out += ch;
-        i++;
-      }
-      tokens.push({ kind: "string", text: text.slice(start, i), value: out, pos: start });
-      continue;
-    }
-    if (c === "'") {
-      // Single-quoted identifier, for label names with spaces or symbols: job.'Preferred Language'.
-      let out = "";
-      i++;
-      for (;;) {
-        if (i >= text.length) throw new ExpressionError("unterminated quoted name", start);
-        const ch = text[i] as string;
-        if (ch === "'") {
-          if (text[i + 1] === "'") {
-            out += "'";
-            i += 2;
-            continue;
-          }
-          i++;
-          break;
-        }
-        out += ch;
-        i++;
-      }
-      tokens.push({ kind: "quotedIdent", text: text.slice(start, i), value: out, pos: start });
+    if (c === '"' || c === "'") {
+      // "text" is a string literal; 'name' a quoted identifier, for label names with spaces or symbols
+      // (job.'Preferred Language'). In both, PowerFx escapes the quote by doubling it.
+      const { value, end } = readQuoted(text, i, c);
+      const kind = c === '"' ? "string" : "quotedIdent";
+      tokens.push({ kind, text: text.slice(start, end), value, pos: start });
+      i = end;
       continue;
     }
     if (/[A-Za-z_]/.test(c)) {

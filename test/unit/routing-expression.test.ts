@@ -13,6 +13,23 @@ describe("expression language subset", () => {
     expect(evaluate("job.'Preferred Language'", scope)).toBe("fr");
   });
 
+  it("unescapes a doubled quote in a quoted name, and names an unterminated literal or name with its position", () => {
+    expect(evaluate("job.'it''s'", { job: { "it's": 1 } })).toBe(1);
+    for (const [text, message] of [
+      ['job.Region = "NA', "unterminated string literal"],
+      ["job.'Preferred Language", "unterminated quoted name"],
+    ] as const) {
+      try {
+        evaluate(text, scope);
+        expect.unreachable(`${text} must not parse`);
+      } catch (err) {
+        expect(err).toBeInstanceOf(ExpressionError);
+        expect((err as ExpressionError).message).toContain(message);
+        expect((err as ExpressionError).position).toBe(text.search(/["']/));
+      }
+    }
+  });
+
   it("treats a missing label as Blank", () => {
     expect(evaluate("job.Missing", scope)).toBeNull();
     expect(evaluate("IsBlank(job.Missing)", scope)).toBe(true);
