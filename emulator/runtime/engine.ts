@@ -30,6 +30,7 @@ import type {
   RouterWorkerSelectorInput,
   RouterWorkerState,
 } from "../../provider/client/models";
+import { ROUTER_JOB_FIELDS, ROUTER_WORKER_FIELDS } from "../../provider/client/models";
 import { LEGACY_KINDS } from "../../provider/client/validation";
 import type { ErrorDetail } from "../errors";
 import type { EtagFactory } from "../etag";
@@ -109,36 +110,8 @@ const bad = (code: string, message: string): RuntimeFailure => new RuntimeFailur
 const notFound = (message: string): RuntimeFailure => new RuntimeFailure("notFound", [{ code: "NotFound", message }]);
 const conflict = (message: string): RuntimeFailure => new RuntimeFailure("conflict", [{ code: "Conflict", message }]);
 
-export const JOB_KEY_ORDER = [
-  "channelReference",
-  "status",
-  "enqueuedAt",
-  "channelId",
-  "classificationPolicyId",
-  "queueId",
-  "priority",
-  "dispositionCode",
-  "requestedWorkerSelectors",
-  "attachedWorkerSelectors",
-  "labels",
-  "assignments",
-  "tags",
-  "notes",
-  "scheduledAt",
-  "matchingMode",
-] as const;
-export const WORKER_KEY_ORDER = [
-  "state",
-  "queues",
-  "capacity",
-  "labels",
-  "tags",
-  "channels",
-  "offers",
-  "assignedJobs",
-  "loadRatio",
-  "availableForOffers",
-] as const;
+export const JOB_KEY_ORDER = ROUTER_JOB_FIELDS;
+export const WORKER_KEY_ORDER = ROUTER_WORKER_FIELDS;
 
 /** Statuses whose jobs no longer count as active (they never block deletes). */
 const DONE: readonly RouterJobStatus[] = ["closed", "cancelled"];

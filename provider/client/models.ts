@@ -349,6 +349,26 @@ export interface UnassignJobResult {
   unassignmentCount: number;
 }
 
+/** A job's fields in the order the service returns them (after `id` and `etag`) [rec]. */
+export const ROUTER_JOB_FIELDS = [
+  "channelReference",
+  "status",
+  "enqueuedAt",
+  "channelId",
+  "classificationPolicyId",
+  "queueId",
+  "priority",
+  "dispositionCode",
+  "requestedWorkerSelectors",
+  "attachedWorkerSelectors",
+  "labels",
+  "assignments",
+  "tags",
+  "notes",
+  "scheduledAt",
+  "matchingMode",
+] as const;
+
 // ---------------------------------------------------------------- workers and offers
 
 export type RouterWorkerState = "active" | "draining" | "inactive";
@@ -389,6 +409,20 @@ export interface RouterWorker extends Stored, RouterWorkerInput {
   assignedJobs?: RouterWorkerAssignment[];
   loadRatio?: number;
 }
+
+/** A worker's fields in the order the service returns them (after `id` and `etag`) [rec]. */
+export const ROUTER_WORKER_FIELDS = [
+  "state",
+  "queues",
+  "capacity",
+  "labels",
+  "tags",
+  "channels",
+  "offers",
+  "assignedJobs",
+  "loadRatio",
+  "availableForOffers",
+] as const;
 
 export interface ListWorkersOptions {
   state?: RouterWorkerState | "all";

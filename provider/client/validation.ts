@@ -11,7 +11,14 @@
 // in label maps, where `null` means "remove this label" and is accepted.
 
 import type { AdminCollection } from "./models";
-import { DISTRIBUTION_MODE_KINDS, LABEL_OPERATORS, ROUTER_RULE_KINDS, SELECTOR_ATTACHMENT_KINDS } from "./models";
+import {
+  DISTRIBUTION_MODE_KINDS,
+  LABEL_OPERATORS,
+  ROUTER_JOB_FIELDS,
+  ROUTER_RULE_KINDS,
+  ROUTER_WORKER_FIELDS,
+  SELECTOR_ATTACHMENT_KINDS,
+} from "./models";
 
 export interface Violation {
   /** Property path, e.g. `exceptionRules[0].trigger.threshold`; "" for the body itself. */
@@ -701,40 +708,8 @@ function worker(ctx: Ctx, o: Obj): void {
   });
 }
 
-const JOB_KEYS = [
-  "id",
-  "etag",
-  "channelReference",
-  "status",
-  "enqueuedAt",
-  "channelId",
-  "classificationPolicyId",
-  "queueId",
-  "priority",
-  "dispositionCode",
-  "requestedWorkerSelectors",
-  "attachedWorkerSelectors",
-  "labels",
-  "assignments",
-  "tags",
-  "notes",
-  "scheduledAt",
-  "matchingMode",
-];
-const WORKER_KEYS = [
-  "id",
-  "etag",
-  "state",
-  "queues",
-  "capacity",
-  "labels",
-  "tags",
-  "channels",
-  "offers",
-  "assignedJobs",
-  "loadRatio",
-  "availableForOffers",
-];
+const JOB_KEYS = ["id", "etag", ...ROUTER_JOB_FIELDS];
+const WORKER_KEYS = ["id", "etag", ...ROUTER_WORKER_FIELDS];
 
 /** Validate a job body (full input, or the merge-patch result). Read-only fields are tolerated. */
 export function validateJobBody(body: unknown, options: ValidateOptions = {}): Violation[] {
