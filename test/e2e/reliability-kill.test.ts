@@ -17,6 +17,7 @@
 // refresh, up) with an empty journal.
 
 import type { ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { mkdtemp, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -41,12 +42,18 @@ function serviceKeys(emulator: RunningEmulator): string[] {
   return keys.sort();
 }
 
+/** Running, not merely a zombie: an exited process stays in the table until its new parent (here PID 1) reaps it. */
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return true; // no /proc (not Linux): the signal check stands
   }
 }
 
@@ -86,7 +93,11 @@ async function upKilledAfter(
     }, 2);
   });
   const result = await running;
-  // The plugins (language host, dynamic-provider host) outlive a SIGKILLed CLI; a killed CI job takes them too.
+  // The plugins (language host with its program, dynamic-provider hosts) end by themselves once their CLI is gone
+  // (scripts/pulumi-plugins/exit-with-parent.js). Give them a bounded while, then count and kill what is left.
+  for (let waited = 0; waited < 15_000 && orphans.some(alive); waited += 100) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
   const survivors = orphans.filter(alive);
   for (const pid of survivors) process.kill(pid, "SIGKILL");
   return { result, orphanedPlugins: survivors.length };
@@ -169,7 +180,8 @@ describe("pulumi up of 100 objects, engine SIGKILLed mid-way", () => {
       const env = { PULUMI_JOBROUTER_JOURNAL_DIR: journalDir };
       const run = (args: string[]): Promise<CliResult> => stack.run(args, { env });
 
-      const { result } = await upKilledAfter(stack, emulator, point, env);
+      const { result, orphanedPlugins } = await upKilledAfter(stack, emulator, point, env);
+      expect(orphanedPlugins).toBe(0);
       expect(result.signal).toBe("SIGKILL");
 
       const emptyAttrs = await unlockAfterKill(stack, run);
