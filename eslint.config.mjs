@@ -24,6 +24,12 @@ export default tseslint.config(
         process: "readonly",
         console: "readonly",
         __dirname: "readonly",
+        // Node's timers and Buffer, for the plain-JS scripts (TypeScript files get them from @types/node).
+        setTimeout: "readonly",
+        clearTimeout: "readonly",
+        setInterval: "readonly",
+        clearInterval: "readonly",
+        Buffer: "readonly",
       },
     },
     rules: {
