@@ -115,3 +115,18 @@ export function sampleRss(root: number, intervalMs = 100): { stop(): RssPeak } {
     },
   };
 }
+
+/** Running, not merely a zombie: an exited process stays in the table until its new parent (here PID 1) reaps it. */
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return true; // no /proc (not Linux): the signal check stands
+  }
+}

@@ -17,14 +17,13 @@
 // refresh, up) with an empty journal.
 
 import type { ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { mkdtemp, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator, type RunningEmulator } from "pulumi-jobrouter/emulator";
 import { afterAll, describe, expect, it } from "vitest";
 import { CliStack, repoRoot, type CliResult } from "../../bench/cli";
-import { processTree } from "../../bench/procs";
+import { isRunning as alive, processTree } from "../../bench/procs";
 import { adoptPendingCreates, stateObjectKeys, type Deployment } from "../../bench/verify";
 import { benchObjects } from "../../bench/workload";
 
@@ -40,21 +39,6 @@ function serviceKeys(emulator: RunningEmulator): string[] {
     for (const r of emulator.store.list(c)) keys.push(`${c}/${r.id}`);
   }
   return keys.sort();
-}
-
-/** Running, not merely a zombie: an exited process stays in the table until its new parent (here PID 1) reaps it. */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return true; // no /proc (not Linux): the signal check stands
-  }
 }
 
 function must(r: CliResult): CliResult {

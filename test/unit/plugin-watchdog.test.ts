@@ -2,32 +2,17 @@
 // CLI) is gone, after its SIGTERM handler has had the chance to stop its own children.
 
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { isRunning as alive } from "../../bench/procs";
 
 const watchdog = path.join(__dirname, "..", "..", "scripts", "pulumi-plugins", "exit-with-parent.js");
 const dirs: string[] = [];
 afterAll(async () => {
   for (const d of dirs) await rm(d, { recursive: true, force: true });
 });
-
-/** Running, not merely a zombie: an exited process stays in the table until its new parent (here PID 1) reaps it. */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return true; // no /proc (not Linux): the signal check stands
-  }
-}
 
 describe("plugin watchdog", () => {
   it("ends a plugin whose parent was SIGKILLed, running its SIGTERM handler first", async () => {
