@@ -57,6 +57,26 @@ describe("startEmulator({ https: true })", () => {
     expect((await viaName.getQueue("q")).name).toBe("q");
   });
 
+  it("NODE_EXTRA_CA_CERTS is enough for a Node process using the installed client", async () => {
+    const e = await start({ https: true });
+    const script = [
+      'const { JobRouterClient } = require("pulumi-jobrouter/client");',
+      "const c = JobRouterClient.fromConnectionString(process.env.CS, { retryOptions: { maxRetries: 0 } });",
+      'c.upsertQueue("from-child", { name: "child" }).then(() => console.log("ok"), (e) => { console.error(e.message); process.exit(1); });',
+    ].join("\n");
+    const child = spawn(process.execPath, ["-e", script], {
+      cwd: join(__dirname, "..", ".."),
+      env: { ...process.env, CS: e.connectionString, NODE_EXTRA_CA_CERTS: e.caCertPath ?? "" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (out += c.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+    expect({ code, out: out.trim() }).toEqual({ code: 0, out: "ok" });
+    expect(e.store.get("queues", "from-child")?.body["name"]).toBe("child");
+  });
+
   it("refuses clients that do not trust the certificate (verification is real)", async () => {
     const e = await start({ https: true });
     const untrusting = JobRouterClient.fromConnectionString(e.connectionString, { retryOptions: { maxRetries: 0 } });
