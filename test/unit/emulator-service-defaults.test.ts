@@ -3,13 +3,21 @@
 // `check` raises no false alarm at preview), the emulator answers with the same server-filled defaults, and the
 // providers' canonical form treats every such default as equal to its absence (so it never shows as a diff).
 
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import { canonicalSpec } from "../../provider/canonical";
 import { checkInputs } from "../../provider/check";
 import { JobRouterClient } from "../../provider/client";
 import type { AdminCollection } from "../../provider/client/models";
-import { errorsOf, LEGACY_KINDS, validateAdminBody } from "../../provider/client/validation";
+import {
+  errorsOf,
+  LEGACY_KINDS,
+  validateAdminBody,
+  validateJobBody,
+  validateWorkerBody,
+} from "../../provider/client/validation";
 import { failure } from "./runtime-harness";
 
 let emulator: RunningEmulator;
@@ -276,5 +284,35 @@ describe("fact 8 (validator): every old kebab-case kind the service accepted is 
   it("a kebab-case spelling the service never had is refused", () => {
     const v = errorsOf(validateAdminBody("distributionPolicies", { mode: { kind: "longest-busy" } }));
     expect(v.map((x) => x.rule)).toEqual(["enum"]);
+  });
+});
+
+describe("every body the real service accepted in the recordings passes the shared validator", () => {
+  const RECORDINGS = join(__dirname, "..", "..", "..", "shared", "jobrouter-recordings");
+
+  it.skipIf(!existsSync(RECORDINGS))("no recorded 2xx PATCH body is refused (admin, jobs, workers)", () => {
+    let checked = 0;
+    const refused: string[] = [];
+    for (const suite of readdirSync(RECORDINGS)) {
+      for (const file of readdirSync(join(RECORDINGS, suite))) {
+        const data = JSON.parse(readFileSync(join(RECORDINGS, suite, file), "utf8")) as {
+          Entries: Array<{ RequestMethod: string; RequestUri: string; RequestBody: unknown; StatusCode: number }>;
+        };
+        for (const e of data.Entries) {
+          if (e.RequestMethod !== "PATCH" || e.StatusCode >= 300) continue;
+          const collection = new URL(e.RequestUri).pathname.split("/")[2] ?? "";
+          const violations =
+            collection === "jobs"
+              ? validateJobBody(e.RequestBody)
+              : collection === "workers"
+                ? validateWorkerBody(e.RequestBody)
+                : validateAdminBody(collection as AdminCollection, e.RequestBody);
+          for (const v of errorsOf(violations)) refused.push(`${suite}/${file} ${e.RequestUri}: ${v.message}`);
+          checked++;
+        }
+      }
+    }
+    expect(refused).toEqual([]);
+    expect(checked).toBeGreaterThan(90); // every suite's PATCHes were seen, not an empty directory
   });
 });
