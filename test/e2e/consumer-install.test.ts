@@ -14,7 +14,7 @@ import { mkdir } from "node:fs/promises";
 import * as path from "node:path";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { pulumiBinDir, pulumiVersion } from "./harness";
+import { pulumiBinDir, pulumiVersion, repoRoot } from "./harness";
 import {
   installConsumer,
   outsideEnv,
@@ -74,6 +74,14 @@ export async function smoke(): Promise<string> {
 }
 `;
 
+/** The README's example, type-checked with the rest, so the front page shows code that compiles against the package. */
+function readmeExample(): string {
+  const readme = readFileSync(path.join(repoRoot, "README.md"), "utf8");
+  const block = /## Example\n\n```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+  if (!block) throw new Error("README.md has no ```ts block under ## Example");
+  return block;
+}
+
 /**
  * A user's tsconfig: strict, and declaration files checked too (Pulumi's TypeScript template does not set
  * skipLibCheck), so the package's declarations must not name @pulumi/azure-native, which is not installed here.
@@ -88,7 +96,9 @@ function tsconfig(extra: Record<string, unknown>): string {
     types: ["node"],
     ...extra,
   };
-  return JSON.stringify({ compilerOptions, include: ["index.ts", "entry-points.ts"] }, null, 2) + "\n";
+  return (
+    JSON.stringify({ compilerOptions, include: ["index.ts", "entry-points.ts", "readme-example.ts"] }, null, 2) + "\n"
+  );
 }
 
 const PULUMI_YAML = `name: jobrouter-consumer
@@ -144,6 +154,7 @@ describe("the packed tarballs installed into a project outside the repository", 
       files: {
         "index.ts": PROGRAM,
         "entry-points.ts": ENTRY_POINTS,
+        "readme-example.ts": readmeExample(),
         "Pulumi.yaml": PULUMI_YAML,
         // node16 emits the program (bin/), the others only check.
         "tsconfig.json": tsconfig({ module: "node16", moduleResolution: "node16", outDir: "bin" }),
