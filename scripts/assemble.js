@@ -15,7 +15,7 @@ const fs = require("node:fs");
 const path = require("node:path");
 const { builtinModules } = require("node:module");
 
-/** Where the packages are assembled (git-ignored); `npm run pack` packs these directories. */
+/** Where the packages are assembled (git-ignored); `npm run package` packs these directories. */
 const PACKAGES_OUT = path.join(".cache", "packages");
 
 /**

@@ -4,7 +4,7 @@
 "use strict";
 console.error(
   "This repository's root is its development package (pulumi-jobrouter-dev), not the library.\n" +
-    "Run `npm run pack` to build and pack pulumi-jobrouter, jobrouter-emulator and pulumi-jobrouter-policy, and\n" +
+    "Run `npm run package` to build and pack pulumi-jobrouter, jobrouter-emulator and pulumi-jobrouter-policy, and\n" +
     "install those tarballs (see README.md, Install).",
 );
 process.exit(1);

@@ -1,4 +1,4 @@
-// `npm run pack [-- <destination>]`: builds, then packs the published packages into tarballs (default: the
+// `npm run package [-- <destination>]`: builds, then packs the published packages into tarballs (default: the
 // repository root): pulumi-jobrouter and jobrouter-emulator from their assembled directories (.cache/packages,
 // see scripts/assemble.js) and the policy pack from policy/ (its `prepack` compiles it).
 "use strict";
@@ -13,7 +13,7 @@ const destination = path.resolve(process.argv[2] ?? root);
 function run(command, args, cwd) {
   const r = spawnSync(command, args, { cwd, stdio: ["ignore", "inherit", "inherit"] });
   if (r.status !== 0) {
-    console.error(`npm run pack: ${command} ${args.join(" ")} failed (exit ${r.status ?? r.signal})`);
+    console.error(`npm run package: ${command} ${args.join(" ")} failed (exit ${r.status ?? r.signal})`);
     process.exit(r.status ?? 1);
   }
 }

@@ -1,7 +1,7 @@
 // Builds the packages and installs them into this repository's node_modules, as a user's `npm install` would.
 //
 //   tsc -> dist/ (everything: library, emulator, root program, scripts, bench)
-//   dist/ + packages/<name>/package.json -> .cache/packages/<name>/ (scripts/assemble.js; `npm run pack` packs these)
+//   dist/ + packages/<name>/package.json -> .cache/packages/<name>/ (scripts/assemble.js; `npm run package` packs these)
 //   .cache/packages/<name>/ -> node_modules/<name>/ (a copy), and their bins into node_modules/.bin
 //
 // Why a copy under node_modules and not a symlink or the repository's own dist/: Pulumi serializes a dynamic

@@ -1,4 +1,4 @@
-// Installing the packages as a user does: pack the tarballs (`npm pack`, as `npm run pack` does), then install them
+// Installing the packages as a user does: pack the tarballs (`npm pack`, as `npm run package` does), then install them
 // with npm into a new project in the system's temporary directory, outside this repository, so nothing resolves
 // from the repository's node_modules.
 //
