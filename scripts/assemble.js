@@ -156,6 +156,14 @@ function checkManifest(manifest, root, devRoot, bare) {
  */
 function assemblePackages(root, buildDir) {
   const devRoot = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
+  if (devRoot.bin && Object.keys(devRoot.bin).length > 0) {
+    // npm never links a root project's own bins, and the root is not published: a command there would reach nobody.
+    throw new Error(
+      `package.json (the development root) has "bin" ${JSON.stringify(devRoot.bin)}: move each command into the ` +
+        '"bin" of the published manifest that ships it (packages/pulumi-jobrouter/package.json or ' +
+        "packages/jobrouter-emulator/package.json); the build links those into node_modules/.bin",
+    );
+  }
   // The build's files are addressed as "dist/…", as inside the package; buildDir may be a fresh directory.
   const view = path.join(root, PACKAGES_OUT, `.view-${process.pid}`);
   fs.rmSync(view, { recursive: true, force: true });
@@ -193,4 +201,4 @@ function assemblePackages(root, buildDir) {
   }
 }
 
-module.exports = { PACKAGES, PACKAGES_OUT, assemblePackages, closure, packageOf };
+module.exports = { PACKAGES, PACKAGES_OUT, assemblePackages, checkManifest, closure, packageOf };
