@@ -17,6 +17,17 @@ const fs = require("node:fs");
 const path = require("node:path");
 const { PACKAGES_OUT, assemblePackages } = require("./assemble.js");
 
+// `npm install <git URL of this repository>` clones it and runs this script (as the root's `prepare`), then packs the
+// repository root: the private development package, not the library. Stop there with the way that works. (pacote,
+// npm's fetcher, sets _PACOTE_NO_PREPARE_ for the `npm install` it runs in the clone, which runs this script.)
+if (process.env._PACOTE_NO_PREPARE_ !== undefined) {
+  console.error(
+    "pulumi-jobrouter cannot be installed from its git repository: the repository root is the development package.\n" +
+      "Install the tarballs `npm run package` makes in a clone (or the published packages): see README.md, Install.",
+  );
+  process.exit(1);
+}
+
 const root = path.resolve(__dirname, "..");
 const tsc = path.join(root, "node_modules", "typescript", "bin", "tsc");
 const started = Date.now();
