@@ -10,9 +10,10 @@
 // pulumi.Input.
 
 import * as pulumi from "@pulumi/pulumi";
-import * as communication from "@pulumi/azure-native/communication";
-import * as eventgrid from "@pulumi/azure-native/eventgrid";
+import type * as eventgrid from "@pulumi/azure-native/eventgrid";
 import { ClassificationPolicy, DistributionPolicy, ExceptionPolicy, RouterQueue } from "../provider";
+import { azureNativeModule } from "./azureNative";
+import type { AzureNativeResource } from "./azureNativeResource";
 import type { DeepInput } from "../provider/types";
 import type {
   DistributionMode,
@@ -246,9 +247,9 @@ export class ContactCenter extends pulumi.ComponentResource {
   /** The Event Grid subscription's ARM id; undefined without `events`. */
   readonly eventSubscriptionId: pulumi.Output<string | undefined>;
 
-  readonly communicationService?: communication.CommunicationService;
-  readonly systemTopic?: eventgrid.SystemTopic;
-  readonly eventSubscription?: eventgrid.SystemTopicEventSubscription;
+  readonly communicationService?: AzureNativeResource;
+  readonly systemTopic?: AzureNativeResource;
+  readonly eventSubscription?: AzureNativeResource;
   readonly distributionPolicies: Readonly<Record<string, DistributionPolicy>>;
   readonly exceptionPolicies: Readonly<Record<string, ExceptionPolicy>>;
   readonly classificationPolicies: Readonly<Record<string, ClassificationPolicy>>;
@@ -272,7 +273,8 @@ export class ContactCenter extends pulumi.ComponentResource {
 
     if (cs.create) {
       const c = cs.create;
-      this.communicationService = new communication.CommunicationService(
+      const acs = azureNativeModule("communication", name, "communicationServices.create");
+      const service = new acs.CommunicationService(
         `${name}-acs`,
         {
           resourceGroupName: c.resourceGroupName,
@@ -283,8 +285,8 @@ export class ContactCenter extends pulumi.ComponentResource {
         },
         { parent: this },
       );
-      const service = this.communicationService;
-      const keys = communication.listCommunicationServiceKeysOutput(
+      this.communicationService = service;
+      const keys = acs.listCommunicationServiceKeysOutput(
         {
           communicationServiceName: service.name,
           resourceGroupName: c.resourceGroupName,
@@ -361,7 +363,8 @@ export class ContactCenter extends pulumi.ComponentResource {
       const sourceId = resourceId;
       const group: pulumi.Input<string> =
         ev.resourceGroupName ?? resourceGroupName ?? pulumi.output(sourceId).apply((id) => resourceGroupOf(name, id));
-      this.systemTopic = new eventgrid.SystemTopic(
+      const grid = azureNativeModule("eventgrid", name, "events");
+      this.systemTopic = new grid.SystemTopic(
         `${name}-events`,
         {
           resourceGroupName: group,
@@ -373,7 +376,7 @@ export class ContactCenter extends pulumi.ComponentResource {
         },
         { parent: this, dependsOn: infraDeps },
       );
-      this.eventSubscription = new eventgrid.SystemTopicEventSubscription(
+      this.eventSubscription = new grid.SystemTopicEventSubscription(
         `${name}-jobrouter-events`,
         {
           resourceGroupName: group,
