@@ -368,7 +368,7 @@ export async function remove(collection: AdminCollection, id: string, props: Jso
   if (handedOver(record, owner) && record !== undefined) {
     // Another resource adopted the object (a rename, or a move): deleting this one must not delete it. The
     // delete succeeds, so the resource leaves this stack's state; the engine shows a provider's stderr.
-    console.error(leftInPlaceMessage(describe(collection, id), owner, record));
+    console.error(leftInPlaceMessage(describe(collection, id), record));
     return;
   }
   try {

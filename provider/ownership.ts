@@ -146,6 +146,44 @@ function stackLabel(o: Owner): string {
   return `${o.project}/${o.stack}`;
 }
 
+/**
+ * When both names are children of one ContactCenter (`<component>-<dp|ep|cp|queue>-<key>`, see
+ * components/contactCenter.ts) that differ only in the key: the component, the short collection name and both keys.
+ */
+export function contactCenterRename(
+  oldName: string,
+  newName: string,
+): { component: string; short: string; oldKey: string; newKey: string } | undefined {
+  // The longest shared `<component>-<short>-` prefix wins: component names and keys may hold dashes too.
+  let found: { component: string; short: string; oldKey: string; newKey: string } | undefined;
+  for (const m of oldName.matchAll(/-(dp|ep|cp|queue)-/g)) {
+    const prefix = oldName.slice(0, (m.index ?? 0) + m[0].length);
+    if (!newName.startsWith(prefix)) continue;
+    const oldKey = oldName.slice(prefix.length);
+    const newKey = newName.slice(prefix.length);
+    if (oldKey === "" || newKey === "") continue;
+    found = { component: oldName.slice(0, m.index ?? 0), short: m[1] ?? "", oldKey, newKey };
+  }
+  return found;
+}
+
+const CC_MAP: Record<string, string> = {
+  dp: "distributionPolicies",
+  ep: "exceptionPolicies",
+  cp: "classificationPolicies",
+  queue: "queues",
+};
+
+function renameHint(oldName: string, newName: string): string {
+  const cc = contactCenterRename(oldName, newName);
+  if (cc === undefined) return "";
+  return (
+    ` If these are children of the ContactCenter "${cc.component}", whose \`${CC_MAP[cc.short] ?? cc.short}\` ` +
+    `key changed from "${cc.oldKey}" to "${cc.newKey}": keep the key "${cc.oldKey}", or add ` +
+    `\`previousKeys: ["${cc.oldKey}"]\` to the entry "${cc.newKey}" (the component then passes the alias).`
+  );
+}
+
 const ALIAS_HINT_CC =
   'For a ContactCenter child (named "<component>-<dp|ep|cp|queue>-<key>"), keep the old key in the component\'s map ' +
   "(set `id` to keep the Job Router id), or list the old key in that entry's `previousKeys`.";
@@ -164,8 +202,8 @@ export function existsMessage(x: ExistingObject): string {
         `${mine.type} "${mine.name}". ` +
         `If you renamed "${theirs.name}" to "${mine.name}", add \`aliases: [{ name: "${theirs.name}" }]\` to the ` +
         `resource options of "${mine.name}": Pulumi then keeps it as the same resource and changes nothing. ` +
-        `(Without the alias Pulumi would create "${mine.name}" and then delete "${theirs.name}", and with it this object.) ` +
-        `${ALIAS_HINT_CC} Or, ${otherId}.`
+        `(Without the alias Pulumi would create "${mine.name}" and then delete "${theirs.name}", and with it this object.)` +
+        `${renameHint(theirs.name, mine.name)} Or, ${otherId}.`
       );
     }
     if (theirs.project === mine.project && theirs.stack === mine.stack && theirs.name === mine.name) {
@@ -245,12 +283,12 @@ export function handedOver(record: JournalEntry | undefined, owner: string | und
 }
 
 /** What the delete says when it leaves an object another resource took over. */
-export function leftInPlaceMessage(what: string, owner: string | undefined, record: JournalEntry): string {
+export function leftInPlaceMessage(what: string, record: JournalEntry): string {
   const newOwner = parseOwner(record.owner);
   const by =
     newOwner === undefined ? record.owner : `${newOwner.type} "${newOwner.name}" of stack ${stackLabel(newOwner)}`;
   return (
-    `jobrouter: left ${what} in place: ${by} has taken it over (recorded on this machine), so deleting ` +
-    `${resourceLabel(owner)} only removes it from this stack's state.`
+    `jobrouter: left ${what} in place: ${by} has taken it over (adoptExisting; recorded on this machine), so ` +
+    "this delete of the resource that managed it before only removes that resource from its stack's state."
   );
 }

@@ -271,7 +271,13 @@ describe("ownership: a ContactCenter key renamed", () => {
     const { result, requests } = await h.track(() => outcome(h.up()));
     const log = record("cc-key-renamed", requests);
     expect(result).toContain('RouterQueue "center-queue-vip" of this stack manages it');
-    expect(result).toContain("`previousKeys`");
+    expect(result).toContain(
+      'add `aliases: [{ name: "center-queue-vip" }]` to the resource options of "center-queue-premium"',
+    );
+    expect(result).toContain(
+      'If these are children of the ContactCenter "center", whose `queues` key changed from "vip" to "premium": ' +
+        'keep the key "vip", or add `previousKeys: ["vip"]` to the entry "premium"',
+    );
     expect(log).toEqual(["GET /routing/queues/cc-vip 200"]);
     expect(await live(h, "/routing/queues/cc-vip")).toMatchObject({ name: "VIP" });
   });
