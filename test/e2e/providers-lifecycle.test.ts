@@ -43,7 +43,8 @@ describe("adoption, preconditions, refusals, idempotent deletes", () => {
     await h.current().setConfig(configFor([adopted()]));
     const { result, requests } = await h.track(() => failureOf(h.up()));
     expect(result).toContain('jobrouter: cannot create queue "adopt-me": an object with this id already exists');
-    expect(result).toContain("set `adoptExisting: true` on the resource");
+    expect(result).toContain("set `adoptExisting: true` (adopts it only if it matches this program");
+    expect(result).toContain('`adoptExisting: "overwrite"` (adopts it and writes this program\'s configuration)');
     expect(result).toContain("choose another `queueId`");
     // Only the existence check reached the service; nothing was written.
     expect(requests.map((r) => `${r.method} ${r.status}`)).toEqual(["GET 200"]);
