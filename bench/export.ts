@@ -3,7 +3,7 @@
 // (Retry-After 1 s). Times exportNamespace in-process (list with paging and the client's retries, plan, generate,
 // format) and checks the result is complete and identical to an export without faults.
 //
-//   npm run bench -- --only-export [--export-size 1000] [--export-error-rate 0.1]
+//   npm run bench -- --only-export [--export-size 1000] [--export-error-rate 0.1] [--export-page-size 100]
 
 import { JobRouterClient } from "../provider/client/client";
 import { startEmulator } from "../emulator";
@@ -14,11 +14,14 @@ import { benchObjects, creationWaves } from "./workload";
 export interface ExportBenchOptions {
   size: number;
   errorRate: number;
+  /** `maxpagesize` of the export's list requests; default the exporter's (100). */
+  pageSize?: number;
   log: (line: string) => void;
 }
 
 export interface ExportBenchResult {
   objects: number;
+  pageSize: number;
   requests: number;
   faulted: number;
   status429: number;
@@ -53,7 +56,7 @@ export async function exportBench(options: ExportBenchOptions): Promise<ExportBe
       `export benchmark: exporting ${objects.length} objects with ${options.errorRate * 100}% 429/503 faults`,
     );
     const started = performance.now();
-    const result = await exportNamespace(client);
+    const result = await exportNamespace(client, { maxPageSize: options.pageSize });
     const seconds = (performance.now() - started) / 1000;
     emulator.setFaults(undefined);
     const c = result.counts;
@@ -67,6 +70,7 @@ export async function exportBench(options: ExportBenchOptions): Promise<ExportBe
     const requests = emulator.requests;
     return {
       objects: exported,
+      pageSize: options.pageSize ?? 100,
       requests: requests.length,
       faulted: requests.filter((r) => r.fault !== undefined).length,
       status429: requests.filter((r) => r.status === 429).length,
@@ -84,7 +88,7 @@ export async function exportBench(options: ExportBenchOptions): Promise<ExportBe
 export function exportBenchLine(r: ExportBenchResult, errorRate: number): string {
   return (
     `export: ${r.objects} objects in ${r.seconds.toFixed(2)} s with ${(errorRate * 100).toFixed(0)}% injected faults ` +
-    `(${r.requests} requests, ${r.faulted} faulted: ${r.status429}x 429, ${r.status503}x 503; ` +
+    `(pages of ${r.pageSize}: ${r.requests} requests, ${r.faulted} faulted: ${r.status429}x 429, ${r.status503}x 503; ` +
     `${r.files} files, index.ts ${r.programBytes} bytes, ${r.secrets} secrets; identical to the export without faults)`
   );
 }
@@ -100,9 +104,10 @@ export async function exportBenchMain(argv: readonly string[]): Promise<void> {
   };
   const size = value("--export-size", 1000);
   const errorRate = value("--export-error-rate", 0.1);
+  const pageSize = value("--export-page-size", 100);
   const log = (line: string): void => {
     process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
   };
-  const r = await exportBench({ size, errorRate, log });
+  const r = await exportBench({ size, errorRate, pageSize, log });
   process.stdout.write(`${exportBenchLine(r, errorRate)}\n`);
 }
