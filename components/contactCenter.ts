@@ -145,6 +145,11 @@ export interface EventsArgs {
 interface RoutingObjectBase {
   /** The Job Router id. Default: `idPrefix` + the map key. */
   readonly id?: string;
+  /**
+   * Keys this entry had before (a renamed key): the child resource keeps its identity (Pulumi `aliases`), so
+   * renaming a key changes nothing on the service. Without it, a renamed key with the same `id` is refused.
+   */
+  readonly previousKeys?: readonly string[];
   readonly name?: pulumi.Input<string>;
 }
 
@@ -212,8 +217,11 @@ export interface ContactCenterArgs {
   readonly queues?: Readonly<Record<string, QueueSpec>>;
   /** Prepended to every defaulted Job Router id (e.g. "prod-" gives "prod-sales"). Default "". */
   readonly idPrefix?: string;
-  /** Passed to every routing object: adopt an object that already exists in Job Router instead of failing. */
-  readonly adoptExisting?: pulumi.Input<boolean>;
+  /**
+   * Passed to every routing object: adopt an object that already exists in Job Router instead of failing.
+   * `true` adopts only objects that already match (no write); `"overwrite"` writes the declared spec over them.
+   */
+  readonly adoptExisting?: pulumi.Input<boolean | "overwrite">;
 }
 
 /** Every routing object's Job Router id, by collection and key. */
@@ -419,9 +427,14 @@ export class ContactCenter extends pulumi.ComponentResource {
         const target = created.get(e.to);
         if (target && !deps.includes(target)) deps.push(target);
       }
+      // A renamed key keeps the child's identity through aliases (the parent stays this component).
+      const previous = p.spec.previousKeys ?? [];
       const childOpts: pulumi.CustomResourceOptions = {
         parent: this,
         dependsOn: deps,
+        ...(previous.length > 0
+          ? { aliases: previous.map((k) => ({ name: `${name}-${SHORT[p.collection]}-${k}` })) }
+          : {}),
       };
       const resourceName = `${name}-${SHORT[p.collection]}-${p.key}`;
       let resource: RoutingResource;
@@ -574,6 +587,17 @@ export function planRouting(component: string, args: ContactCenterArgs): Routing
           component,
           `${collection}.${key}.id`,
           "must be a plain string, not an Output (ids decide the resource graph at construction)",
+        );
+      }
+      const previous: unknown = spec.previousKeys;
+      if (
+        previous !== undefined &&
+        (!Array.isArray(previous) || previous.some((k) => typeof k !== "string" || k === "" || k in maps[collection]))
+      ) {
+        throw new ContactCenterValidationError(
+          component,
+          `${collection}.${key}.previousKeys`,
+          "must be a list of former keys of this entry (non-empty strings that are not current keys)",
         );
       }
       ids.set(key, id);
