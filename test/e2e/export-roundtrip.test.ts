@@ -278,7 +278,8 @@ describe("jobrouter-export round trip", () => {
     const writes = requests.filter((r) => WRITES.has(r.method)).map((r) => `${r.method} ${r.path} ${r.status}`);
     expect(up.code).not.toBe(0);
     const lines = (up.stdout + up.stderr).split("\n");
-    const at = lines.findIndex((l) => l.includes('cannot adopt queue "support"'));
+    // The last mention is the engine's Diagnostics section, where the whole message is printed.
+    const at = lines.findLastIndex((l) => l.includes('cannot adopt queue "support"'));
     const refusal = lines.slice(at, at + 4).join("\n");
     console.log(`refused:\n${refusal}`);
     expect(at).toBeGreaterThanOrEqual(0);
