@@ -90,6 +90,20 @@ describe("references", () => {
   });
 });
 
+describe("contact-center style limits", () => {
+  it("refuses a queue without a distribution policy, naming it and the way out", async () => {
+    const ns: Namespace = {
+      distributionPolicies: [],
+      exceptionPolicies: [],
+      classificationPolicies: [],
+      queues: [{ collection: "queues", id: "bare", spec: { name: "Bare" } }],
+    };
+    await expect(exportFrom(ns, { style: "contact-center" })).rejects.toThrow(
+      /queue "bare": has no distributionPolicyId.*--style resources/,
+    );
+  });
+});
+
 describe("secrets", () => {
   it("reads every credential from secret config and writes no credential value", async () => {
     for (const style of ["resources", "contact-center"] as const) {
@@ -261,10 +275,18 @@ describe("cli arguments", () => {
 describe("the generated project", () => {
   const work = path.join(repoRoot, ".cache", "exporter-unit");
 
-  it.each(["resources", "contact-center"] as const)(
-    "%s style type-checks with strict TypeScript and is prettier-clean",
-    async (style) => {
-      const result = await exportFrom(namespace, { style, projectName: `unit-${style}` });
+  it.each([
+    ["resources", undefined],
+    ["contact-center", undefined],
+    ["resources", "https://contoso.communication.azure.com"],
+    ["contact-center", "https://contoso.communication.azure.com"],
+  ] as const)(
+    "%s style (Entra ID endpoint: %s) type-checks with strict TypeScript and is prettier-clean",
+    async (style, entraIdEndpoint) => {
+      const result = await exportFrom(namespace, { style, entraIdEndpoint, projectName: `unit-${style}` });
+      const program = result.files["index.ts"] ?? "";
+      if (entraIdEndpoint === undefined) expect(program).not.toContain("endpoint");
+      else expect(program).toContain(`endpoint: "${entraIdEndpoint}"`);
       expect(Object.keys(result.files)).toEqual([
         ".gitignore",
         "Pulumi.yaml",
@@ -277,16 +299,16 @@ describe("the generated project", () => {
         expect(await prettier.format(text, { filepath: name }), name).toBe(text);
       }
       // Inside the repository, so `pulumi-jobrouter` and `@pulumi/pulumi` resolve from its node_modules.
-      const dir = path.join(work, style);
+      const dir = path.join(work, `${style}${entraIdEndpoint === undefined ? "" : "-entra"}`);
       await rm(dir, { recursive: true, force: true });
       await mkdir(dir, { recursive: true });
       for (const [name, text] of Object.entries(result.files)) await writeFile(path.join(dir, name), text);
       const config = ts.readConfigFile(path.join(dir, "tsconfig.json"), ts.sys.readFile);
       const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, dir);
       expect(parsed.options.strict).toBe(true);
-      const program = ts.createProgram(parsed.fileNames, { ...parsed.options, noEmit: true });
+      const tsProgram = ts.createProgram(parsed.fileNames, { ...parsed.options, noEmit: true });
       const diagnostics = ts
-        .getPreEmitDiagnostics(program)
+        .getPreEmitDiagnostics(tsProgram)
         .map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
       expect(diagnostics).toEqual([]);
     },
