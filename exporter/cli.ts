@@ -164,9 +164,11 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     await writeProject(outDir, result.files, args.force);
     const c = result.counts;
     const total = c.distributionPolicies + c.queues + c.classificationPolicies + c.exceptionPolicies;
+    const count = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
     const lines = [
-      `Exported ${total} objects (${c.distributionPolicies} distribution policies, ${c.queues} queues, ` +
-        `${c.classificationPolicies} classification policies, ${c.exceptionPolicies} exception policies) ` +
+      `Exported ${count(total, "object", "objects")} (${count(c.distributionPolicies, "distribution policy", "distribution policies")}, ` +
+        `${count(c.queues, "queue", "queues")}, ${count(c.classificationPolicies, "classification policy", "classification policies")}, ` +
+        `${count(c.exceptionPolicies, "exception policy", "exception policies")}) ` +
         `in ${((Date.now() - started) / 1000).toFixed(1)} s to ${outDir}`,
       `Files: ${Object.keys(result.files).join(", ")}`,
     ];
@@ -183,6 +185,9 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
         : "  (Entra ID: sign in, e.g. az login)",
       "  pulumi up    # adopts every object; writes nothing when the namespace did not change",
     );
+    if (total === 0) {
+      lines.push("Nothing matched: check --kinds and --include (the program declares no object).");
+    }
     process.stdout.write(`${lines.join("\n")}\n`);
     return 0;
   } catch (e) {

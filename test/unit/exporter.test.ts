@@ -5,11 +5,11 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import * as path from "node:path";
 import * as prettier from "prettier";
 import * as ts from "typescript";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { JobRouterClient } from "../../provider/client";
 import { startEmulator, type RunningEmulator } from "pulumi-jobrouter/emulator";
 import { exportFrom, exportNamespace, idMatcher, readNamespace, type Namespace } from "../../exporter";
-import { parseArgs } from "../../exporter/cli";
+import { main, parseArgs } from "../../exporter/cli";
 import { packageSpecValue } from "../../exporter/project";
 import { APP_KEY, buildNamespace, CLIENT_SECRET, FUNCTION_KEY } from "../fixtures/export/namespace";
 
@@ -263,6 +263,25 @@ describe("cli arguments", () => {
       kinds: ["queues", "distributionPolicies"],
       include: ["a*"],
     });
+  });
+
+  it("exits 2 naming the rule when there is no connection, before any request", async () => {
+    const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    try {
+      const before = emulator.requests.length;
+      expect(await main(["--out", path.join(repoRoot, ".cache", "exporter-unit", "none")], {})).toBe(2);
+      expect(stderr.mock.calls.map((c) => String(c[0])).join("")).toMatch(
+        /no connection: give --connection-string, set JOBROUTER_CONNECTION_STRING, or give --endpoint/,
+      );
+      expect(await main(["--out", "x", "--connection-string", "endpoint=https://a/;accesskey=not base64!"], {})).toBe(
+        2,
+      );
+      expect(stderr.mock.calls.map((c) => String(c[0])).join("")).toMatch(/--connection-string: /);
+      expect(stderr.mock.calls.map((c) => String(c[0])).join("")).not.toContain("not base64!");
+      expect(emulator.requests.length).toBe(before);
+    } finally {
+      stderr.mockRestore();
+    }
   });
 
   it("turns a local tarball into a file: dependency and keeps a range as it is", () => {
