@@ -143,7 +143,7 @@ describe("jobrouter-export round trip", () => {
     expect(requests.length).toBeGreaterThan(0);
     expect(requests.filter((r) => r.method !== "GET")).toEqual([]);
     expect(result.stdout).toContain(
-      "Exported 13 objects (5 distribution policies, 5 queues, 2 classification policies, 1 exception policies)",
+      "Exported 13 objects (5 distribution policies, 5 queues, 2 classification policies, 1 exception policy)",
     );
     for (const name of Object.keys(SECRET_VALUES))
       expect(result.stdout).toContain(`pulumi config set --secret ${name}`);
