@@ -7,19 +7,30 @@ import { sortKeys } from "../provider/json";
 interface OwnPackage {
   name: string;
   version: string;
-  dependencies?: Record<string, string>;
-  devDependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
 }
 
-/** This package's package.json (found upwards from here: the source tree and dist/ differ in depth). */
+/** What the generated project's development tools are pinned to (the published manifest has no devDependencies). */
+const PROJECT_DEV_DEPENDENCIES = { "@types/node": "^24.0.0", typescript: "^5.9.0" };
+
+/**
+ * This package's published manifest, found upwards from here: in an installed package it is the package's own
+ * package.json (dist/ lies one level deeper than the source tree); in this repository it is
+ * packages/pulumi-jobrouter/package.json (the repository root is the private development package).
+ */
 export function ownPackage(): OwnPackage {
   let dir = __dirname;
   for (let i = 0; i < 5; i += 1) {
-    try {
-      const pkg = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as OwnPackage;
-      if (pkg.name === "pulumi-jobrouter") return pkg;
-    } catch {
-      // not here: look one level up
+    for (const candidate of [
+      path.join(dir, "package.json"),
+      path.join(dir, "packages", "pulumi-jobrouter", "package.json"),
+    ]) {
+      try {
+        const pkg = JSON.parse(readFileSync(candidate, "utf8")) as OwnPackage;
+        if (pkg.name === "pulumi-jobrouter") return pkg;
+      } catch {
+        // not here: look further
+      }
     }
     dir = path.dirname(dir);
   }
@@ -56,16 +67,13 @@ export function packageSpecValue(spec: string, exists: (p: string) => boolean): 
 /** The unformatted files of the project other than the program. */
 export function projectFiles(options: ProjectOptions): Record<string, string> {
   const own = ownPackage();
-  const pulumiVersion = own.dependencies?.["@pulumi/pulumi"] ?? "^3.0.0";
+  const pulumiVersion = own.peerDependencies?.["@pulumi/pulumi"] ?? "^3.0.0";
   const packageJson = {
     name: options.projectName,
     private: true,
     main: "index.ts",
     dependencies: sortKeys({ "@pulumi/pulumi": pulumiVersion, "pulumi-jobrouter": options.packageSpec }),
-    devDependencies: sortKeys({
-      "@types/node": own.devDependencies?.["@types/node"] ?? "*",
-      typescript: own.devDependencies?.["typescript"] ?? "^5.0.0",
-    }),
+    devDependencies: sortKeys(PROJECT_DEV_DEPENDENCIES),
   };
   const tsconfig = {
     compilerOptions: {
