@@ -1,0 +1,124 @@
+// Configurations from the user's stack instead of hand-written JSON:
+// - a `pulumi stack export` (the state: what is deployed now),
+// - a `pulumi preview --json` (each step's new inputs: what the change would deploy),
+// - the live namespace behind a connection string (read with our REST client).
+// Our four dynamic resources carry the Job Router id in their id input (queueId, ...) and the service fields under
+// their REST names, so a resource maps to a REST object by dropping our own keys.
+
+import { KINDS, CONNECTION_KEY, ADOPT_KEY, ETAG_KEY, PROVIDER_KEY } from "../provider/kinds";
+import type { AdminCollection } from "../provider/client/models";
+import { JobRouterClient } from "../provider/client/client";
+import type { RoutingConfig } from "../routing/config";
+import { validateConfig } from "./scenario";
+
+/** Pulumi's marker for secret values in state and previews. */
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+/** Pulumi's unknown-value sentinel (a value only known after deployment). */
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+const OWN_KEYS = new Set([CONNECTION_KEY, ADOPT_KEY, ETAG_KEY, PROVIDER_KEY]);
+
+type Json = unknown;
+const isObj = (v: Json): v is Record<string, Json> => v !== null && typeof v === "object" && !Array.isArray(v);
+
+function collectionOf(type: string): AdminCollection | undefined {
+  if (!type.startsWith("pulumi-nodejs:dynamic")) return undefined;
+  const name = type.slice(type.lastIndexOf(":") + 1);
+  for (const k of Object.values(KINDS)) if (k.typeName === name) return k.collection;
+  return undefined;
+}
+
+/** Replace Pulumi secret envelopes by their plaintext (present with --show-secrets); refuse unknowns and ciphertext. */
+function reveal(v: Json, path: string): Json {
+  if (Array.isArray(v)) return v.map((x, i) => reveal(x, `${path}[${i}]`));
+  if (v === UNKNOWN) {
+    throw new Error(`${path}: the value is unknown until deployment, so this configuration cannot be simulated yet`);
+  }
+  if (!isObj(v)) return v;
+  if (v[SECRET_SIG] !== undefined) {
+    if (typeof v.plaintext === "string") return reveal(JSON.parse(v.plaintext) as Json, path);
+    if ("value" in v) return reveal(v.value, path);
+    throw new Error(`${path}: the value is a secret; export with --show-secrets to simulate it`);
+  }
+  const out: Record<string, Json> = {};
+  for (const [k, x] of Object.entries(v)) out[k] = reveal(x, `${path}.${k}`);
+  return out;
+}
+
+function toRestObject(collection: AdminCollection, bag: Record<string, Json>, where: string): Record<string, Json> {
+  const idKey = KINDS[collection].idKey;
+  const id = bag[idKey] ?? bag.id;
+  if (typeof id !== "string")
+    throw new Error(`${where}.${idKey}: missing; cannot tell which ${KINDS[collection].noun} this is`);
+  const out: Record<string, Json> = { id };
+  for (const f of KINDS[collection].fields) {
+    if (bag[f] !== undefined && !OWN_KEYS.has(f)) out[f] = reveal(bag[f], `${where}.${f}`);
+  }
+  return out;
+}
+
+function emptyConfig(): Record<AdminCollection, Array<Record<string, Json>>> {
+  return { distributionPolicies: [], queues: [], classificationPolicies: [], exceptionPolicies: [] };
+}
+
+function sorted(c: Record<AdminCollection, Array<Record<string, Json>>>): Json {
+  const byId = (a: Record<string, Json>, b: Record<string, Json>): number => String(a.id).localeCompare(String(b.id));
+  return {
+    distributionPolicies: c.distributionPolicies.sort(byId),
+    queues: c.queues.sort(byId),
+    classificationPolicies: c.classificationPolicies.sort(byId),
+    exceptionPolicies: c.exceptionPolicies.sort(byId),
+  };
+}
+
+/** The deployed configuration in a `pulumi stack export` (the resources' outputs). */
+export function configFromStackExport(exported: Json): RoutingConfig {
+  const resources = isObj(exported) && isObj(exported.deployment) ? exported.deployment.resources : undefined;
+  if (!Array.isArray(resources))
+    throw new Error("stack export: deployment.resources is missing (is this `pulumi stack export` output?)");
+  const c = emptyConfig();
+  resources.forEach((r, i) => {
+    if (!isObj(r) || typeof r.type !== "string") return;
+    const col = collectionOf(r.type);
+    if (!col) return;
+    const bag = isObj(r.outputs) ? r.outputs : isObj(r.inputs) ? r.inputs : {};
+    c[col].push(toRestObject(col, bag, `deployment.resources[${i}] (${String(r.urn)})`));
+  });
+  return validateConfig(sorted(c), "stack export");
+}
+
+/** The configuration a `pulumi preview --json` would deploy: every non-delete step's new inputs. */
+export function configFromPreview(preview: Json): RoutingConfig {
+  const steps = isObj(preview) ? preview.steps : undefined;
+  if (!Array.isArray(steps)) throw new Error("preview: steps is missing (is this `pulumi preview --json` output?)");
+  const c = emptyConfig();
+  const seen = new Set<string>();
+  steps.forEach((s, i) => {
+    if (!isObj(s) || s.op === "delete" || s.op === "discard" || s.op === "read") return;
+    const state = s.newState;
+    if (!isObj(state) || typeof state.type !== "string") return;
+    const col = collectionOf(state.type);
+    if (!col) return;
+    const urn = String(s.urn ?? state.urn);
+    if (seen.has(urn)) return; // a replacement shows up as several steps of one resource
+    seen.add(urn);
+    const bag = isObj(state.inputs) ? state.inputs : {};
+    c[col].push(toRestObject(col, bag, `steps[${i}] (${urn})`));
+  });
+  return validateConfig(sorted(c), "preview");
+}
+
+/** The live configuration of the namespace behind a connection string. */
+export async function configFromLive(connectionString: string): Promise<RoutingConfig> {
+  const client = JobRouterClient.fromConnectionString(connectionString);
+  const c = emptyConfig();
+  const strip = (o: object): Record<string, Json> => {
+    const rest: Record<string, Json> = { ...(o as Record<string, Json>) };
+    delete rest.etag;
+    return rest;
+  };
+  for await (const o of client.listDistributionPolicies()) c.distributionPolicies.push(strip(o));
+  for await (const o of client.listQueues()) c.queues.push(strip(o));
+  for await (const o of client.listClassificationPolicies()) c.classificationPolicies.push(strip(o));
+  for await (const o of client.listExceptionPolicies()) c.exceptionPolicies.push(strip(o));
+  return validateConfig(sorted(c), "live");
+}
