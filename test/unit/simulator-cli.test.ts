@@ -56,17 +56,17 @@ describe("jobrouter-simulate output", () => {
       before: { queues: Record<string, { serviceLevel: number }> };
       after: { queues: Record<string, { serviceLevel: number }>; differences: { count: number } };
     };
-    expect(Object.keys(report.after.queues)).toEqual(["escalations", "sales", "support"]);
+    expect(Object.keys(report.after.queues)).toEqual(["escalations", "sales", "support-inhouse", "support-partner"]);
     const mdText = readFileSync(md, "utf8");
-    const support = report.after.queues.support?.serviceLevel ?? -1;
+    const support = report.after.queues["support-partner"]?.serviceLevel ?? -1;
     expect(mdText).toContain(
-      `${((report.before.queues.support?.serviceLevel ?? -1) * 100).toFixed(1)}% → ${(support * 100).toFixed(1)}%`,
+      `${((report.before.queues["support-partner"]?.serviceLevel ?? -1) * 100).toFixed(1)}% → ${(support * 100).toFixed(1)}%`,
     );
     expect(mdText).toContain(`**${report.after.differences.count}** measured callers end differently`);
     expect(mdText).toContain(`![service level per queue](${svg})`);
     const svgText = readFileSync(svg, "utf8");
     expect(svgText.startsWith("<svg")).toBe(true);
-    expect(svgText).toContain(`support: ${(support * 100).toFixed(1)}%`);
+    expect(svgText).toContain(`support-partner: ${(support * 100).toFixed(1)}%`);
   });
 
   it("the installed bin prints the markdown report for the documented example", () => {
@@ -83,6 +83,6 @@ describe("jobrouter-simulate output", () => {
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     expect(r.stdout).toContain("### Routing simulation: before → after");
-    expect(r.stdout).toMatch(/\| `support` \| \d+ → \d+ \| [\d.]+% → [\d.]+% /);
+    expect(r.stdout).toMatch(/\| `support-partner` \| \d+ → \d+ \| [\d.]+% → [\d.]+% /);
   });
 });
