@@ -15,7 +15,7 @@ const root = path.resolve(__dirname, "..");
 const tsc = path.join(root, "node_modules", "typescript", "bin", "tsc");
 const started = Date.now();
 /** Subpath entry points of the package and the dist/ folder each one re-exports. */
-const SUBPATHS = { client: "provider/client", emulator: "emulator" };
+const SUBPATHS = { client: "provider/client", emulator: "emulator", simulator: "simulator" };
 
 // Several builds may run at once (developers, parallel test runs): serialize them with a lock dir.
 const lock = path.join(root, "node_modules", ".pulumi-jobrouter-build.lock");

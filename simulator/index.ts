@@ -7,7 +7,8 @@ export type { Scenario, Traffic, WorkerGroup, ArrivalStream, WorkerBehaviour, La
 export type { Report, SimulationReport, QueueStats, GroupOccupancy, Differences, JobDifference } from "./report";
 export { renderMarkdown } from "./markdown";
 export { renderSvg } from "./svg";
-export { configFromStackExport, configFromPreview, configFromLive } from "./sources";
+export { configFromStackExport, configFromPreview, configFromLive, configFromResources } from "./sources";
+export type { ResourceView } from "./sources";
 export { runSimulation, SIM_EPOCH_MS, UNCLASSIFIED } from "./run";
 export type { RunResult, JobRecord, Outcome } from "./run";
 export { Rng, sampleDuration, type Duration } from "./random";

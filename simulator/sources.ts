@@ -122,3 +122,27 @@ export async function configFromLive(connectionString: string): Promise<RoutingC
   for await (const o of client.listExceptionPolicies()) c.exceptionPolicies.push(strip(o));
   return validateConfig(sorted(c), "live");
 }
+
+/** One of our routing resources as a policy or tool sees it: its type token, resource name and property bag. */
+export interface ResourceView {
+  type: string;
+  name: string;
+  props: unknown;
+}
+
+/**
+ * The configuration held by a set of resources (a policy pack's view of a stack). The id input defaults to the
+ * resource name, as the providers do. Throws when a routing value is unknown (only known after deployment).
+ */
+export function configFromResources(resources: readonly ResourceView[]): RoutingConfig {
+  const c = emptyConfig();
+  for (const r of resources) {
+    const col = collectionOf(r.type);
+    if (!col || !isObj(r.props)) continue;
+    const bag: Record<string, Json> = { ...r.props };
+    const idKey = KINDS[col].idKey;
+    if (bag[idKey] === undefined || bag[idKey] === null) bag[idKey] = r.name;
+    c[col].push(toRestObject(col, bag, `${KINDS[col].noun} "${r.name}"`));
+  }
+  return validateConfig(sorted(c), "stack");
+}
