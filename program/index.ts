@@ -10,7 +10,7 @@ import { existsSync } from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type * as JobRouter from "../index";
-import { quickstartRouting } from "./routing";
+import type * as Routing from "./routing";
 
 /**
  * The installed package's directory, found the way Node searches node_modules. A plain require("pulumi-jobrouter")
@@ -28,6 +28,8 @@ function installedPackage(): string {
 
 // The type comes from the sources, so the root build type-checks even before the package is installed.
 const jobrouter: typeof JobRouter = require(installedPackage());
+// The routing objects, from the same installed build (tools copy this file alone into a project directory).
+const { quickstartRouting }: typeof Routing = require(path.join(installedPackage(), "dist", "program", "routing"));
 
 const config = new pulumi.Config("jobrouter");
 const fromEnv = process.env.JOBROUTER_CONNECTION_STRING;

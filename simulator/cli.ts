@@ -98,14 +98,14 @@ export async function scenarioFromArgs(a: CliArgs, env: NodeJS.ProcessEnv = proc
     if (!cs) throw new UsageError("--live reads JOBROUTER_CONNECTION_STRING, which is not set");
     return configFromLive(cs);
   };
-  const before =
+  let beforeCfg =
     a.beforeState !== undefined ? configFromStackExport(readJson(a.beforeState, "--before-state")) : undefined;
-  let after = a.afterPreview !== undefined ? configFromPreview(readJson(a.afterPreview, "--after-preview")) : undefined;
-  let beforeCfg = before;
-  if (a.live) {
-    if (after === undefined) after = await live();
-    else beforeCfg = await live();
-  }
+  // --live is the after configuration unless a preview proposes one; then it is what is deployed now (before).
+  let after: RoutingConfig | undefined;
+  if (a.live && a.afterPreview === undefined) after = await live();
+  if (a.live && a.afterPreview !== undefined) beforeCfg = await live();
+  // A preview lists only what changes: its steps apply over the deployed configuration.
+  if (a.afterPreview !== undefined) after = configFromPreview(readJson(a.afterPreview, "--after-preview"), beforeCfg);
   if (after === undefined) return { config: beforeCfg, traffic };
   if (beforeCfg === undefined) return { config: after, traffic };
   return { before: beforeCfg, after, traffic };

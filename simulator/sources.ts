@@ -72,7 +72,9 @@ function sorted(c: Record<AdminCollection, Array<Record<string, Json>>>): Json {
 
 /** The deployed configuration in a `pulumi stack export` (the resources' outputs). */
 export function configFromStackExport(exported: Json): RoutingConfig {
-  const resources = isObj(exported) && isObj(exported.deployment) ? exported.deployment.resources : undefined;
+  // `pulumi stack export` writes { version, deployment: { resources } }; the Automation API hands out the inner part.
+  const deployment = isObj(exported) && isObj(exported.deployment) ? exported.deployment : exported;
+  const resources = isObj(deployment) ? deployment.resources : undefined;
   if (!Array.isArray(resources))
     throw new Error("stack export: deployment.resources is missing (is this `pulumi stack export` output?)");
   const c = emptyConfig();
@@ -86,25 +88,54 @@ export function configFromStackExport(exported: Json): RoutingConfig {
   return validateConfig(sorted(c), "stack export");
 }
 
-/** The configuration a `pulumi preview --json` would deploy: every non-delete step's new inputs. */
-export function configFromPreview(preview: Json): RoutingConfig {
+/**
+ * The configuration a `pulumi preview --json` would deploy. The CLI lists only the resources that change, so the
+ * steps are applied over `base` (the deployed configuration: a stack export or the live namespace): a create or update
+ * puts the step's new inputs in place, a delete removes the object. Without a base the preview must list every object.
+ */
+export function configFromPreview(preview: Json, base?: RoutingConfig): RoutingConfig {
   const steps = isObj(preview) ? preview.steps : undefined;
   if (!Array.isArray(steps)) throw new Error("preview: steps is missing (is this `pulumi preview --json` output?)");
-  const c = emptyConfig();
-  const seen = new Set<string>();
+  const byKey = new Map<string, { col: AdminCollection; o: Record<string, Json> }>();
+  const keyOf = (col: AdminCollection, id: string): string => `${col}/${id}`;
+  if (base) {
+    for (const col of Object.keys(KINDS) as AdminCollection[]) {
+      for (const o of base[col] as unknown as Array<Record<string, Json>>)
+        byKey.set(keyOf(col, String(o.id)), { col, o });
+    }
+  }
   steps.forEach((s, i) => {
-    if (!isObj(s) || s.op === "delete" || s.op === "discard" || s.op === "read") return;
+    if (!isObj(s)) return;
+    const where = `steps[${i}] (${String(s.urn)})`;
+    if (s.op === "delete") {
+      const old = s.oldState;
+      if (!isObj(old) || typeof old.type !== "string") return;
+      const col = collectionOf(old.type);
+      if (!col) return;
+      const bag = isObj(old.outputs) ? old.outputs : isObj(old.inputs) ? old.inputs : {};
+      const id = bag[KINDS[col].idKey] ?? old.id;
+      if (typeof id === "string") byKey.delete(keyOf(col, id));
+      return;
+    }
+    // A replacement also lists the old object's removal (delete-replaced); the new one, with its id, stays.
+    if (["delete-replaced", "discard", "discard-replaced", "read", "refresh"].includes(String(s.op))) return;
     const state = s.newState;
     if (!isObj(state) || typeof state.type !== "string") return;
     const col = collectionOf(state.type);
     if (!col) return;
-    const urn = String(s.urn ?? state.urn);
-    if (seen.has(urn)) return; // a replacement shows up as several steps of one resource
-    seen.add(urn);
-    const bag = isObj(state.inputs) ? state.inputs : {};
-    c[col].push(toRestObject(col, bag, `steps[${i}] (${urn})`));
+    const o = toRestObject(col, isObj(state.inputs) ? state.inputs : {}, where);
+    byKey.set(keyOf(col, String(o.id)), { col, o });
   });
-  return validateConfig(sorted(c), "preview");
+  const c = emptyConfig();
+  for (const { col, o } of byKey.values()) c[col].push(o);
+  try {
+    return validateConfig(sorted(c), "preview");
+  } catch (err) {
+    if (base || !(err instanceof Error)) throw err;
+    throw new Error(
+      `${err.message}\n(\`pulumi preview --json\` lists only the resources that change: give the deployed configuration too, with --before-state or --live)`,
+    );
+  }
 }
 
 /** The live configuration of the namespace behind a connection string. */
