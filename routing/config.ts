@@ -30,7 +30,10 @@ export class ConfigIndex {
   readonly queues = new Map<string, QueueObject>();
   readonly classificationPolicies = new Map<string, ClassificationPolicyObject>();
   readonly exceptionPolicies = new Map<string, ExceptionPolicyObject>();
-  /** Queues in id order, the order classification's queue selectors resolve ties in. */
+  /**
+   * Queues in id order (the order classification's queue selectors resolve ties in), each with the `Id` label the
+   * service adds to every queue, so that a selector on `Id` matches as it does in Job Router.
+   */
   readonly queueList: QueueObject[];
 
   constructor(config: RoutingConfig) {
@@ -38,7 +41,9 @@ export class ConfigIndex {
     for (const o of config.queues) this.queues.set(o.id, o);
     for (const o of config.classificationPolicies) this.classificationPolicies.set(o.id, o);
     for (const o of config.exceptionPolicies) this.exceptionPolicies.set(o.id, o);
-    this.queueList = [...this.queues.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    this.queueList = [...this.queues.values()]
+      .map((q) => ({ ...q, labels: { Id: q.id, ...(q.labels ?? {}) } }))
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
   distributionPolicyOf(queueId: string | undefined): DistributionPolicyObject | undefined {

@@ -84,6 +84,9 @@ describe("simulation sources from a real stack", () => {
     const { result: fromLive, requests } = await h.track(() => configFromLive(h.emulator.connectionString));
     expect(requests.length).toBeGreaterThan(0);
     expect([...new Set(requests.map((r) => r.method))]).toEqual(["GET"]);
+    // The service adds an `Id` label to every queue (the routing core adds it too, for selectors on Id).
+    expect(fromLive.queues.map((q) => q.labels?.Id)).toEqual(["escalations", "main"]);
+    for (const q of fromLive.queues) delete q.labels?.Id;
     for (const c of [fromState, fromLive]) {
       expect(c.queues).toEqual(expected.queues);
       // The service leaves out concurrency bounds equal to its defaults (1): compare what routing reads.
@@ -95,8 +98,11 @@ describe("simulation sources from a real stack", () => {
         minConcurrentOffers: 1,
         maxConcurrentOffers: 1,
       });
-      // ... and the expression language equal to its default (powerFx).
-      expect(c.classificationPolicies).toEqual([
+      // ... the expression language equal to its default (powerFx); live reads add empty attachment lists.
+      for (const p of c.classificationPolicies) {
+        expect([...(p.queueSelectorAttachments ?? []), ...(p.workerSelectorAttachments ?? [])]).toEqual([]);
+      }
+      expect(c.classificationPolicies).toMatchObject([
         {
           id: "triage",
           name: "Triage",
