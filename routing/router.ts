@@ -23,8 +23,8 @@ import type {
   RouterWorkerSelectorInput,
   RouterChannel,
 } from "../provider/client/models";
-import type { Clock, TimerHandle } from "../emulator/runtime/clock";
-import { classify, type ClassificationDeps } from "../emulator/runtime/classification";
+import type { Clock, TimerHandle } from "./clock";
+import { classify, type ClassificationDeps } from "./classification";
 import {
   eligibleWorkers,
   offersToIssue,
@@ -35,17 +35,17 @@ import {
   type EligibleWorker,
   type MatchableJob,
   type WorkerUsage,
-} from "../emulator/runtime/distribution";
+} from "./distribution";
 import {
   effectiveActions,
   queueLengthRulesFired,
   upsertLabels,
   waitTimeSchedule,
   type ExceptionRuleLike,
-} from "../emulator/runtime/exceptions";
-import { evaluate } from "../emulator/runtime/expression";
-import { RuleError, toScore } from "../emulator/runtime/rules";
-import { materializeSelector } from "../emulator/runtime/selectors";
+} from "./exceptions";
+import { evaluate } from "./expression";
+import { RuleError, toScore } from "./rules";
+import { materializeSelector } from "./selectors";
 import { ConfigIndex, type RoutingConfig } from "./config";
 import { WaitingList, type WaitingEntry } from "./waiting";
 

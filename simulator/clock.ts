@@ -2,7 +2,7 @@
 // only when `run` pops them. No real timers and no sleeping: a simulated day takes as long as its events take to
 // process. Ties fire in the order they were set, so a run is deterministic.
 
-import type { Clock, TimerCallback, TimerHandle } from "../emulator/runtime/clock";
+import type { Clock, TimerCallback, TimerHandle } from "../routing/clock";
 
 interface Entry {
   at: number;

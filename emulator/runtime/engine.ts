@@ -39,15 +39,15 @@ import { secondResolution } from "../etag";
 import type { JsonObject } from "../http";
 import { orderKeys } from "../mergePatch";
 import type { Store, StoredRecord } from "../store";
-import { classify } from "./classification";
-import { formatServiceTime, type Clock, type TimerHandle } from "./clock";
+import { classify } from "../../routing/classification";
+import { formatServiceTime, type Clock, type TimerHandle } from "../../routing/clock";
 import {
   eligibleWorkers,
   selectWorkersForOffer,
   type CandidateWorker,
   type MatchableJob,
   type WorkerUsage,
-} from "./distribution";
+} from "../../routing/distribution";
 import {
   buildEvent,
   EventFeed,
@@ -63,9 +63,9 @@ import {
   upsertLabels,
   waitTimeSchedule,
   type ExceptionRuleLike,
-} from "./exceptions";
-import { RuleError, type HttpCaller, TokenCache } from "./rules";
-import { activeSelectors, expireSelectors, matchesAll, materializeSelector, nextExpiry } from "./selectors";
+} from "../../routing/exceptions";
+import { RuleError, type HttpCaller, TokenCache } from "../../routing/rules";
+import { activeSelectors, expireSelectors, matchesAll, materializeSelector, nextExpiry } from "../../routing/selectors";
 
 export type JobBody = Omit<RouterJob, "id" | "etag">;
 export type WorkerBody = Omit<RouterWorker, "id" | "etag">;
