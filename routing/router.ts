@@ -26,6 +26,7 @@ import type {
 import type { Clock, TimerHandle } from "./clock";
 import { classify, type ClassificationDeps } from "./classification";
 import {
+  capacityCostFor,
   eligibleWorkers,
   offersToIssue,
   orderLongestIdle,
@@ -45,7 +46,7 @@ import {
 } from "./exceptions";
 import { evaluate } from "./expression";
 import { RuleError, toScore } from "./rules";
-import { materializeSelector } from "./selectors";
+import { matchesAll, materializeSelector } from "./selectors";
 import { ConfigIndex, type RoutingConfig } from "./config";
 import { WaitingList, type WaitingEntry } from "./waiting";
 
@@ -132,7 +133,11 @@ export class Router {
   private readonly onEvent: (e: RouterEvent) => void;
   private readonly jobs = new Map<string, Job>();
   private readonly workers = new Map<string, Worker>();
-  private readonly workersByQueue = new Map<string, Worker[]>();
+  /**
+   * Per queue, the available workers with room for at least one more job on some channel: a job is matched against
+   * these only (in a busy center most workers are full, and scanning them dominated the run time).
+   */
+  private readonly roomyByQueue = new Map<string, Set<Worker>>();
   private readonly waiting = new Map<string, WaitingList<Job>>();
   private readonly roundRobinCursor = new Map<string, string>();
   private readonly classificationDeps: ClassificationDeps;
@@ -168,11 +173,7 @@ export class Router {
       offerTimers: new Map(),
     };
     this.workers.set(w.id, w);
-    for (const q of w.queues) {
-      let list = this.workersByQueue.get(q);
-      if (!list) this.workersByQueue.set(q, (list = []));
-      list.push(w);
-    }
+    for (const q of w.queues) if (!this.roomyByQueue.has(q)) this.roomyByQueue.set(q, new Set());
     if (input.available) this.setWorkerAvailable(w.id, true);
   }
 
@@ -181,6 +182,7 @@ export class Router {
     const w = this.workers.get(workerId);
     if (!w || w.available === available) return;
     w.available = available;
+    this.touch(w);
     if (available) {
       w.idleSinceMs = this.now();
       this.matchWorker(w);
@@ -382,6 +384,7 @@ export class Router {
     if (i >= 0) w.usage.splice(i, 1);
     w.declinedUntil.delete(jobId);
     if (w.usage.length === 0) w.idleSinceMs = this.now();
+    this.touch(w);
     this.matchWorker(w);
   }
 
@@ -432,6 +435,7 @@ export class Router {
     const i = w.usage.findIndex((u) => u.kind === "offer" && u.jobId === j.id);
     if (i >= 0) w.usage.splice(i, 1);
     if (w.usage.length === 0) w.idleSinceMs = Math.min(w.idleSinceMs, this.now());
+    this.touch(w);
     this.onEvent({ kind, jobId: j.id, workerId: w.id, offerId });
   }
 
@@ -447,6 +451,7 @@ export class Router {
     const w = this.workers.get(e.worker.id) as Worker;
     const offerId = `offer-${++this.offerSeq}`;
     w.usage.push({ kind: "offer", jobId: j.id, channelId: j.channelId, capacityCost: e.capacityCost });
+    this.touch(w);
     j.offers.set(w.id, offerId);
     if (offerExpiresAfterSeconds !== undefined && offerExpiresAfterSeconds !== null) {
       w.offerTimers.set(
@@ -467,8 +472,9 @@ export class Router {
     const mode = dp.mode;
     const max = Math.max(1, mode.maxConcurrentOffers ?? 1);
     if (j.offers.size >= max) return;
-    const pool = this.workersByQueue.get(j.queueId);
-    if (!pool) return;
+    const roomy = this.roomyByQueue.get(j.queueId);
+    if (!roomy || roomy.size === 0) return;
+    const pool = [...roomy];
     const now = this.now();
     const job = this.matchable(j);
     const eligible = eligibleWorkers(job, pool, { bypassSelectors: mode.bypassSelectors ?? false, nowMs: now });
@@ -496,9 +502,29 @@ export class Router {
       for (const j of list.entries) {
         if (!this.hasRoom(w)) return;
         if (j.status !== "queued" || j.offers.size >= max) continue;
-        if (eligibleWorkers(this.matchable(j), [w], { bypassSelectors: bypass, nowMs: now }).length === 0) continue;
+        if (!this.canTake(w, j, bypass, now)) continue;
         this.matchJob(j);
       }
+    }
+  }
+
+  /** eligibleWorkers for one worker and one job, without allocating (it runs for every queued job a worker passes). */
+  private canTake(w: Worker, j: Job, bypassSelectors: boolean, nowMs: number): boolean {
+    if (j.offers.has(w.id) || w.usage.some((u) => u.jobId === j.id)) return false;
+    const retryAt = w.declinedUntil.get(j.id);
+    if (retryAt !== undefined && retryAt > nowMs) return false;
+    if (capacityCostFor(w, j.channelId) === undefined) return false;
+    return bypassSelectors || matchesAll(w.labels, j.active);
+  }
+
+  /** Keep the worker's membership of roomyByQueue in step with its availability and usage. */
+  private touch(w: Worker): void {
+    const roomy = this.hasRoom(w);
+    for (const q of w.queues) {
+      const set = this.roomyByQueue.get(q);
+      if (!set) continue;
+      if (roomy) set.add(w);
+      else set.delete(w);
     }
   }
 
