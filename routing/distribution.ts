@@ -109,12 +109,16 @@ const byId = (a: EligibleWorker, b: EligibleWorker): number =>
   a.worker.id < b.worker.id ? -1 : a.worker.id > b.worker.id ? 1 : 0;
 
 export function orderLongestIdle(eligible: readonly EligibleWorker[]): EligibleWorker[] {
-  return [...eligible].sort((a, b) => {
-    const d = loadRatio(a.worker) - loadRatio(b.worker);
-    if (d !== 0) return d;
-    const i = a.worker.idleSinceMs - b.worker.idleSinceMs;
-    return i !== 0 ? i : byId(a, b);
-  });
+  // Each worker's load ratio once, not once per comparison (it sums the worker's usage).
+  return eligible
+    .map((e) => ({ e, load: loadRatio(e.worker) }))
+    .sort((a, b) => {
+      const d = a.load - b.load;
+      if (d !== 0) return d;
+      const i = a.e.worker.idleSinceMs - b.e.worker.idleSinceMs;
+      return i !== 0 ? i : byId(a.e, b.e);
+    })
+    .map((x) => x.e);
 }
 
 export function orderRoundRobin(eligible: readonly EligibleWorker[], cursor: string | undefined): EligibleWorker[] {
