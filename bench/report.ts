@@ -3,6 +3,7 @@
 
 import type { EngineBenchResult } from "./engine";
 import type { RoutingBenchResult } from "./routing";
+import type { SimulationBenchResult } from "./simulation";
 
 export interface MachineInfo {
   nproc: number;
@@ -25,6 +26,7 @@ export interface BenchResults {
   notes: string[];
   sizes: EngineBenchResult[];
   routing?: RoutingBenchResult;
+  simulation?: SimulationBenchResult;
 }
 
 const s = (ms: number): string => (ms / 1000).toFixed(2);
@@ -112,6 +114,20 @@ export function markdown(r: BenchResults): string {
     lines.push(
       `| ${g.offered} | ${g.offersPerSecond.toFixed(0)} | ${g.offerLatencyMs.p50.toFixed(1)} / ${g.offerLatencyMs.p90.toFixed(1)} / ${g.offerLatencyMs.p99.toFixed(1)} / ${g.offerLatencyMs.max.toFixed(1)} | ${g.client.p50Ms.toFixed(1)} / ${g.client.p99Ms.toFixed(1)} | ${g.parallel} |`,
     );
+    lines.push("");
+  }
+  if (r.simulation) {
+    const m = r.simulation;
+    lines.push("### Simulator (virtual time, routing core)");
+    lines.push("");
+    lines.push("| scenario | jobs | timer events | wall (s) | jobs/s | CPU (s) | jobs/CPU-s |");
+    lines.push("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+    for (const row of [m.contactCenter, m.mmc, ...(m.simpy ? [m.simpy] : [])]) {
+      lines.push(
+        `| ${row.name} | ${row.jobs} | ${row.events || "–"} | ${row.seconds.toFixed(2)} | ${row.jobsPerSecond.toFixed(0)} | ${row.cpuSeconds.toFixed(2)} | ${row.jobsPerCpuSecond.toFixed(0)} |`,
+      );
+    }
+    if (m.simpyError) lines.push(`\nSimPy comparison not run: ${m.simpyError}`);
     lines.push("");
   }
   for (const note of r.notes) lines.push(`- ${note}`);

@@ -4,6 +4,7 @@
 //   npm run bench -- --sizes 100,300                other sizes (also BENCH_SIZES)
 //   npm run bench -- --sizes 1000 --merge           add to the sizes already in bench/results/results.json
 //   npm run bench -- --no-routing | --only-routing  --workers 1000 --jobs 10000 --submitters 32
+//   npm run bench -- --no-simulation | --only-simulation   the simulator (bench/simulation.ts), with SimPy alongside
 //   npm run bench -- --checkpoint-probe 300,1000   sizes whose up is also timed with PULUMI_SKIP_CHECKPOINTS=true
 //   npm run bench -- --accept                       routing with workers accepting their offers over HTTP
 //   npm run bench -- --out /tmp/bench               write results elsewhere (trial runs)
@@ -22,11 +23,13 @@ import { ENGINE_DEFAULT_PARALLEL, engineBench } from "./engine";
 import { exportBenchMain } from "./export";
 import { chartSvg, markdown, type BenchResults, type MachineInfo } from "./report";
 import { routingBench } from "./routing";
+import { simulationBench } from "./simulation";
 
 export interface BenchArgs {
   sizes: number[];
   routing: boolean;
   engine: boolean;
+  simulation: boolean;
   merge: boolean;
   workers: number;
   jobs: number;
@@ -44,6 +47,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     sizes: (env.BENCH_SIZES ?? "100,300,1000").split(",").map(Number),
     routing: true,
     engine: true,
+    simulation: true,
     merge: false,
     workers: 1000,
     // The size issue 8 asks for: 1,000 workers and 10,000 jobs (about a minute or two on a shared 2-core machine).
@@ -84,6 +88,14 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
         break;
       case "--only-routing":
         args.engine = false;
+        args.simulation = false;
+        break;
+      case "--no-simulation":
+        args.simulation = false;
+        break;
+      case "--only-simulation":
+        args.engine = false;
+        args.routing = false;
         break;
       case "--checkpoint-probe":
         args.checkpointProbe = (value ?? "")
@@ -174,6 +186,7 @@ async function main(): Promise<void> {
     // Kept from the previous run: the sizes this run does not measure, and the routing row unless it is re-measured.
     sizes: previous ? previous.sizes.filter((x) => !(args.engine && args.sizes.includes(x.n))) : [],
     ...(previous?.routing && !args.routing ? { routing: previous.routing } : {}),
+    ...(previous?.simulation && !args.simulation ? { simulation: previous.simulation } : {}),
   };
   if (previous) results.notes.push(`Merged with the run of ${previous.startedAt} (sizes not re-measured here).`);
   const workRoot = path.join(repoRoot, ".cache", "bench", `run-${Date.now()}`);
@@ -210,6 +223,10 @@ async function main(): Promise<void> {
         accept: args.accept,
       });
       log(`routing: ${results.routing.offersPerSecond.toFixed(0)} offers/s`);
+    }
+    if (args.simulation) {
+      log("simulation benchmark: 100,000 jobs over 1,000 workers in 20 queues; M/M/c against SimPy");
+      results.simulation = await simulationBench(log);
     }
   } finally {
     results.finishedAt = new Date().toISOString();

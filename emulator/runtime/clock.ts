@@ -1,33 +1,9 @@
-// Injectable time for the routing runtime.
-//
-// Everything time-based in routing (offer expiry, worker-selector expiry, waitTime exception triggers,
-// scheduled jobs, `closeAt`, webhook retries) goes through a Clock so that tests can move time by hand
-// instead of sleeping. The system clock uses real timers; the manual clock only fires timers when a
-// test calls `advance`, in due-time order, awaiting each callback so async routing work settles
-// before the next timer runs.
+// The emulator's real-time clock. The Clock interface, the manual test clock and the service's time formats are in
+// the routing core (routing/clock.ts), re-exported here for the emulator's modules and tests.
 
-export type TimerCallback = () => void | Promise<void>;
+import type { Clock, TimerCallback, TimerHandle } from "../../routing/clock";
 
-export interface TimerHandle {
-  readonly id: number;
-}
-
-export interface Clock {
-  /** Milliseconds since the epoch. */
-  now(): number;
-  /** Run `fn` once at `atMs` (epoch milliseconds). A time in the past fires as soon as possible. */
-  setTimer(atMs: number, fn: TimerCallback): TimerHandle;
-  clearTimer(handle: TimerHandle): void;
-  /** Stop every pending timer; used on shutdown. */
-  dispose(): void;
-}
-
-interface PendingTimer {
-  id: number;
-  at: number;
-  seq: number;
-  fn: TimerCallback;
-}
+export * from "../../routing/clock";
 
 /** Real time, real timers. Timers are unref'd so a forgotten one never keeps the process alive. */
 export class SystemClock implements Clock {
@@ -85,80 +61,4 @@ export class SystemClock implements Clock {
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
   }
-}
-
-/** Test clock: time stands still until `advance`/`advanceTo`/`runDue` is called. */
-export class ManualClock implements Clock {
-  private current: number;
-  private nextId = 1;
-  private seq = 0;
-  private readonly pending = new Map<number, PendingTimer>();
-
-  constructor(startMs: number = Date.parse("2024-01-01T00:00:00.000Z")) {
-    this.current = startMs;
-  }
-
-  now(): number {
-    return this.current;
-  }
-
-  setTimer(atMs: number, fn: TimerCallback): TimerHandle {
-    const id = this.nextId++;
-    this.pending.set(id, { id, at: atMs, seq: this.seq++, fn });
-    return { id };
-  }
-
-  clearTimer(handle: TimerHandle): void {
-    this.pending.delete(handle.id);
-  }
-
-  dispose(): void {
-    this.pending.clear();
-  }
-
-  /** Number of timers not yet fired (for assertions about cleanup). */
-  pendingCount(): number {
-    return this.pending.size;
-  }
-
-  /** Fire every timer due at or before the current time, including ones scheduled while firing. */
-  async runDue(): Promise<void> {
-    await this.advanceTo(this.current);
-  }
-
-  async advance(ms: number): Promise<void> {
-    await this.advanceTo(this.current + ms);
-  }
-
-  /** Move time forward to `targetMs`, firing timers in (due time, creation order) order. */
-  async advanceTo(targetMs: number): Promise<void> {
-    for (;;) {
-      let next: PendingTimer | undefined;
-      for (const t of this.pending.values()) {
-        if (t.at <= targetMs && (!next || t.at < next.at || (t.at === next.at && t.seq < next.seq))) next = t;
-      }
-      if (!next) break;
-      this.pending.delete(next.id);
-      if (next.at > this.current) this.current = next.at;
-      await next.fn();
-    }
-    if (targetMs > this.current) this.current = targetMs;
-  }
-}
-
-/**
- * The service's timestamp format for job fields such as `enqueuedAt`: 7 fractional digits and an
- * explicit `+00:00` offset (e.g. `2023-11-15T00:05:12.7032354+00:00`). We only have milliseconds, so
- * the last four digits are zero.
- */
-export function formatServiceTime(ms: number): string {
-  const iso = new Date(ms).toISOString(); // 2023-11-15T00:05:12.703Z
-  return `${iso.slice(0, 23)}0000+00:00`;
-}
-
-/** Parse a client-supplied date-time; returns undefined when it is not a valid date. */
-export function parseDateTime(value: unknown): number | undefined {
-  if (typeof value !== "string" || value.length === 0) return undefined;
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? undefined : ms;
 }

@@ -39,15 +39,16 @@ import { secondResolution } from "../etag";
 import type { JsonObject } from "../http";
 import { orderKeys } from "../mergePatch";
 import type { Store, StoredRecord } from "../store";
-import { classify } from "./classification";
-import { formatServiceTime, type Clock, type TimerHandle } from "./clock";
+import { classify } from "../../routing/classification";
+import { formatServiceTime, type Clock, type TimerHandle } from "../../routing/clock";
 import {
+  capacityCostFor,
   eligibleWorkers,
   selectWorkersForOffer,
   type CandidateWorker,
   type MatchableJob,
   type WorkerUsage,
-} from "./distribution";
+} from "../../routing/distribution";
 import {
   buildEvent,
   EventFeed,
@@ -63,9 +64,9 @@ import {
   upsertLabels,
   waitTimeSchedule,
   type ExceptionRuleLike,
-} from "./exceptions";
-import { RuleError, type HttpCaller, TokenCache } from "./rules";
-import { activeSelectors, expireSelectors, matchesAll, materializeSelector, nextExpiry } from "./selectors";
+} from "../../routing/exceptions";
+import { RuleError, type HttpCaller, TokenCache } from "../../routing/rules";
+import { activeSelectors, expireSelectors, matchesAll, materializeSelector, nextExpiry } from "../../routing/selectors";
 
 export type JobBody = Omit<RouterJob, "id" | "etag">;
 export type WorkerBody = Omit<RouterWorker, "id" | "etag">;
@@ -204,14 +205,18 @@ class MatchSnapshot {
     }
   }
 
-  /** The available workers listing `queueId`, in registration order. */
+  /**
+   * The available workers listing `queueId` that still have room on some channel, in registration order. A full
+   * worker can take no job (eligibleWorkers drops it first), so leaving it out changes no decision; with offers left
+   * outstanding most workers are full, and scanning them for every queued job made a pass cost jobs × workers.
+   */
   candidatesFor(queueId: string): CandidateWorker[] {
     let list = this.lists.get(queueId);
     if (!list) {
       list = [];
       for (const id of this.byQueue.get(queueId) ?? []) {
         const c = this.candidates.get(id);
-        if (c) list.push(c);
+        if (c && hasRoom(c)) list.push(c);
       }
       this.lists.set(queueId, list);
     }
@@ -224,11 +229,19 @@ class MatchSnapshot {
     const old = this.candidates.get(worker.id);
     if (!old) return;
     this.candidates.set(worker.id, worker);
+    const room = hasRoom(worker);
     for (const list of this.lists.values()) {
       const i = list.indexOf(old);
-      if (i >= 0) list[i] = worker;
+      if (i < 0) continue;
+      if (room) list[i] = worker;
+      else list.splice(i, 1);
     }
   }
+}
+
+/** Whether some channel of the worker still fits one more job (capacity and the channel's job limit). */
+function hasRoom(w: CandidateWorker): boolean {
+  return w.channels.some((c) => capacityCostFor(w, c.channelId) !== undefined);
 }
 
 export class RoutingEngine {

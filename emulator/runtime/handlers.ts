@@ -19,7 +19,7 @@ import type { EmulatorRequest, EmulatorResponse, JsonObject, JsonValue } from ".
 import { isJsonObject, mergePatch } from "../mergePatch";
 import { checkPreconditions, objectResponse, pageOf, parsePageRequest } from "../resource";
 import type { StoredRecord } from "../store";
-import { formatServiceTime, parseDateTime } from "./clock";
+import { formatServiceTime, parseDateTime } from "../../routing/clock";
 import {
   isActive,
   matchingKind,
@@ -31,7 +31,7 @@ import {
   type WorkerBody,
   type WorkerState,
 } from "./engine";
-import { materializeSelector } from "./selectors";
+import { materializeSelector } from "../../routing/selectors";
 import { isObject, validateActionBody, validateJob, validateWorker, type FieldError } from "./validate";
 
 const JOB_STATUSES: readonly string[] = [

@@ -12,6 +12,7 @@ import { queueHasExceptionPolicy } from "./queueExceptionPolicy";
 import { referencesResolve } from "./references";
 import { credentialSecrecyProbe, ruleCredentialsSecret } from "./ruleCredentials";
 import { ruleEndpointsHttps } from "./ruleHttps";
+import { serviceLevelGuardrail } from "./serviceLevel";
 
 export * from "./common";
 export { forKinds } from "./helpers";
@@ -27,6 +28,7 @@ export { queueHasExceptionPolicy } from "./queueExceptionPolicy";
 export { referencesResolve, referencesOf, type Reference, type ReferencesConfig } from "./references";
 export { credentialSecrecyProbe, ruleCredentialsSecret, resetCredentialObservations } from "./ruleCredentials";
 export { ruleEndpointsHttps, type RuleHttpsConfig } from "./ruleHttps";
+export { serviceLevelGuardrail, SERVICE_LEVEL_GUARDRAIL, type ServiceLevelConfig } from "./serviceLevel";
 
 /**
  * All policies, in the order the engine runs them. The probe comes first: it is the only one that
@@ -45,4 +47,5 @@ export const policies: Policies = [
   idNamingPattern,
   referencesResolve,
   contactCenterEventDeadLetter,
+  serviceLevelGuardrail,
 ];

@@ -178,10 +178,13 @@ describe("the pack over the Analyzer protocol", () => {
       "references-resolve",
       "rule-credentials-secret",
       "rule-endpoints-https",
+      "service-level-guardrail",
     ]);
     expect(byName.get("offer-expiry-bounds")?.getEnforcementlevel()).toBe(EnforcementLevel.MANDATORY);
     expect(byName.get("id-naming-pattern")?.getEnforcementlevel()).toBe(EnforcementLevel.ADVISORY);
     expect(byName.get("contact-center-event-dead-letter")?.getEnforcementlevel()).toBe(EnforcementLevel.ADVISORY);
+    // Off until a stack's policy config names its traffic and sets a level: it simulates that stack's callers.
+    expect(byName.get("service-level-guardrail")?.getEnforcementlevel()).toBe(EnforcementLevel.DISABLED);
     const schema = byName.get("offer-expiry-bounds")?.getConfigschema()?.getProperties()?.toJavaScript();
     expect(schema).toMatchObject({ maxSeconds: { default: 120 }, minSeconds: { default: 10 } });
   });

@@ -1,0 +1,258 @@
+// Distribution: which workers a queued job is offered to, and in which order.
+//
+// Eligibility (all must hold): the worker is active and available for offers; it lists the job's
+// queue; it has a channel for the job's channel; the job's cost fits the worker's remaining capacity
+// (assigned jobs and outstanding offers both hold capacity) and the channel's `maxNumberOfJobs`; it
+// holds no offer for this job and has not declined it (or its decline's retry time has passed); and,
+// unless the policy's mode sets `bypassSelectors`, its labels satisfy every active worker selector.
+//
+// Ordering by mode (Job Router docs, "Distribution modes"):
+// - longestIdle: lowest load ratio first, then longest available (earliest idle-since), then id.
+// - roundRobin: ascending worker id, starting after the last worker this policy offered to.
+// - bestWorker: by score, highest first unless `descendingOrder: false`; ties by id. Without a
+//   scoring rule the emulator's default score is logistic(matching job labels + matched selectors).
+
+import type {
+  BestWorkerMode,
+  DistributionMode,
+  Labels,
+  RouterChannel,
+  RouterWorkerSelector,
+} from "../provider/client/models";
+import { evaluateRule, RuleError, toScore, type HttpCaller, type TokenCache } from "./rules";
+import { matchesAll } from "./selectors";
+
+export interface WorkerUsage {
+  kind: "assignment" | "offer";
+  jobId: string;
+  channelId: string;
+  capacityCost: number;
+}
+
+export interface CandidateWorker {
+  id: string;
+  labels: Labels;
+  queues: readonly string[];
+  capacity: number;
+  channels: readonly RouterChannel[];
+  /** availableForOffers and state active. */
+  available: boolean;
+  usage: readonly WorkerUsage[];
+  /** When the worker last became idle/available (ms); the longest-idle tie-break. */
+  idleSinceMs: number;
+  /** jobId -> earliest time the job may be offered again after a decline (Infinity: never). */
+  declinedUntil: ReadonlyMap<string, number>;
+}
+
+export interface MatchableJob {
+  id: string;
+  channelId?: string;
+  queueId?: string;
+  labels: Labels;
+  /** Requested + attached selectors that are still active. */
+  activeSelectors: readonly RouterWorkerSelector[];
+}
+
+export function loadRatio(w: Pick<CandidateWorker, "capacity" | "usage">): number {
+  if (w.capacity <= 0) return 0;
+  const used = w.usage.filter((u) => u.kind === "assignment").reduce((s, u) => s + u.capacityCost, 0);
+  return Math.min(1, used / w.capacity);
+}
+
+/** The channel cost for this job on this worker, or undefined when the worker cannot take it now. */
+export function capacityCostFor(w: CandidateWorker, channelId: string | undefined): number | undefined {
+  const channel = w.channels.find((c) => c.channelId === channelId);
+  if (!channel) return undefined;
+  const used = w.usage.reduce((s, u) => s + u.capacityCost, 0);
+  if (used + channel.capacityCostPerJob > w.capacity) return undefined;
+  if (channel.maxNumberOfJobs !== undefined && channel.maxNumberOfJobs !== null) {
+    const onChannel = w.usage.filter((u) => u.channelId === channelId).length;
+    if (onChannel >= channel.maxNumberOfJobs) return undefined;
+  }
+  return channel.capacityCostPerJob;
+}
+
+export interface EligibleWorker {
+  worker: CandidateWorker;
+  capacityCost: number;
+}
+
+export function eligibleWorkers(
+  job: MatchableJob,
+  workers: readonly CandidateWorker[],
+  opts: { bypassSelectors?: boolean; nowMs: number },
+): EligibleWorker[] {
+  const out: EligibleWorker[] = [];
+  for (const w of workers) {
+    if (!w.available) continue;
+    if (!job.queueId || !w.queues.includes(job.queueId)) continue;
+    if (w.usage.some((u) => u.jobId === job.id)) continue;
+    const retryAt = w.declinedUntil.get(job.id);
+    if (retryAt !== undefined && retryAt > opts.nowMs) continue;
+    const cost = capacityCostFor(w, job.channelId);
+    if (cost === undefined) continue;
+    if (!opts.bypassSelectors && !matchesAll(w.labels, job.activeSelectors)) continue;
+    out.push({ worker: w, capacityCost: cost });
+  }
+  return out;
+}
+
+export interface OrderingDeps {
+  http: HttpCaller;
+  tokens?: TokenCache;
+  now: () => number;
+  /** roundRobin: the id of the last worker offered a job under this policy. */
+  roundRobinCursor?: string;
+}
+
+const byId = (a: EligibleWorker, b: EligibleWorker): number =>
+  a.worker.id < b.worker.id ? -1 : a.worker.id > b.worker.id ? 1 : 0;
+
+export function orderLongestIdle(eligible: readonly EligibleWorker[]): EligibleWorker[] {
+  // Each worker's load ratio once, not once per comparison (it sums the worker's usage).
+  return eligible
+    .map((e) => ({ e, load: loadRatio(e.worker) }))
+    .sort((a, b) => {
+      const d = a.load - b.load;
+      if (d !== 0) return d;
+      const i = a.e.worker.idleSinceMs - b.e.worker.idleSinceMs;
+      return i !== 0 ? i : byId(a.e, b.e);
+    })
+    .map((x) => x.e);
+}
+
+export function orderRoundRobin(eligible: readonly EligibleWorker[], cursor: string | undefined): EligibleWorker[] {
+  const sorted = [...eligible].sort(byId);
+  if (cursor === undefined) return sorted;
+  const start = sorted.findIndex((e) => e.worker.id > cursor);
+  return start <= 0 ? sorted : [...sorted.slice(start), ...sorted.slice(0, start)];
+}
+
+/** The emulator's default best-worker score (no scoring rule): logistic(label matches + selector matches). */
+export function defaultScore(job: MatchableJob, worker: CandidateWorker): number {
+  let x = 0;
+  for (const [k, v] of Object.entries(job.labels)) {
+    if (Object.prototype.hasOwnProperty.call(worker.labels, k) && worker.labels[k] === v) x++;
+  }
+  for (const s of job.activeSelectors) if (matchesAll(worker.labels, [s])) x++;
+  return 1 / (1 + Math.exp(-x));
+}
+
+function scoringPayloadBase(job: MatchableJob, mode: BestWorkerMode): Record<string, unknown> {
+  const params = mode.scoringRuleOptions?.scoringParameters ?? ["jobLabels", "workerSelectors"];
+  const base: Record<string, unknown> = {};
+  if (params.includes("jobLabels")) base.job = job.labels;
+  if (params.includes("workerSelectors")) {
+    base.selectors = job.activeSelectors.map((s) => ({
+      key: s.key,
+      labelOperator: s.labelOperator,
+      value: s.value ?? null,
+    }));
+  }
+  return base;
+}
+
+/** Scores for the eligible workers, in the same order. */
+export async function scoreWorkers(
+  job: MatchableJob,
+  eligible: readonly EligibleWorker[],
+  mode: BestWorkerMode,
+  deps: OrderingDeps,
+): Promise<number[]> {
+  const rule = mode.scoringRule;
+  if (!rule) return eligible.map((e) => defaultScore(job, e.worker));
+  const base = scoringPayloadBase(job, mode);
+  const opts = mode.scoringRuleOptions ?? {};
+  const remote = rule.kind === "function" || rule.kind === "webhook";
+  if (opts.isBatchScoringEnabled && remote) {
+    // Batch scoring: the rule gets `workers` (a list of label maps) and answers a list of scores.
+    const size = opts.batchSize && opts.batchSize > 0 ? opts.batchSize : 20;
+    const scores: number[] = [];
+    for (let i = 0; i < eligible.length; i += size) {
+      const batch = eligible.slice(i, i + size);
+      const v = await evaluateRule(rule, {
+        scope: { job: job.labels },
+        payload: { ...base, workers: batch.map((e) => e.worker.labels) },
+        http: deps.http,
+        tokens: deps.tokens,
+        now: deps.now,
+      });
+      if (!Array.isArray(v) || v.length !== batch.length) {
+        throw new RuleError("InvalidScore", `scoringRule (batch): expected a list of ${batch.length} scores`);
+      }
+      v.forEach((s, j) => scores.push(toScore(s, `scoringRule (batch item ${i + j})`)));
+    }
+    return scores;
+  }
+  const scores: number[] = [];
+  for (const e of eligible) {
+    const v = await evaluateRule(rule, {
+      scope: { job: job.labels, worker: e.worker.labels },
+      payload: { ...base, worker: e.worker.labels },
+      http: deps.http,
+      tokens: deps.tokens,
+      now: deps.now,
+    });
+    scores.push(toScore(v, `scoringRule (worker ${e.worker.id})`));
+  }
+  return scores;
+}
+
+export async function orderBestWorker(
+  job: MatchableJob,
+  eligible: readonly EligibleWorker[],
+  mode: BestWorkerMode,
+  deps: OrderingDeps,
+): Promise<EligibleWorker[]> {
+  const scores = await scoreWorkers(job, eligible, mode, deps);
+  const descending = mode.scoringRuleOptions?.descendingOrder ?? true;
+  return eligible
+    .map((e, i) => ({ e, s: scores[i] as number }))
+    .sort((a, b) => (a.s !== b.s ? (descending ? b.s - a.s : a.s - b.s) : byId(a.e, b.e)))
+    .map((x) => x.e);
+}
+
+export async function orderWorkers(
+  job: MatchableJob,
+  eligible: readonly EligibleWorker[],
+  mode: DistributionMode,
+  deps: OrderingDeps,
+): Promise<EligibleWorker[]> {
+  switch (mode.kind) {
+    case "longestIdle":
+      return orderLongestIdle(eligible);
+    case "roundRobin":
+      return orderRoundRobin(eligible, deps.roundRobinCursor);
+    case "bestWorker":
+      return orderBestWorker(job, eligible, mode, deps);
+  }
+}
+
+/**
+ * How many new offers to issue: up to `maxConcurrentOffers` outstanding at once; none while fewer
+ * than `minConcurrentOffers` workers could be offered at the same time (the emulator waits until
+ * enough workers are eligible, counting offers already out).
+ */
+export function offersToIssue(mode: DistributionMode, outstanding: number, eligibleCount: number): number {
+  const max = Math.max(1, mode.maxConcurrentOffers ?? 1);
+  const min = Math.max(1, Math.min(mode.minConcurrentOffers ?? 1, max));
+  const room = Math.max(0, max - outstanding);
+  const n = Math.min(room, eligibleCount);
+  if (outstanding + n < min) return 0;
+  return n;
+}
+
+/** Choose the workers to offer a job to right now. */
+export async function selectWorkersForOffer(
+  job: MatchableJob,
+  workers: readonly CandidateWorker[],
+  mode: DistributionMode,
+  outstandingOffers: number,
+  deps: OrderingDeps,
+): Promise<EligibleWorker[]> {
+  const eligible = eligibleWorkers(job, workers, { bypassSelectors: mode.bypassSelectors ?? false, nowMs: deps.now() });
+  const n = offersToIssue(mode, outstandingOffers, eligible.length);
+  if (n === 0) return [];
+  const ordered = await orderWorkers(job, eligible, mode, deps);
+  return ordered.slice(0, n);
+}
