@@ -148,11 +148,15 @@ interface Found {
   urn?: string;
 }
 
-/** The whole pack over the recorded stack: per resource remediation then validation, then stack policies. */
+/**
+ * The whole pack over the recorded stack: per resource remediation then validation, then stack policies. Like the
+ * engine, it skips a policy whose enforcement level (its own, or the config's override) is "disabled".
+ */
 async function runPack(config: Record<string, Record<string, unknown>> = {}): Promise<Found[]> {
   const found: Found[] = [];
-  const resourcePolicies = policies.filter((p): p is ResourceValidationPolicy => !("validateStack" in p));
-  const stackPolicies = policies.filter((p): p is StackValidationPolicy => "validateStack" in p);
+  const enabled = policies.filter((p) => (config[p.name]?.enforcementLevel ?? p.enforcementLevel) !== "disabled");
+  const resourcePolicies = enabled.filter((p): p is ResourceValidationPolicy => !("validateStack" in p));
+  const stackPolicies = enabled.filter((p): p is StackValidationPolicy => "validateStack" in p);
   for (const r of registered) {
     for (const p of resourcePolicies) {
       if (!p.remediateResource) continue;

@@ -7,9 +7,10 @@
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { installedPackageDir, repoRoot } from "./harness/paths";
+import { repoRoot } from "./harness/paths";
 
-const cli = path.join(installedPackageDir, "dist", "emulator", "cli.js");
+// The emulator as application developers install it: the jobrouter-emulator package the build installs.
+const cli = path.join(repoRoot, "node_modules", "jobrouter-emulator", "dist", "emulator", "cli.js");
 const walkthrough = path.join(repoRoot, "test", "python", "walkthrough.py");
 
 let python = "";

@@ -72,7 +72,9 @@ describe("jobrouter-simulate output", () => {
   it("the installed bin prints the markdown report for the documented example", () => {
     const bin = join(root, "node_modules", ".bin", "jobrouter-simulate");
     expect(readFileSync(join(root, "simulator", "cli.ts"), "utf8").startsWith("#!/usr/bin/env node\n")).toBe(true);
-    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { bin: Record<string, string> };
+    // The published manifest (the repository root is the private development package).
+    const manifest = join(root, "packages", "pulumi-jobrouter", "package.json");
+    const pkg = JSON.parse(readFileSync(manifest, "utf8")) as { bin: Record<string, string> };
     expect(pkg.bin["jobrouter-simulate"]).toBe("dist/simulator/cli.js");
     expect(existsSync(bin)).toBe(true);
     const node = join(root, "node_modules", ".bin", "node");
