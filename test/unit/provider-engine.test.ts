@@ -22,6 +22,11 @@ beforeAll(async () => {
   sources = { config: () => undefined, env: () => undefined };
   journalDir = await mkdtemp(path.join(os.tmpdir(), "jr-engine-journal-"));
   process.env["PULUMI_JOBROUTER_JOURNAL_DIR"] = journalDir;
+  // Every queue needs a distribution policy (provider/client/validation.ts); the queues below share this one.
+  const { JobRouterClient } = await import("../../provider/client");
+  await JobRouterClient.fromConnectionString(emu.connectionString).upsert("distributionPolicies", BASE_DP, {
+    mode: { kind: "roundRobin" },
+  });
 });
 
 afterAll(async () => {
@@ -34,9 +39,12 @@ beforeEach(() => emu.clearRequests());
 
 const log = (): string[] => emu.requests.map((r) => `${r.method} ${r.path} ${r.status}`);
 
-/** What the engine would pass to create: the checked inputs. */
+const BASE_DP = "e-base-dp";
+
+/** What the engine would pass to create: the checked inputs (queues get BASE_DP unless they name one). */
 function checked(collection: Parameters<typeof checkInputs>[0], news: JsonObject): JsonObject {
-  const out = checkInputs(collection, { ...news, connection: emu.connectionString }, sources);
+  const withDp = collection === "queues" ? { distributionPolicyId: BASE_DP, ...news } : news;
+  const out = checkInputs(collection, { ...withDp, connection: emu.connectionString }, sources);
   expect(out.failures).toEqual([]);
   return out.inputs;
 }
@@ -82,7 +90,7 @@ describe("engine: update, read, delete", () => {
     const news = checked("queues", { queueId: "e-q2", labels: { keep: 1 } });
     const updated = await engine.update("queues", "e-q2", outs, news);
     expect(emu.requests.map((r) => [r.method, r.status, r.body])).toEqual([
-      ["PATCH", 200, { labels: { keep: 1, drop: null } }],
+      ["PATCH", 200, { distributionPolicyId: BASE_DP, labels: { keep: 1, drop: null } }],
     ]);
     expect(updated.outs["labels"]).toEqual({ keep: 1 });
     expect(updated.outs["etag"]).not.toBe(outs["etag"]);
@@ -113,6 +121,7 @@ describe("engine: update, read, delete", () => {
     expect(read.inputs).toEqual({
       queueId: "e-q2",
       name: "by hand",
+      distributionPolicyId: BASE_DP,
       labels: { keep: 1 },
       connection: emu.connectionString,
     });
