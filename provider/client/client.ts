@@ -52,10 +52,16 @@ import {
   timeoutAsRetryableErrorPolicy,
   type JobRouterRetryOptions,
 } from "./pipeline";
+import { ATTEMPTS_HEADER, attemptPolicies, type RetryEvent } from "./retryPolicy";
 
 export interface JobRouterClientOptions {
-  /** Retries on 408/429/5xx and connection errors, by the Azure core retry policies. */
+  /**
+   * Retries on 408/429/5xx, timeouts and dropped connections, by the Azure core retry policies. A refused
+   * connection or an unknown host fails at once (provider/client/retryPolicy.ts).
+   */
   retryOptions?: JobRouterRetryOptions;
+  /** Called as each retry starts (what failed, which attempt, how long so far), e.g. to show progress. */
+  onRetry?: (event: RetryEvent) => void;
   /**
    * Send bearer tokens (TokenCredential) to an http:// endpoint. Off by default: tokens go over https only.
    * Access-key (HMAC) auth to http endpoints such as the local emulator needs no flag: the key itself is
@@ -197,6 +203,9 @@ export class JobRouterClient {
     });
     this.#rlc.pipeline.addPolicy(throttledWithoutRetryAfterPolicy(retry), { phase: "Retry" });
     this.#rlc.pipeline.addPolicy(timeoutAsRetryableErrorPolicy(), { afterPhase: "Retry" });
+    const attempts = attemptPolicies(options.onRetry);
+    this.#rlc.pipeline.addPolicy(attempts.outer, { phase: "Serialize" });
+    this.#rlc.pipeline.addPolicy(attempts.inner, { afterPhase: "Retry" });
     // Sign phase runs after Retry, so every retry is signed afresh (new x-ms-date).
     this.#rlc.pipeline.addPolicy(
       createAuthPolicy(credential, https, options.allowInsecureConnection === true, options.credentialScopes),
@@ -244,7 +253,8 @@ export class JobRouterClient {
     const status = Number(res.status);
     const body: unknown = res.body;
     if (!ok.includes(status)) {
-      const input = { method, path: label, status, body, secrets: this.#secrets() };
+      const attemptsMade = Number(res.headers[ATTEMPTS_HEADER] ?? "1");
+      const input = { method, path: label, status, body, secrets: this.#secrets(), attempts: attemptsMade };
       const headerCode = res.headers["x-ms-error-code"];
       throw errorFromResponse(headerCode === undefined ? input : { ...input, errorCodeHeader: headerCode });
     }

@@ -280,7 +280,8 @@ function routerRule(ctx: Ctx, value: unknown, path: string): void {
       // [guess: a rule that cannot be parsed fails every job it classifies, silently (notes: [])]; unknown
       // functions are only warnings: the service evaluates full PowerFx, the emulator a subset.
       if (text !== undefined && text.trim() !== "") {
-        for (const v of expressionViolations(text, join(path, "expression"))) ctx.add(v.path, v.rule, v.text, v.severity);
+        for (const v of expressionViolations(text, join(path, "expression")))
+          ctx.add(v.path, v.rule, v.text, v.severity);
       }
       break;
     }
@@ -444,7 +445,11 @@ function distributionPolicy(ctx: Ctx, o: Obj): void {
   if (modeValue === undefined || modeValue === null) {
     // [spec] optional in the model, but [doc] the SDKs' CreateDistributionPolicyOptions take `mode` as a required
     // constructor argument, and a policy without a mode cannot distribute a single job.
-    ctx.add("mode", "required", "is required (a distribution policy needs a mode: bestWorker, longestIdle or roundRobin)");
+    ctx.add(
+      "mode",
+      "required",
+      "is required (a distribution policy needs a mode: bestWorker, longestIdle or roundRobin)",
+    );
     return;
   }
   if (!isObj(modeValue)) {
@@ -592,7 +597,11 @@ function exceptionPolicy(ctx: Ctx, o: Obj): void {
     const actions = ctx.array(rule, "actions", p, { required: true }); // [spec] required
     // [guess: a rule without actions fires and does nothing; the ContactCenter component refused it already]
     if (actions !== undefined && actions.length === 0)
-      ctx.add(join(p, "actions"), "nonEmpty", "must contain at least one action (cancel, manualReclassify or reclassify)");
+      ctx.add(
+        join(p, "actions"),
+        "nonEmpty",
+        "must contain at least one action (cancel, manualReclassify or reclassify)",
+      );
     const actionIds = new Map<string, number>();
     actions?.forEach((a, j) => {
       const ap = join(join(p, "actions"), j);

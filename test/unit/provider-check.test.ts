@@ -76,8 +76,12 @@ describe("checkInputs", () => {
     expect(reason).toContain("connection");
     expect(reason).toContain("jobrouter:connectionString");
     expect(reason).toContain("JOBROUTER_CONNECTION_STRING");
-    expect(checkInputs("queues", { queueId: "q", distributionPolicyId: "dp", connection: CS }, none).failures).toEqual([]);
-    expect(checkInputs("queues", { queueId: "q", distributionPolicyId: "dp", connection: UNKNOWN }, none).failures).toEqual([]);
+    expect(checkInputs("queues", { queueId: "q", distributionPolicyId: "dp", connection: CS }, none).failures).toEqual(
+      [],
+    );
+    expect(
+      checkInputs("queues", { queueId: "q", distributionPolicyId: "dp", connection: UNKNOWN }, none).failures,
+    ).toEqual([]);
   });
 
   it("never echoes the connection string or key in a failure", () => {
@@ -85,28 +89,41 @@ describe("checkInputs", () => {
     const out = checkInputs("queues", { queueId: "q", distributionPolicyId: "dp", connection: bad }, none);
     expect(out.failures).toHaveLength(1);
     expect(out.failures[0]?.reason).not.toContain("not base64");
-    const obj = checkInputs("queues", { queueId: "q", distributionPolicyId: "dp", connection: { endpoint: "ftp://x", accessKey: "%%%" } }, none);
+    const obj = checkInputs(
+      "queues",
+      { queueId: "q", distributionPolicyId: "dp", connection: { endpoint: "ftp://x", accessKey: "%%%" } },
+      none,
+    );
     expect(obj.failures.map((f) => f.reason.split(":")[0])).toEqual(["connection.endpoint", "connection.accessKey"]);
     expect(JSON.stringify(obj.failures)).not.toContain("%%%");
   });
 
   it("keeps adoptExisting only while a create may follow (new resource or new id)", () => {
-    expect(checkInputs("queues", { queueId: "q", distributionPolicyId: "dp", adoptExisting: true }, viaConfig).inputs["adoptExisting"]).toBe(true);
     expect(
-      checkInputs("queues", { queueId: "q", distributionPolicyId: "dp", adoptExisting: true }, viaConfig, { queueId: "q" }).inputs["adoptExisting"],
-    ).toBeUndefined();
-    expect(
-      checkInputs("queues", { queueId: "q2", distributionPolicyId: "dp", adoptExisting: true }, viaConfig, { queueId: "q" }).inputs[
+      checkInputs("queues", { queueId: "q", distributionPolicyId: "dp", adoptExisting: true }, viaConfig).inputs[
         "adoptExisting"
       ],
+    ).toBe(true);
+    expect(
+      checkInputs("queues", { queueId: "q", distributionPolicyId: "dp", adoptExisting: true }, viaConfig, {
+        queueId: "q",
+      }).inputs["adoptExisting"],
+    ).toBeUndefined();
+    expect(
+      checkInputs("queues", { queueId: "q2", distributionPolicyId: "dp", adoptExisting: true }, viaConfig, {
+        queueId: "q",
+      }).inputs["adoptExisting"],
     ).toBe(true);
   });
 
   it("refuses an Id label that contradicts the queue id", () => {
-    expect(checkInputs("queues", { queueId: "q", distributionPolicyId: "dp", labels: { Id: "q" } }, viaConfig).failures).toEqual([]);
-    expect(checkInputs("queues", { queueId: "q", distributionPolicyId: "dp", labels: { Id: "p" } }, viaConfig).failures[0]?.reason).toMatch(
-      /^labels\.Id: .*\[rule: reservedLabel\]$/,
-    );
+    expect(
+      checkInputs("queues", { queueId: "q", distributionPolicyId: "dp", labels: { Id: "q" } }, viaConfig).failures,
+    ).toEqual([]);
+    expect(
+      checkInputs("queues", { queueId: "q", distributionPolicyId: "dp", labels: { Id: "p" } }, viaConfig).failures[0]
+        ?.reason,
+    ).toMatch(/^labels\.Id: .*\[rule: reservedLabel\]$/);
   });
 });
 

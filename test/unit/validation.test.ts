@@ -159,7 +159,9 @@ describe("validateAdminBody", () => {
     ]);
     expect(
       messages("exceptionPolicies", {
-        exceptionRules: [{ id: "r", trigger: { kind: "wait-time", thresholdSeconds: 1 }, actions: [{ kind: "cancel" }] }],
+        exceptionRules: [
+          { id: "r", trigger: { kind: "wait-time", thresholdSeconds: 1 }, actions: [{ kind: "cancel" }] },
+        ],
       }),
     ).toEqual([]);
     expect(messages("distributionPolicies", { mode: { kind: "random" } })).toEqual([
