@@ -5,7 +5,7 @@
 // Pure: no request is ever made here. Values still unknown during preview are skipped, along with
 // anything nested inside them.
 
-import { errorsOf, validateAdminBody, validateId, type Violation } from "./client/validation";
+import { validateAdminBody, validateId, type Violation } from "./client/validation";
 import type { AdminCollection } from "./client/models";
 import { canonicalSpec } from "./canonical";
 import { connectionInputProblems, connectionProblem, type ConnectionSources } from "./connection";
@@ -20,6 +20,8 @@ export interface CheckFailure {
 export interface CheckOutcome {
   inputs: JsonObject;
   failures: CheckFailure[];
+  /** Things the service accepts that probably do not do what was meant; said, not refused. */
+  warnings?: string[];
 }
 
 /** Splits `exceptionRules[0].actions[1].id` into `["exceptionRules", 0, "actions", 1, "id"]`. */
@@ -100,8 +102,14 @@ export function checkInputs(
 
   const body = serviceBody(collection, news);
   // Typos in field names are reported: the service would silently drop them (and the diff would never settle).
-  for (const v of errorsOf(validateAdminBody(collection, body, { unknownProperties: "report" }))) {
+  const warnings: string[] = [];
+  for (const v of validateAdminBody(collection, body, { unknownProperties: "report" })) {
     if (touchesUnknown(body, v.path)) continue;
+    // Legacy kebab-case kinds are normalised by canonicalSpec; the warnings worth saying are the others.
+    if (v.severity === "warning") {
+      if (v.rule !== "legacyKind") warnings.push(v.message);
+      continue;
+    }
     failures.push(failure(v));
   }
   const knownId = typeof id === "string" && !isUnknown(id) ? id : undefined;
@@ -118,9 +126,10 @@ export function checkInputs(
     }
   }
 
-  const inputs: JsonObject = { [kind.idKey]: id, ...canonicalSpec(collection, body, knownId) };
+  // In the program's order (see canonical.ts): the engine's diff and the policy pack index these inputs.
+  const inputs: JsonObject = { [kind.idKey]: id, ...canonicalSpec(collection, body, knownId, { keepOrder: true }) };
   if (connection !== undefined && connection !== null) inputs[CONNECTION_KEY] = connection;
   const creating = olds[kind.idKey] === undefined || olds[kind.idKey] !== id;
   if (adopt !== undefined && adopt !== null && creating) inputs[ADOPT_KEY] = adopt;
-  return { inputs, failures };
+  return warnings.length > 0 ? { inputs, failures, warnings } : { inputs, failures };
 }

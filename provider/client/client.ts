@@ -52,7 +52,7 @@ import {
   timeoutAsRetryableErrorPolicy,
   type JobRouterRetryOptions,
 } from "./pipeline";
-import { ATTEMPTS_HEADER, attemptPolicies, type RetryEvent } from "./retryPolicy";
+import { ATTEMPTS_HEADER, UNREACHABLE_CODES, attemptPolicies, type RetryEvent } from "./retryPolicy";
 
 export interface JobRouterClientOptions {
   /**
@@ -62,6 +62,8 @@ export interface JobRouterClientOptions {
   retryOptions?: JobRouterRetryOptions;
   /** Called as each retry starts (what failed, which attempt, how long so far), e.g. to show progress. */
   onRetry?: (event: RetryEvent) => void;
+  /** Appended to the error when the endpoint cannot be reached (where it was configured, how to fix it). */
+  connectionHint?: string;
   /**
    * Send bearer tokens (TokenCredential) to an http:// endpoint. Off by default: tokens go over https only.
    * Access-key (HMAC) auth to http endpoints such as the local emulator needs no flag: the key itself is
@@ -173,6 +175,7 @@ export class JobRouterClient {
   readonly #endpoint: string;
   readonly #rlc: Client;
   readonly #secrets: () => string[];
+  readonly #connectionHint: string | undefined;
 
   /** Builds a client from `endpoint=...;accesskey=...` (HMAC-SHA256 access-key auth). */
   static fromConnectionString(connectionString: string, options: JobRouterClientOptions = {}): JobRouterClient {
@@ -190,6 +193,7 @@ export class JobRouterClient {
       throw new TypeError("credential.key must be the base64 access key of the Communication Services resource");
     }
     const https = this.#endpoint.startsWith("https:");
+    this.#connectionHint = options.connectionHint;
     const retry = options.retryOptions ?? {};
     this.#rlc = getClient(this.#endpoint, {
       apiVersion: API_VERSION,
@@ -213,6 +217,13 @@ export class JobRouterClient {
     );
     // The key is read when an error is built (AzureKeyCredential can be rotated with update()).
     this.#secrets = () => (isKeyCredential(credential) ? [credential.key] : []);
+  }
+
+  #withHint(e: Error): Error {
+    if (this.#connectionHint !== undefined && e instanceof JobRouterError && UNREACHABLE_CODES.includes(e.code)) {
+      e.message = `${e.message.replace(/\.?$/, ".")} ${this.#connectionHint}`;
+    }
+    return e;
   }
 
   /** The endpoint origin, e.g. `https://contoso.communication.azure.com`. */
@@ -248,7 +259,7 @@ export class JobRouterClient {
           break;
       }
     } catch (e) {
-      throw errorFromException(e, method, label, this.#secrets());
+      throw this.#withHint(errorFromException(e, method, label, this.#secrets()));
     }
     const status = Number(res.status);
     const body: unknown = res.body;
@@ -324,7 +335,7 @@ export class JobRouterClient {
     try {
       res = await this.#rlc.pathUnchecked(relative).get(JobRouterClient.#opParams(opts));
     } catch (e) {
-      throw errorFromException(e, "GET", label, this.#secrets());
+      throw this.#withHint(errorFromException(e, "GET", label, this.#secrets()));
     }
     const status = Number(res.status);
     if (status !== 200) {

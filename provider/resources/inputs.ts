@@ -5,6 +5,7 @@ import type { AdminCollection } from "../client/models";
 import { CREDENTIAL_KEYS, HOLDER_KEYS, containsCredential } from "../credentials";
 import { isObject } from "../json";
 import { CONNECTION_KEY, ETAG_KEY, KINDS } from "../kinds";
+import { warnIfConnectionConfigIsPlaintext } from "./configSecret";
 
 type InputBag = Record<string, pulumi.Input<unknown> | undefined>;
 
@@ -18,6 +19,7 @@ type InputBag = Record<string, pulumi.Input<unknown> | undefined>;
  * output secret when the input of the same name was).
  */
 export function inputBag(collection: AdminCollection, name: string, args: object): pulumi.Inputs {
+  warnIfConnectionConfigIsPlaintext();
   const kind = KINDS[collection];
   const bag: InputBag = {};
   for (const [key, value] of Object.entries(args)) bag[key] = value;

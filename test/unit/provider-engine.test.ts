@@ -140,9 +140,15 @@ describe("engine: update, read, delete", () => {
       checked("distributionPolicies", { distributionPolicyId: "e-dp", mode: { kind: "roundRobin" } }),
     );
     await engine.create("queues", checked("queues", { queueId: "e-q3", distributionPolicyId: "e-dp" }));
-    await expect(engine.remove("distributionPolicies", "e-dp", dp.outs)).rejects.toThrow(
-      /cannot delete distribution policy "e-dp": the service refused \(400 BadRequest\): a queue still uses this distribution policy/,
+    const err = await engine.remove("distributionPolicies", "e-dp", dp.outs).catch((e: unknown) => e);
+    expect((err as Error).message).toBe(
+      'jobrouter: cannot delete distribution policy "e-dp": the service refused (400 BadRequest) because these still ' +
+        'use it: queue "e-q3" (through distributionPolicyId): delete the queue or point it at another policy. ' +
+        "If they are in this Pulumi program, make them reference this resource's outputs (for example " +
+        "`distributionPolicyId: policy.id`) so Pulumi deletes or repoints them first.",
     );
+    // Printed by the dynamic-provider host as `${e}: ${e.stack}`: no stack frames to print.
+    expect((err as Error).stack).toBe("");
   });
 
   it("a queue that is still a fallback queue cannot be deleted; the message says why", async () => {
@@ -151,8 +157,14 @@ describe("engine: update, read, delete", () => {
       "classificationPolicies",
       checked("classificationPolicies", { classificationPolicyId: "e-cp", fallbackQueueId: "e-fallback" }),
     );
+    const { JobRouterClient } = await import("../../provider/client");
+    await JobRouterClient.fromConnectionString(emu.connectionString).upsertWorker("e-worker", {
+      queues: ["e-fallback"],
+    });
     await expect(engine.remove("queues", "e-fallback", q.outs)).rejects.toThrow(
-      /cannot delete queue "e-fallback": the service refused \(409 Conflict\): a classification policy uses this queue as its fallbackQueueId/,
+      'jobrouter: cannot delete queue "e-fallback": the service refused (409 Conflict) because these still use it: ' +
+        'classification policy "e-cp" (through fallbackQueueId): delete the classification policy or give it another ' +
+        'fallbackQueueId; worker "e-worker" (through queues): remove the queue from the worker\'s queues (or delete the worker).',
     );
   });
 
