@@ -231,7 +231,7 @@ const BAD_CASES: BadCase[] = [
     title: "negative queue-length threshold",
     type: "ExceptionPolicy",
     args: epRule({ id: "r", trigger: { kind: "queueLength", threshold: -1 }, actions: [] }),
-    message: "exceptionRules[0].trigger.threshold: must be >= 0 (got -1) [rule: range]",
+    message: "exceptionRules[0].trigger.threshold: must be >= 1 (got -1) [rule: range]",
   },
   {
     title: "wait-time trigger without threshold",
