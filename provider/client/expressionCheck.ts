@@ -47,17 +47,56 @@ export function likelyFunction(name: string): string | undefined {
   return best?.fn;
 }
 
+/** Parentheses opened minus closed, outside string literals and quoted names. */
+function parenBalance(text: string): number {
+  let depth = 0;
+  let quote: string | undefined;
+  for (const c of text) {
+    if (quote !== undefined) {
+      if (c === quote) quote = undefined; // a doubled quote closes and reopens: same balance
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === "(") depth += 1;
+    else if (c === ")") depth -= 1;
+  }
+  return depth;
+}
+
+/**
+ * Whether a parse error of the emulator's subset is an error in any PowerFx: the text ends too early, a
+ * string or parenthesis is left open or closed twice, or a literal stands where an operator or separator
+ * must (`true 10`). Anything else (an operator or construct the subset lacks: `in`, `^`, records, tables)
+ * may be valid PowerFx, so it is only a warning.
+ */
+function isCertainError(text: string, reason: string, position: number): boolean {
+  if (/unterminated|expression is empty/.test(reason)) return true;
+  if (parenBalance(text) !== 0) return true;
+  if (position >= text.trimEnd().length) return true;
+  return /^[0-9"]/.test(text.slice(position));
+}
+
 export function expressionViolations(text: string, path: string): ExpressionViolation[] {
   const { error, unknownFunctions } = checkExpressionSyntax(text);
   const out: ExpressionViolation[] = [];
   if (error !== undefined) {
     const after = error.position > 0 ? ` (after ${JSON.stringify(before(text, error.position))})` : "";
-    out.push({
-      path,
-      rule: "expressionSyntax",
-      text: `is not a valid PowerFx expression: ${error.reason}, at character ${error.position + 1}${after}`,
-      severity: "error",
-    });
+    const where = `${error.reason}, at character ${error.position + 1}${after}`;
+    if (isCertainError(text, error.reason, error.position)) {
+      out.push({
+        path,
+        rule: "expressionSyntax",
+        text: `is not a valid PowerFx expression: ${where}`,
+        severity: "error",
+      });
+    } else {
+      out.push({
+        path,
+        rule: "expressionSyntax",
+        text:
+          `the local emulator cannot parse this expression (${where}); the service knows more PowerFx, ` +
+          "so this is not refused, but check it",
+        severity: "warning",
+      });
+    }
   }
   for (const call of unknownFunctions) {
     const guess = likelyFunction(call.name);

@@ -306,7 +306,17 @@ describe("validateAdminBody", () => {
     expect(unknown.map((v) => [v.rule, v.severity])).toEqual([["unknownFunction", "warning"]]);
     expect(unknown[0]?.message).toContain("calls Iff() (at character 1)");
     expect(unknown[0]?.message).toContain("Did you mean If()?");
-    // Valid PowerFx outside the emulator's subset is never refused.
+    // Valid PowerFx outside the emulator's subset is never refused: an operator the subset lacks only warns.
+    const beyond = validateAdminBody("classificationPolicies", rule('If(job.Region in ["NA", "EU"], 10, 1)'));
+    expect(errorsOf(beyond)).toEqual([]);
+    expect(beyond.map((v) => [v.rule, v.severity])).toEqual([["expressionSyntax", "warning"]]);
+    expect(messages("classificationPolicies", rule("job.Score ^ 2"))).toEqual([]);
+    expect(messages("classificationPolicies", rule('If(job.vip = true, "gold)'))).toEqual([
+      expect.stringContaining("is not a valid PowerFx expression: unterminated string literal"),
+    ]);
+    expect(messages("classificationPolicies", rule("If(job.vip = true, 10, 1))"))).toEqual([
+      expect.stringContaining("is not a valid PowerFx expression"),
+    ]);
     expect(errorsOf(validateAdminBody("classificationPolicies", rule('Text(job.Amount, "0.00")')))).toEqual([]);
   });
 
