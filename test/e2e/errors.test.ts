@@ -3,6 +3,7 @@
 
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
+import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHarness, type Harness } from "./harness";
 import { PROGRAM_DIR, TYPE_TOKEN, configFor, type ResourceSpec, type ResourceType } from "./providers-fixtures";
@@ -162,6 +163,30 @@ describe("errors: early, once, with the fix", () => {
     await h.current().setConfig({ "jobrouter:connectionString": { value: h.emulator.connectionString, secret: true } });
   });
 
+  it("throttling is retried, said while it goes on, and the final error counts the attempts", async () => {
+    h.emulator.setFaults({ errorRate: 1, errorStatus: 429, retryAfterSeconds: 0, paths: /dp-throttled/ });
+    try {
+      await h
+        .current()
+        .setConfig(
+          configFor([{ type: "DistributionPolicy", name: "dp-throttled", args: { mode: { kind: "roundRobin" } } }]),
+        );
+      const { result, requests } = await h.track(() => failureOf(h.up()));
+      expect(result).toContain(
+        "jobrouter: GET /routing/distributionPolicies/dp-throttled: the service answered 429 again and again; still retrying (attempt 4",
+      );
+      expect(result).toContain(
+        'jobrouter: creating distribution policy "dp-throttled" failed: GET /routing/distributionPolicies/dp-throttled failed with 429',
+      );
+      expect(result).toContain("9 attempts were made");
+      expect(requests.filter((r) => r.path === "/routing/distributionPolicies/dp-throttled")).toHaveLength(9);
+    } finally {
+      h.emulator.setFaults(undefined);
+    }
+    await h.current().setConfig(configFor([]));
+    await h.up();
+  });
+
   it("a refused delete names the objects in the way, once, without a stack trace", async () => {
     await h
       .current()
@@ -220,5 +245,36 @@ describe("errors: early, once, with the fix", () => {
     const same = await h.previewJson();
     expect(same.steps.filter((s) => s.urn.endsWith("::ep") && s.op !== "same")).toEqual([]);
     expect(same.changeSummary?.["update"]).toBeUndefined();
+  });
+});
+
+describe("ContactCenter declaration errors, through the Node language host", () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await createHarness({ name: "errors-cc" });
+  });
+
+  afterAll(async () => {
+    await h?.dispose();
+  });
+
+  it("are printed as the message alone (no stack trace), before anything is sent", async () => {
+    const routing = {
+      distributionPolicies: { idle: { offerExpiresAfterSeconds: 60, mode: { kind: "longestIdle" } } },
+      queues: { legacy: { distributionPolicy: "idle", exceptionPolicy: "escalate" } },
+    };
+    await h.stack(
+      { programDir: path.join(__dirname, "contact-center-program") },
+      { config: { "e2e:routing": { value: JSON.stringify(routing) } } },
+    );
+    const { result, requests } = await h.track(() => failureOf(h.preview()));
+    expect(result).toContain(
+      'ContactCenter "contoso": queues.legacy.exceptionPolicy: unknown exception policy key "escalate" (declared exceptionPolicies keys: none)',
+    );
+    expect(result).not.toContain("failed with an unhandled exception");
+    expect(result).not.toContain("ContactCenterValidationError:");
+    expect(result).not.toMatch(/\n\s+at .*\.js:\d+/);
+    expect(requests).toEqual([]);
   });
 });

@@ -324,7 +324,7 @@ describe("bad inputs fail at preview, naming the field, with no request sent", (
   it("an unknown value (an id still to be created) does not hide a bad field next to it", async () => {
     await h.current().setConfig(
       configFor([
-        { type: "RouterQueue", name: "new-queue", args: {} },
+        { type: "RouterQueue", name: "new-queue", args: { distributionPolicyId: "dp-any" } },
         {
           type: "ClassificationPolicy",
           name: "bad",
