@@ -10,7 +10,8 @@ import type { AdminCollection } from "./client/models";
 import { canonicalSpec } from "./canonical";
 import { connectionInputProblems, connectionProblem, type ConnectionSources } from "./connection";
 import { isObject, isUnknown, type JsonObject } from "./json";
-import { ADOPT_KEY, CONNECTION_KEY, ETAG_KEY, KINDS, PROVIDER_KEY } from "./kinds";
+import { ADOPT_KEY, CONNECTION_KEY, ETAG_KEY, KINDS, ORIGIN_KEY, PROVIDER_KEY } from "./kinds";
+import { inComponentTerms } from "./origin";
 
 export interface CheckFailure {
   property: string;
@@ -59,6 +60,7 @@ export function serviceBody(collection: AdminCollection, inputs: JsonObject): Js
   const body: JsonObject = {};
   for (const [k, v] of Object.entries(inputs)) {
     if (k === idKey || k === CONNECTION_KEY || k === ADOPT_KEY || k === PROVIDER_KEY || k === ETAG_KEY) continue;
+    if (k === ORIGIN_KEY) continue;
     if (v === undefined) continue;
     body[k] = v;
   }
@@ -103,8 +105,11 @@ export function checkInputs(
   const body = serviceBody(collection, news);
   // Typos in field names are reported: the service would silently drop them (and the diff would never settle).
   const warnings: string[] = [];
-  for (const v of validateAdminBody(collection, body, { unknownProperties: "report" })) {
-    if (touchesUnknown(body, v.path)) continue;
+  const origin = typeof news[ORIGIN_KEY] === "string" ? news[ORIGIN_KEY] : undefined;
+  for (const found of validateAdminBody(collection, body, { unknownProperties: "report" })) {
+    if (touchesUnknown(body, found.path)) continue;
+    // Inside a ContactCenter: the component's name, key and argument names (REST field in brackets).
+    const v = origin !== undefined ? { ...found, message: inComponentTerms(origin, found.path, found.message) } : found;
     // Legacy kebab-case kinds are normalised by canonicalSpec; the warnings worth saying are the others.
     if (v.severity === "warning") {
       if (v.rule !== "legacyKind") warnings.push(v.message);

@@ -59,6 +59,8 @@ export const KINDS: Readonly<Record<AdminCollection, KindInfo>> = {
 /** Inputs of ours that are not service fields. */
 export const CONNECTION_KEY = "connection";
 export const ADOPT_KEY = "adoptExisting";
+/** Set by ContactCenter: how messages name the object (`ContactCenter "contoso" queues.sales`). Never stored. */
+export const ORIGIN_KEY = "componentOrigin";
 /** Output-only: the ETag of the last write or read, sent as If-Match on update. */
 export const ETAG_KEY = "etag";
 /** Set by the dynamic-provider machinery on every input and output bag. */

@@ -38,6 +38,11 @@ export interface CommonArgs {
    * failing. `pulumi import` does not work for dynamic resources; this is the way to adopt.
    */
   adoptExisting?: pulumi.Input<boolean>;
+  /**
+   * Set by ContactCenter for the objects it makes: how error messages name the object, in the component's
+   * terms (`ContactCenter "contoso" queues.sales`). Not sent to the service and not kept in state.
+   */
+  componentOrigin?: string;
 }
 
 type Fields<T> = { [K in keyof T]?: pulumi.Input<DeepInput<T[K]>> };
