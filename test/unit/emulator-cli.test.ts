@@ -20,10 +20,16 @@ function sleepSync(ms: number): void {
 /**
  * Other people's `npm run build` deletes and re-creates dist/ while it runs. Wait for a running build to
  * finish, then run the CLI from a private snapshot of the files it needs (it requires only node builtins,
- * dist/emulator/** and dist/provider/client/{models,validation}.js), so a later build cannot pull them away.
+ * dist/emulator/** and dist/provider/client/{models,validation,expressionCheck}.js), so a later build cannot pull
+ * them away.
  */
 function snapshotBuiltCli(): string | undefined {
-  const needed = ["emulator", join("provider", "client", "models.js"), join("provider", "client", "validation.js")];
+  const needed = [
+    "emulator",
+    join("provider", "client", "models.js"),
+    join("provider", "client", "validation.js"),
+    join("provider", "client", "expressionCheck.js"),
+  ];
   for (let attempt = 0; attempt < 240; attempt++) {
     if (existsSync(buildLock)) {
       sleepSync(500);
