@@ -277,4 +277,24 @@ describe("ContactCenter declaration errors, through the Node language host", () 
     expect(result).not.toMatch(/\n\s+at .*\.js:\d+/);
     expect(requests).toEqual([]);
   });
+
+  it("a routing object's check failure names the component, the key and the argument", async () => {
+    const routing = {
+      distributionPolicies: { idle: { offerExpiresAfterSeconds: 60, mode: { kind: "longestIdle" } } },
+      queues: { main: { distributionPolicy: "idle" } },
+      classificationPolicies: {
+        triage: {
+          fallbackQueue: "main",
+          prioritizationRule: { kind: "expression", expression: "If(job.vip = true, 10" },
+        },
+      },
+    };
+    await h.current().setConfig({ "e2e:routing": { value: JSON.stringify(routing) } });
+    const { result, requests } = await h.track(() => failureOf(h.preview()));
+    expect(result).toContain(
+      "resource 'contoso-cp-triage' has a problem: ContactCenter \"contoso\" classificationPolicies.triage.prioritizationRule.expression: " +
+        "is not a valid PowerFx expression: expected ')' but found end of expression",
+    );
+    expect(requests).toEqual([]);
+  });
 });
