@@ -23,8 +23,12 @@ export function connectionHint(via: ResolvedConnection["via"]): string {
 /** Retries at or after this attempt are also said as a warning that stays in the summary. */
 const WARN_FROM_ATTEMPT = 4;
 
-/** Shows each retry while it happens (ephemeral), and warns once a call has needed several. */
+/** Retries from this attempt on are shown while they happen: a single retry is routine, not news. */
+const SHOW_FROM_ATTEMPT = 3;
+
+/** Shows retries while they happen (ephemeral) from the second one, and warns once a call has needed several. */
 export function retryReporter(e: RetryEvent): void {
+  if (e.attempt < SHOW_FROM_ATTEMPT) return;
   const seconds = Math.round(e.elapsedMs / 1000);
   const what = /^\d+$/.test(e.reason) ? `the service answered ${e.reason}` : `the request failed (${e.reason})`;
   const text = `jobrouter: ${e.method} ${e.path}: ${what}; retrying (attempt ${e.attempt}, ${seconds} s so far)`;
