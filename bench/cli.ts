@@ -137,10 +137,13 @@ export class CliStack {
       filter: (src) => !src.includes(`${path.sep}node_modules`),
     });
     await withBuildLock(async () => {
-      if (!existsSync(path.join(installedPackage, "dist", "bench", "workload.js"))) {
-        throw new Error("node_modules/pulumi-jobrouter has no dist/bench: run `npm run build` first");
+      // The workload is bench code, not part of the package: the program requires it from beside itself.
+      const workload = path.join(repoRoot, "dist", "bench", "workload.js");
+      if (!existsSync(workload) || !existsSync(path.join(installedPackage, "package.json"))) {
+        throw new Error("no dist/bench/workload.js or node_modules/pulumi-jobrouter: run `npm run build` first");
       }
       await cp(installedPackage, path.join(stack.projectDir, "node_modules", "pulumi-jobrouter"), { recursive: true });
+      await cp(workload, path.join(stack.projectDir, "workload.js"));
     });
     await stack.must(["stack", "init", "--secrets-provider", "passphrase"]);
     for (const [key, { value, secret }] of Object.entries(options.config ?? {})) {

@@ -1,4 +1,4 @@
-// `npm run bench` — see README.md ("Performance and reliability").
+// `npm run bench` — see docs/performance-and-reliability.md.
 //
 //   npm run bench                                   N = 100, 300, 1000, then routing (1,000 workers, 10,000 jobs)
 //   npm run bench -- --sizes 100,300                other sizes (also BENCH_SIZES)

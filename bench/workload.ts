@@ -1,6 +1,6 @@
 // The objects the benchmark (and the reliability tests) create: N Job Router objects in the mix a contact center
 // has, one block of ten at a time. One source for both sides of every comparison: the Pulumi program in
-// bench/program requires this module from the installed package, and the client baseline uses it directly, so
+// bench/program requires this module (copied beside it by bench/cli.ts), and the client baseline uses it directly, so
 // "the same objects" is true by construction.
 //
 // A block: 1 exception policy, 2 distribution policies, 5 queues (on a policy of the block; the first queue also on

@@ -10,9 +10,10 @@
 // pulumi.Input.
 
 import * as pulumi from "@pulumi/pulumi";
-import * as communication from "@pulumi/azure-native/communication";
-import * as eventgrid from "@pulumi/azure-native/eventgrid";
+import type * as eventgrid from "@pulumi/azure-native/eventgrid";
 import { ClassificationPolicy, DistributionPolicy, ExceptionPolicy, RouterQueue } from "../provider";
+import { azureNativeModule } from "./azureNative";
+import type { AzureNativeResource } from "./azureNativeResource";
 import type { DeepInput } from "../provider/types";
 import type {
   DistributionMode,
@@ -145,6 +146,11 @@ export interface EventsArgs {
 interface RoutingObjectBase {
   /** The Job Router id. Default: `idPrefix` + the map key. */
   readonly id?: string;
+  /**
+   * Keys this entry had before (a renamed key): the child resource keeps its identity (Pulumi `aliases`), so
+   * renaming a key changes nothing on the service. Without it, a renamed key with the same `id` is refused.
+   */
+  readonly previousKeys?: readonly string[];
   readonly name?: pulumi.Input<string>;
 }
 
@@ -212,8 +218,11 @@ export interface ContactCenterArgs {
   readonly queues?: Readonly<Record<string, QueueSpec>>;
   /** Prepended to every defaulted Job Router id (e.g. "prod-" gives "prod-sales"). Default "". */
   readonly idPrefix?: string;
-  /** Passed to every routing object: adopt an object that already exists in Job Router instead of failing. */
-  readonly adoptExisting?: pulumi.Input<boolean>;
+  /**
+   * Passed to every routing object: adopt an object that already exists in Job Router instead of failing.
+   * `true` adopts only objects that already match (no write); `"overwrite"` writes the declared spec over them.
+   */
+  readonly adoptExisting?: pulumi.Input<boolean | "overwrite">;
 }
 
 /** Every routing object's Job Router id, by collection and key. */
@@ -246,9 +255,9 @@ export class ContactCenter extends pulumi.ComponentResource {
   /** The Event Grid subscription's ARM id; undefined without `events`. */
   readonly eventSubscriptionId: pulumi.Output<string | undefined>;
 
-  readonly communicationService?: communication.CommunicationService;
-  readonly systemTopic?: eventgrid.SystemTopic;
-  readonly eventSubscription?: eventgrid.SystemTopicEventSubscription;
+  readonly communicationService?: AzureNativeResource;
+  readonly systemTopic?: AzureNativeResource;
+  readonly eventSubscription?: AzureNativeResource;
   readonly distributionPolicies: Readonly<Record<string, DistributionPolicy>>;
   readonly exceptionPolicies: Readonly<Record<string, ExceptionPolicy>>;
   readonly classificationPolicies: Readonly<Record<string, ClassificationPolicy>>;
@@ -272,7 +281,8 @@ export class ContactCenter extends pulumi.ComponentResource {
 
     if (cs.create) {
       const c = cs.create;
-      this.communicationService = new communication.CommunicationService(
+      const acs = azureNativeModule("communication", name, "communicationServices.create");
+      const service = new acs.CommunicationService(
         `${name}-acs`,
         {
           resourceGroupName: c.resourceGroupName,
@@ -283,8 +293,8 @@ export class ContactCenter extends pulumi.ComponentResource {
         },
         { parent: this },
       );
-      const service = this.communicationService;
-      const keys = communication.listCommunicationServiceKeysOutput(
+      this.communicationService = service;
+      const keys = acs.listCommunicationServiceKeysOutput(
         {
           communicationServiceName: service.name,
           resourceGroupName: c.resourceGroupName,
@@ -361,7 +371,8 @@ export class ContactCenter extends pulumi.ComponentResource {
       const sourceId = resourceId;
       const group: pulumi.Input<string> =
         ev.resourceGroupName ?? resourceGroupName ?? pulumi.output(sourceId).apply((id) => resourceGroupOf(name, id));
-      this.systemTopic = new eventgrid.SystemTopic(
+      const grid = azureNativeModule("eventgrid", name, "events");
+      this.systemTopic = new grid.SystemTopic(
         `${name}-events`,
         {
           resourceGroupName: group,
@@ -373,7 +384,7 @@ export class ContactCenter extends pulumi.ComponentResource {
         },
         { parent: this, dependsOn: infraDeps },
       );
-      this.eventSubscription = new eventgrid.SystemTopicEventSubscription(
+      this.eventSubscription = new grid.SystemTopicEventSubscription(
         `${name}-jobrouter-events`,
         {
           resourceGroupName: group,
@@ -419,9 +430,14 @@ export class ContactCenter extends pulumi.ComponentResource {
         const target = created.get(e.to);
         if (target && !deps.includes(target)) deps.push(target);
       }
+      // A renamed key keeps the child's identity through aliases (the parent stays this component).
+      const previous = p.spec.previousKeys ?? [];
       const childOpts: pulumi.CustomResourceOptions = {
         parent: this,
         dependsOn: deps,
+        ...(previous.length > 0
+          ? { aliases: previous.map((k) => ({ name: `${name}-${SHORT[p.collection]}-${k}` })) }
+          : {}),
       };
       const resourceName = `${name}-${SHORT[p.collection]}-${p.key}`;
       // Check failures of the object then name it by this component and key (provider/origin.ts).
@@ -580,6 +596,17 @@ export function planRouting(component: string, args: ContactCenterArgs): Routing
           component,
           `${collection}.${key}.id`,
           "must be a plain string, not an Output (ids decide the resource graph at construction)",
+        );
+      }
+      const previous: unknown = spec.previousKeys;
+      if (
+        previous !== undefined &&
+        (!Array.isArray(previous) || previous.some((k) => typeof k !== "string" || k === "" || k in maps[collection]))
+      ) {
+        throw new ContactCenterValidationError(
+          component,
+          `${collection}.${key}.previousKeys`,
+          "must be a list of former keys of this entry (non-empty strings that are not current keys)",
         );
       }
       ids.set(key, id);

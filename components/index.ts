@@ -1,3 +1,4 @@
 export * from "./contactCenter";
 export * from "./eventTypes";
 export * from "./references";
+export type { AzureNativeResource } from "./azureNativeResource";

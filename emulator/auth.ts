@@ -6,7 +6,9 @@
 // - the path and query exactly as received (Python, .NET), and re-encoded through URLSearchParams (JS);
 // - with a trailing "?" on an empty query (older JS signers always appended it);
 // - the Host header as received, with the port doubled (older JS: `url.host + ":" + url.port`), and with a
-//   doubled port undone (older JS also sent the doubled value as the Host header).
+//   doubled port undone (older JS also sent the doubled value as the Host header);
+// - the scheme's default port (443 for https, 80 for http) both added and left out: a client may sign `url.host`
+//   (which omits it) or the authority with an explicit port, and send the other in the Host header.
 // Bearer tokens (Entra ID) cannot be verified offline: they are accepted, unverified, only when allowed.
 
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
@@ -24,6 +26,8 @@ export interface AuthInput {
   /** Lower-case header names. */
   headers: Record<string, string>;
   rawBody: Buffer;
+  /** The scheme the request came in on (decides the default port); http when absent. */
+  scheme?: "http" | "https";
   accessKey: string;
   allowBearer: boolean;
   now: Date;
@@ -54,8 +58,13 @@ function pathAndQueryCandidates(rawUrl: string): string[] {
   return [...out];
 }
 
-function hostCandidates(host: string): string[] {
+function hostCandidates(host: string, scheme: "http" | "https"): string[] {
   const out = new Set<string>([host]);
+  const defaultPort = scheme === "https" ? "443" : "80";
+  const portless = /^(\[[^\]]*\]|[^:]*)$/.test(host);
+  if (portless) out.add(`${host}:${defaultPort}`);
+  else if (host.endsWith(`:${defaultPort}`) && /^(\[[^\]]*\]|[^:]*):\d+$/.test(host))
+    out.add(host.slice(0, -(defaultPort.length + 1)));
   const doubled = /^(.*):(\d+):(\d+)$/.exec(host);
   if (doubled && doubled[2] === doubled[3]) out.add(`${doubled[1]}:${doubled[2]}`);
   const single = /^(.*?):(\d+)$/.exec(host);
@@ -120,7 +129,7 @@ export function authenticate(input: AuthInput): AuthResult {
   const given = match[2];
   const verb = input.method.toUpperCase();
   for (const pathAndQuery of pathAndQueryCandidates(input.rawUrl)) {
-    for (const h of hostCandidates(host)) {
+    for (const h of hostCandidates(host, input.scheme ?? "http")) {
       const expected = sign(input.accessKey, `${verb}\n${pathAndQuery}\n${date};${h};${hash}`);
       if (safeEqual(given, expected)) return { ok: true, kind: "hmac" };
     }

@@ -2,7 +2,9 @@
 // jobrouter-emulator [--port N] [--host H] [--access-key KEY] [--data DIR] [--allow-bearer]
 //                    [--error-rate R] [--error-status 429|503|mixed] [--retry-after S] [--drop-rate R]
 //                    [--latency MS] [--seed N] [--event-webhook URL]... [--log-requests]
-// Prints exactly one line on stdout: JOBROUTER_CONNECTION_STRING=endpoint=http://127.0.0.1:PORT/;accesskey=KEY
+//                    [--https [--cert FILE --key FILE]]
+// Prints one line on stdout: JOBROUTER_CONNECTION_STRING=endpoint=http://127.0.0.1:PORT/;accesskey=KEY
+// With --https the endpoint is https:// and a second line follows: JOBROUTER_CA_CERT=<PEM file to trust>.
 // Everything else (errors, shutdown notes) goes to stderr.
 
 import type { EmulatorOptions, FaultOptions, RequestLogEntry } from "./index";
@@ -12,7 +14,7 @@ const USAGE =
   "usage: jobrouter-emulator [--port N] [--host H] [--access-key KEY] [--data DIR] [--allow-bearer]\n" +
   "                          [--error-rate R] [--error-status 429|503|mixed] [--retry-after S]\n" +
   "                          [--drop-rate R] [--latency MS] [--seed N] [--event-webhook URL]...\n" +
-  "                          [--log-requests]";
+  "                          [--log-requests] [--https [--cert FILE --key FILE]]";
 
 /** One stderr line per request: time, method, path, status, auth and fault (never bodies or keys). */
 export function formatRequestLine(e: RequestLogEntry): string {
@@ -24,6 +26,9 @@ export function parseArgs(argv: readonly string[]): EmulatorOptions {
   let logRequests = false;
   const faults: FaultOptions = {};
   let anyFault = false;
+  let https = false;
+  let certFile: string | undefined;
+  let keyFile: string | undefined;
   const args = [...argv];
   const take = (flag: string): string => {
     const v = args.shift();
@@ -102,6 +107,15 @@ export function parseArgs(argv: readonly string[]): EmulatorOptions {
       case "--log-requests":
         logRequests = true;
         break;
+      case "--https":
+        https = true;
+        break;
+      case "--cert":
+        certFile = take(flag);
+        break;
+      case "--key":
+        keyFile = take(flag);
+        break;
       case "--help":
       case "-h":
         throw new Error(USAGE);
@@ -110,6 +124,11 @@ export function parseArgs(argv: readonly string[]): EmulatorOptions {
     }
   }
   if (anyFault) options.faults = faults;
+  if ((certFile === undefined) !== (keyFile === undefined))
+    throw new Error(`--cert and --key: give both or neither\n${USAGE}`);
+  // --cert/--key imply --https: a certificate is only ever given to be served.
+  if (certFile !== undefined && keyFile !== undefined) options.https = { certFile, keyFile };
+  else if (https) options.https = true;
   if (logRequests) options.onRequest = (e) => process.stderr.write(`${formatRequestLine(e)}\n`);
   return options;
 }
@@ -125,6 +144,7 @@ async function main(): Promise<void> {
   }
   const emulator = await startEmulator(options);
   process.stdout.write(`JOBROUTER_CONNECTION_STRING=${emulator.connectionString}\n`);
+  if (emulator.caCertPath !== undefined) process.stdout.write(`JOBROUTER_CA_CERT=${emulator.caCertPath}\n`);
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;

@@ -13,6 +13,7 @@ import type { RequestLogEntry } from "./server";
 import { createHttpServer, listen } from "./server";
 import type { Store } from "./store";
 import { createStore } from "./store";
+import { resolveTls, type HttpsOption } from "./tls";
 
 export type { FaultOptions } from "./faults";
 export type { RequestLogEntry } from "./server";
@@ -26,6 +27,7 @@ export { mergePatch, canonicalJson } from "./mergePatch";
 export { checkPreconditions, objectResponse, pageOf, parsePageRequest, wireBody } from "./resource";
 export { authenticate, contentHash, signRequest, MAX_CLOCK_SKEW_MS } from "./auth";
 export { SUPPORTED_API_VERSIONS } from "./router";
+export type { HttpsOption } from "./tls";
 export type { RuntimeExtension, RuntimeContext, RuntimeOptions, BlockingReference } from "./runtime";
 
 export interface EmulatorOptions {
@@ -53,13 +55,21 @@ export interface EmulatorOptions {
   onRequest?: (entry: RequestLogEntry) => void;
   /** Options of the routing runtime (clock, event webhooks, …), passed through to createRuntime. */
   runtime?: RuntimeOptions;
+  /**
+   * Serve HTTPS instead of HTTP (the official SDKs' `from_connection_string` always dials https). `true`: a
+   * self-signed certificate for 127.0.0.1, ::1 and localhost, generated once and kept under `dataDir` when given;
+   * `{certFile, keyFile}`: the user's own PEM files. Clients trust `caCertPath`.
+   */
+  https?: HttpsOption;
 }
 
 export interface RunningEmulator {
   /** `http://127.0.0.1:PORT/` */
   endpoint: string;
-  /** `endpoint=http://127.0.0.1:PORT/;accesskey=KEY` */
+  /** `endpoint=http://127.0.0.1:PORT/;accesskey=KEY` (https with the `https` option) */
   connectionString: string;
+  /** With `https`: the PEM file clients should trust (REQUESTS_CA_BUNDLE, SSL_CERT_FILE, NODE_EXTRA_CA_CERTS). */
+  caCertPath?: string;
   accessKey: string;
   port: number;
   /** Every request answered (or dropped), oldest first; secrets in bodies are redacted. */
@@ -83,6 +93,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const accessKey = options.accessKey ?? randomBytes(32).toString("base64");
   const host = options.host ?? "127.0.0.1";
   const now = options.now ?? (() => new Date());
+  // Before anything starts: a bad certificate path fails here, with nothing to clean up.
+  const tls = options.https ? await resolveTls(options.https, options.dataDir, now()) : undefined;
   const errors = createErrorFactory();
   const etags = new EtagFactory();
   const store = createStore(options.dataDir);
@@ -107,13 +119,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     log: requests,
     maxLogEntries: options.maxLogEntries ?? 10_000,
     ...(options.onRequest ? { onRequest: options.onRequest } : {}),
+    ...(tls ? { tls: { cert: tls.cert, key: tls.key } } : {}),
   });
   const address = await listen(server, options.port ?? 0, host);
-  const endpoint = `http://${urlHost(host)}:${address.port}/`;
+  const endpoint = `${tls ? "https" : "http"}://${urlHost(host)}:${address.port}/`;
   let closed: Promise<void> | undefined;
   return {
     endpoint,
     connectionString: `endpoint=${endpoint};accesskey=${accessKey}`,
+    ...(tls ? { caCertPath: tls.caCertPath } : {}),
     accessKey,
     port: address.port,
     requests,
@@ -131,6 +145,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         });
         await runtime.close();
         await store.close();
+        tls?.dispose();
       })();
       return closed;
     },

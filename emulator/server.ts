@@ -2,6 +2,7 @@
 
 import { randomUUID } from "node:crypto";
 import * as http from "node:http";
+import * as https from "node:https";
 import type { AddressInfo } from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
 import { authenticate } from "./auth";
@@ -62,6 +63,8 @@ export interface ServerDeps {
   maxLogEntries: number;
   /** Called with every log entry as it is recorded (the CLI's --log-requests). */
   onRequest?: (entry: RequestLogEntry) => void;
+  /** Serve TLS with this certificate and key (PEM); plain HTTP when absent. */
+  tls?: { cert: string; key: string };
 }
 
 function lowerHeaders(req: http.IncomingMessage): Record<string, string> {
@@ -101,13 +104,14 @@ function send(res: http.ServerResponse, response: EmulatorResponse): void {
 }
 
 export function createHttpServer(deps: ServerDeps): http.Server {
+  const scheme = deps.tls ? "https" : "http";
   const log = (entry: RequestLogEntry): void => {
     deps.log.push(entry);
     if (deps.log.length > deps.maxLogEntries) deps.log.splice(0, deps.log.length - deps.maxLogEntries);
     deps.onRequest?.(entry);
   };
 
-  const server = http.createServer((req, res) => {
+  const listener: http.RequestListener = (req, res) => {
     void (async () => {
       const now = deps.now();
       const rawUrl = req.url ?? "/";
@@ -138,6 +142,7 @@ export function createHttpServer(deps: ServerDeps): http.Server {
         rawUrl,
         headers,
         rawBody,
+        scheme,
         accessKey: deps.accessKey,
         allowBearer: deps.allowBearer,
         ...(deps.maxClockSkewMs !== undefined ? { maxClockSkewMs: deps.maxClockSkewMs } : {}),
@@ -184,7 +189,9 @@ export function createHttpServer(deps: ServerDeps): http.Server {
         res.destroy();
       }
     });
-  });
+  };
+  // An https.Server is an http.Server with TLS underneath: the rest of the emulator needs no second path.
+  const server: http.Server = deps.tls ? https.createServer({ ...deps.tls }, listener) : http.createServer(listener);
   // Keep-alive connections must not hold close() open.
   server.keepAliveTimeout = 5000;
   return server;

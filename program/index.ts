@@ -6,27 +6,11 @@
 // Connection: the secret stack config `jobrouter:connectionString`, else the environment variable
 // JOBROUTER_CONNECTION_STRING (what `jobrouter-emulator` prints).
 
-import { existsSync } from "node:fs";
-import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import type * as JobRouter from "../index";
-
-/**
- * The installed package's directory, found the way Node searches node_modules. A plain require("pulumi-jobrouter")
- * would not do here: this file lies inside the package's own source tree, so Node's package self-reference resolves
- * that name to the repository's dist/, outside node_modules, and Pulumi would serialize the dynamic providers by
- * value. Loaded from node_modules, they are stored as require("pulumi-jobrouter/...") (see scripts/prepare.js).
- */
-function installedPackage(): string {
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, "node_modules", "pulumi-jobrouter");
-    if (existsSync(path.join(candidate, "package.json"))) return candidate;
-    if (path.dirname(dir) === dir) return "pulumi-jobrouter"; // not installed: let require name the problem
-  }
-}
-
-// The type comes from the sources, so the root build type-checks even before the package is installed.
-const jobrouter: typeof JobRouter = require(installedPackage());
+// The package by name, as in a user's project: Node resolves it to node_modules/pulumi-jobrouter (installed there by
+// `npm run build`), so Pulumi stores the dynamic providers as require("pulumi-jobrouter/..."). TypeScript takes the
+// types from the sources (tsconfig.json "paths"), so the build needs nothing installed first.
+import { ContactCenter } from "pulumi-jobrouter";
 
 const config = new pulumi.Config("jobrouter");
 const fromEnv = process.env.JOBROUTER_CONNECTION_STRING;
@@ -38,7 +22,7 @@ if (connectionString === undefined) {
   );
 }
 
-const center = new jobrouter.ContactCenter("quickstart", {
+const center = new ContactCenter("quickstart", {
   communicationServices: { existing: { connectionString } },
   distributionPolicies: {
     // The seed's policy: offer each job to the worker idle the longest, one offer at a time, for a minute.

@@ -13,7 +13,10 @@
 //  - documented defaults (min/max concurrent offers 1, bypassSelectors false, expedite false, the
 //    best-worker scoring options, `language: "powerFx"`) compare equal to "not given";
 //  - pre-GA kebab-case kinds (`longest-idle`) become their 2023-11-01 names;
-//  - read-only fields (`status`/`expiresAt` of worker selectors, `id`, `etag`) are dropped;
+//  - read-only fields (`status`/`expiresAt` of selectors, `id`, `etag`) are dropped;
+//  - server-filled defaults of the answers (facts of the Python SDK's recordings: `expedite: false`,
+//    `status: "active"`, `workerSelectors: []` of manualReclassify, `labelsToUpsert: {}` of reclassify,
+//    `bypassSelectors: false`, the best-worker `scoringRuleOptions`, `language: "powerFx"`) equal their absence;
 //  - selector lists, attachment lists, weighted allocations, scoring parameters and exception rules are
 //    sets for the service: they are sorted (rules by id), so reordering them in a program is no change.
 //    Exception actions keep their order: they run in sequence.
@@ -81,6 +84,11 @@ export function canonicalRule(value: unknown): unknown {
     case "expression":
       if (r["language"] === "powerFx") delete r["language"];
       break;
+    case "static":
+      // A list of selectors (a ruleEngine attachment's static rule): their read-only state and defaults go, as
+      // for any worker selector; the order is kept (it is the rule's result as written).
+      if (Array.isArray(r["value"])) r["value"] = r["value"].map(canonicalWorkerSelector);
+      break;
     case "function":
       r["credential"] = isObject(r["credential"]) ? compact(r["credential"]) : r["credential"];
       break;
@@ -94,7 +102,11 @@ export function canonicalRule(value: unknown): unknown {
 }
 
 export function canonicalQueueSelector(value: unknown): unknown {
-  return isObject(value) ? compact({ ...value }) : value;
+  if (!isObject(value)) return value;
+  const s: JsonObject = { ...value };
+  // Not a queue selector field; dropped should the service ever answer one, as it does for worker selectors.
+  delete s["status"];
+  return compact(s);
 }
 
 export function canonicalWorkerSelector(value: unknown): unknown {

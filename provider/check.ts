@@ -10,8 +10,9 @@ import type { AdminCollection } from "./client/models";
 import { canonicalSpec } from "./canonical";
 import { connectionInputProblems, connectionProblem, type ConnectionSources } from "./connection";
 import { isObject, isUnknown, type JsonObject } from "./json";
-import { ADOPT_KEY, CONNECTION_KEY, ETAG_KEY, KINDS, ORIGIN_KEY, PROVIDER_KEY } from "./kinds";
+import { ADOPT_KEY, CONNECTION_KEY, ETAG_KEY, KINDS, ORIGIN_KEY, OWNER_KEY, PROVIDER_KEY } from "./kinds";
 import { inComponentTerms } from "./origin";
+import { isAdoptValue } from "./ownership";
 
 export interface CheckFailure {
   property: string;
@@ -59,8 +60,8 @@ export function serviceBody(collection: AdminCollection, inputs: JsonObject): Js
   const { idKey } = KINDS[collection];
   const body: JsonObject = {};
   for (const [k, v] of Object.entries(inputs)) {
-    if (k === idKey || k === CONNECTION_KEY || k === ADOPT_KEY || k === PROVIDER_KEY || k === ETAG_KEY) continue;
-    if (k === ORIGIN_KEY) continue;
+    if (k === idKey || k === CONNECTION_KEY || k === ADOPT_KEY || k === OWNER_KEY || k === PROVIDER_KEY) continue;
+    if (k === ETAG_KEY || k === ORIGIN_KEY) continue;
     if (v === undefined) continue;
     body[k] = v;
   }
@@ -68,9 +69,11 @@ export function serviceBody(collection: AdminCollection, inputs: JsonObject): Js
 }
 
 /**
- * `olds` are the resource's previous inputs ({} for a new resource). `adoptExisting` is kept in the checked
- * inputs only when a create may follow (a new resource, or a new id): afterwards it means nothing, and
- * keeping it would make it show up in diffs once the program drops it.
+ * `olds` are the resource's previous inputs ({} for a new resource). `adoptExisting` and `owner` only matter
+ * at create: they are taken from the program when a create may follow (a new resource, or a new id), and
+ * copied from the previous inputs otherwise, so they never show up in a diff (a rename with `aliases`, a
+ * program that drops `adoptExisting` after the adoption) and the owner stays the resource that created or
+ * adopted the object.
  */
 export function checkInputs(
   collection: AdminCollection,
@@ -98,8 +101,10 @@ export function checkInputs(
   }
 
   const adopt = news[ADOPT_KEY];
-  if (adopt !== undefined && adopt !== null && typeof adopt !== "boolean" && !isUnknown(adopt)) {
-    failures.push(failure({ path: ADOPT_KEY, rule: "type", message: `${ADOPT_KEY}: must be a boolean` }));
+  if (!isAdoptValue(adopt) && !isUnknown(adopt)) {
+    failures.push(
+      failure({ path: ADOPT_KEY, rule: "type", message: `${ADOPT_KEY}: must be true, false or "overwrite"` }),
+    );
   }
 
   const body = serviceBody(collection, news);
@@ -135,6 +140,8 @@ export function checkInputs(
   const inputs: JsonObject = { [kind.idKey]: id, ...canonicalSpec(collection, body, knownId, { keepOrder: true }) };
   if (connection !== undefined && connection !== null) inputs[CONNECTION_KEY] = connection;
   const creating = olds[kind.idKey] === undefined || olds[kind.idKey] !== id;
-  if (adopt !== undefined && adopt !== null && creating) inputs[ADOPT_KEY] = adopt;
+  const from = creating ? news : olds;
+  if (from[ADOPT_KEY] !== undefined && from[ADOPT_KEY] !== null) inputs[ADOPT_KEY] = from[ADOPT_KEY];
+  if (from[OWNER_KEY] !== undefined && from[OWNER_KEY] !== null) inputs[OWNER_KEY] = from[OWNER_KEY];
   return warnings.length > 0 ? { inputs, failures, warnings } : { inputs, failures };
 }

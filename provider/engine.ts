@@ -20,19 +20,22 @@ import { deepEqual, isObject, type JsonObject } from "./json";
 import { describeDependents, findDependents } from "./dependents";
 import { hostLog } from "./hostLog";
 import { connectionHint, quietHostErrors, retryReporter, stackless } from "./messages";
-import { ADOPT_KEY, CONNECTION_KEY, ETAG_KEY, KINDS } from "./kinds";
+import { ADOPT_KEY, CONNECTION_KEY, ETAG_KEY, KINDS, OWNER_KEY } from "./kinds";
 import {
   defaultJournalDir,
   journalKey,
   pruneJournal,
   readEntry,
   recordCreate,
+  recordOwner,
   removeEntry,
+  settleEntry,
   specHash,
   journalSalt,
   vouchesFor,
 } from "./journal";
 import { mergePatchFor } from "./mergePatch";
+import { NOBODY, adoptMode, decideExisting, handedOver, leftInPlaceMessage, ownerOf } from "./ownership";
 
 // ------------------------------------------------------------------ configuration
 
@@ -123,6 +126,9 @@ function outputsFor(
 ): JsonObject {
   const out: JsonObject = { [KINDS[collection].idKey]: id, ...spec };
   if (bag[CONNECTION_KEY] !== undefined && bag[CONNECTION_KEY] !== null) out[CONNECTION_KEY] = bag[CONNECTION_KEY];
+  // Kept so that delete knows whom it deletes for (ownership.ts); never sent to the service.
+  const owner = ownerOf(bag);
+  if (owner !== undefined) out[OWNER_KEY] = owner;
   if (etag !== undefined && etag !== "") out[ETAG_KEY] = etag;
   return out;
 }
@@ -228,14 +234,39 @@ async function saltFor(dir: string, what: string): Promise<Buffer> {
   }
 }
 
-/** Records, before the create's write, that this provider is about to create the object with this spec. */
-async function journalCreate(dir: string, key: string, hash: string, what: string): Promise<void> {
+/** Records, before the create's write, that this resource is about to create the object with this spec. */
+async function journalCreate(dir: string, key: string, owner: string, hash: string, what: string): Promise<void> {
   try {
-    await recordCreate(dir, key, hash);
+    await recordCreate(dir, key, owner, hash);
   } catch (e) {
     throw journalUnwritable(dir, what, e);
   }
   void pruneOnce(dir);
+}
+
+/** Records, before an adoption returns, that this resource took the object over (see ownership.ts). */
+async function journalHandOver(dir: string, key: string, owner: string, what: string): Promise<void> {
+  try {
+    await recordOwner(dir, key, owner);
+  } catch (e) {
+    throw journalUnwritable(dir, what, e);
+  }
+}
+
+/**
+ * The engine has recorded this resource (it is diffing, reading or updating it): its create entry, if still
+ * "creating", stops vouching. Best effort: a failure here only leaves an entry that vouches for this same
+ * resource, which expires after 24 h.
+ */
+async function settle(collection: AdminCollection, id: string, bag: JsonObject): Promise<void> {
+  const owner = ownerOf(bag);
+  if (owner === undefined) return;
+  try {
+    const endpoint = resolveConnection(bag[CONNECTION_KEY], hostSources).endpoint;
+    await settleEntry(defaultJournalDir(), journalKey(endpoint, collection, id), owner);
+  } catch {
+    // see above
+  }
 }
 
 // ------------------------------------------------------------------ provider methods
@@ -256,6 +287,7 @@ export async function diff(
   olds: JsonObject,
   news: JsonObject,
 ): Promise<DiffOutcome> {
+  await settle(collection, id, olds);
   return diffInputs(collection, id, olds, news);
 }
 
@@ -265,50 +297,54 @@ export async function create(
 ): Promise<{ id: string; outs: JsonObject }> {
   const id = idOf(collection, inputs);
   const desired = canonicalSpec(collection, serviceBody(collection, inputs), id);
+  const owner = ownerOf(inputs);
   const client = clientFor(inputs[CONNECTION_KEY]);
   const journalDir = defaultJournalDir();
   const key = journalKey(client.endpoint, collection, id);
-  const hash = specHash(desired, await saltFor(journalDir, describe(collection, id)));
+  const what = describe(collection, id);
+  const hash = specHash(desired, await saltFor(journalDir, what));
   try {
     // PATCH is an upsert: without this read, "create" would silently take over an existing object.
     // (A second writer between this GET and the PATCH below is not detected: the service has no
     // If-None-Match. The window is one round trip.)
     const existing = await client.tryGet(collection, id);
-    if (existing !== undefined && inputs[ADOPT_KEY] !== true) {
-      // Our own create of this very spec, interrupted before the engine recorded it (the engine was killed,
-      // then `refresh --clear-pending-creates` dropped the pending create): take it over like adoptExisting.
-      // Anything else stays refused. (Dynamic providers have no log channel to say so.)
-      const entry = await readEntry(journalDir, key).catch(() => undefined);
-      if (!vouchesFor(entry, key, hash, new Date())) {
-        throw new Error(
-          `jobrouter: cannot create ${describe(collection, id)}: an object with this id already exists at ${client.endpoint} ` +
-            "(made outside this stack, or left behind by another one). To take it over and converge it to this program, " +
-            `set \`adoptExisting: true\` on the resource; to create a new one instead, choose another \`${KINDS[collection].idKey}\`. ` +
-            "(`pulumi import` does not work for dynamic resources.)",
-        );
-      }
-    }
-    if (existing !== undefined) {
-      const current = canonicalSpec(collection, existing, id);
-      // Credentials are sent whenever the program has any: the service may not echo them, so equality
-      // of what it returns says nothing about them.
-      if (deepEqual(current, desired) && !containsCredential(desired)) {
-        return {
-          id,
-          outs: outputsFor(collection, id, liveSpec(collection, existing, id, desired), inputs, existing.etag),
-        };
-      }
-      const result = await client.upsert(collection, id, mergePatchFor(current, sendable(collection, inputs, id)), {
-        ifMatch: existing.etag,
-      });
+    if (existing === undefined) {
+      // Journaled before the write: if this process dies once the PATCH is sent, the object may exist unrecorded.
+      // A caller without an owner input (only direct callers of this module) journals as nobody: never vouched.
+      await journalCreate(journalDir, key, owner ?? NOBODY, hash, what);
+      const result = await client.upsert(collection, id, sendable(collection, inputs, id));
       return {
         id,
         outs: outputsFor(collection, id, liveSpec(collection, result.value, id, desired), inputs, result.etag),
       };
     }
-    // Journaled before the write: if this process dies once the PATCH is sent, the object may exist unrecorded.
-    await journalCreate(journalDir, key, hash, describe(collection, id));
-    const result = await client.upsert(collection, id, sendable(collection, inputs, id));
+    // Taken: ours (an interrupted create of this very resource), an adoption, or refused (ownership.ts).
+    const record = await readEntry(journalDir, key).catch(() => undefined);
+    const live = liveSpec(collection, existing, id, desired);
+    const decision = decideExisting({
+      what,
+      idKey: KINDS[collection].idKey,
+      endpoint: client.endpoint,
+      owner,
+      mode: adoptMode(inputs[ADOPT_KEY]),
+      record,
+      vouched: vouchesFor(record, key, owner, hash, new Date()),
+      // Compared in the sorted canonical form: `live` keeps the service's order (for the outputs).
+      live: canonicalSpec(collection, live, id),
+      declared: desired,
+      // Credentials are sent whenever the program has any: the service may not echo them, so equality
+      // of what it returns says nothing about them.
+      hasCredential: containsCredential(desired),
+    });
+    // (Dynamic providers have no log channel for a warning: a refusal is the error itself.)
+    if (decision.kind === "refuse") throw new Error(decision.message);
+    // The hand-over is recorded before any write: when the old owner's delete follows, it must leave the object.
+    if (decision.handOver && owner !== undefined) await journalHandOver(journalDir, key, owner, what);
+    if (!decision.write) return { id, outs: outputsFor(collection, id, live, inputs, existing.etag) };
+    const current = canonicalSpec(collection, existing, id);
+    const result = await client.upsert(collection, id, mergePatchFor(current, sendable(collection, inputs, id)), {
+      ifMatch: existing.etag,
+    });
     return {
       id,
       outs: outputsFor(collection, id, liveSpec(collection, result.value, id, desired), inputs, result.etag),
@@ -328,6 +364,7 @@ export async function update(
   const current = canonicalSpec(collection, serviceBody(collection, olds), id);
   const desired = canonicalSpec(collection, serviceBody(collection, news), id);
   const etag = typeof olds[ETAG_KEY] === "string" ? olds[ETAG_KEY] : undefined;
+  await settle(collection, id, olds);
   if (deepEqual(current, desired) && etag !== undefined) {
     // Only our own inputs changed (the connection, adoptExisting): nothing to send.
     return { outs: outputsFor(collection, id, current, news, etag) };
@@ -349,6 +386,7 @@ export async function read(
   props: JsonObject,
 ): Promise<{ id: string; props?: JsonObject; inputs?: JsonObject }> {
   const client = clientFor(props[CONNECTION_KEY]);
+  await settle(collection, id, props);
   let value;
   try {
     value = await client.tryGet(collection, id);
@@ -369,6 +407,16 @@ export async function read(
 export async function remove(collection: AdminCollection, id: string, props: JsonObject): Promise<void> {
   quietHostErrors();
   const client = clientFor(props[CONNECTION_KEY]);
+  const journalDir = defaultJournalDir();
+  const key = journalKey(client.endpoint, collection, id);
+  const owner = ownerOf(props);
+  const record = await readEntry(journalDir, key).catch(() => undefined);
+  if (handedOver(record, owner) && record !== undefined) {
+    // Another resource adopted the object (a rename, or a move): deleting this one must not delete it. The
+    // delete succeeds, so the resource leaves this stack's state; the engine shows a provider's stderr.
+    console.error(leftInPlaceMessage(describe(collection, id), record));
+    return;
+  }
   try {
     // Already gone is success: the goal of a delete is reached.
     await client.delete(collection, id, { ignoreNotFound: true });
@@ -379,5 +427,5 @@ export async function remove(collection: AdminCollection, id: string, props: Jso
   }
   // The object is gone: its journal entry must not vouch for a later object with the same id and spec.
   // Best effort: the delete itself succeeded, and an entry expires after 24 h anyway.
-  await removeEntry(defaultJournalDir(), journalKey(client.endpoint, collection, id)).catch(() => undefined);
+  await removeEntry(journalDir, key).catch(() => undefined);
 }

@@ -4,8 +4,17 @@
 // `pulumi refresh --clear-pending-creates`, the next `up` creates them again, finds them taken and (by
 // design) refuses to take over an object it did not make. To tell "ours, interrupted" from "someone
 // else's", `create` writes an entry here *before* its PATCH: the object's key (endpoint host, collection,
-// Job Router id), a SHA-256 of the canonical desired spec, and the time. A later create that finds the
-// object existing adopts it only when a fresh entry for the same key and the same spec hash exists.
+// Job Router id), its owner (project, stack, resource type and name: see ownership.ts), a salted hash of the
+// canonical desired spec, and the time. A later create that finds the object existing adopts it only when a
+// fresh "creating" entry for the same key, the same owner and the same spec hash exists: another stack, or
+// another resource of this stack (a rename), never counts as "our own interrupted create".
+//
+// Once the engine has recorded the resource (the provider sees this on the resource's next diff, read, update
+// or delete), its entry is settled: it becomes an ownership record that names the owner and vouches for
+// nothing. Ownership records also hold hand-overs: a create that adopts an object writes one naming the new
+// owner, and a delete by any other owner then leaves the object in place (a rename, or a move, followed by
+// the old resource's delete in the same deployment). Records stay until their object is deleted by its owner;
+// only "creating" entries expire.
 //
 // The journal lives on the machine that ran the create, in a per-user directory that outlives runs:
 // `$PULUMI_JOBROUTER_JOURNAL_DIR`, else `<PULUMI_HOME>/jobrouter-journal`, else `~/.pulumi/jobrouter-journal`.
@@ -31,13 +40,19 @@ export const JOURNAL_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 /** Clock skew tolerated for an entry dated in the future (another provider process, same machine). */
 const FUTURE_SKEW_MS = 5 * 60 * 1000;
 
+/** "creating": written before a create's write, may vouch; "owned": the engine has it, or it was adopted. */
+export type EntryPhase = "creating" | "owned";
+
 export interface JournalEntry {
-  version: 1;
+  version: 2;
   /** `host/collection/id`, see journalKey. */
   key: string;
-  /** SHA-256 (hex) of the canonical desired spec. */
-  specSha256: string;
-  /** When the create was started, ISO 8601. */
+  /** The resource that created or adopted the object: `project/stack/type/name` (ownership.ts). */
+  owner: string;
+  phase: EntryPhase;
+  /** HMAC-SHA256 (hex) of the canonical desired spec; only while "creating". */
+  specSha256?: string;
+  /** When the entry was written, ISO 8601. */
   createdAt: string;
 }
 
@@ -63,8 +78,12 @@ export function entryFileName(key: string): string {
   return `${createHash("sha256").update(key, "utf8").digest("hex")}.json`;
 }
 
-export function newEntry(key: string, specSha256: string, now: Date): JournalEntry {
-  return { version: 1, key, specSha256, createdAt: now.toISOString() };
+export function newEntry(key: string, owner: string, specSha256: string, now: Date): JournalEntry {
+  return { version: 2, key, owner, phase: "creating", specSha256, createdAt: now.toISOString() };
+}
+
+export function ownedEntry(key: string, owner: string, now: Date): JournalEntry {
+  return { version: 2, key, owner, phase: "owned", createdAt: now.toISOString() };
 }
 
 /** True when the entry is younger than `maxAgeMs` (and not implausibly far in the future). */
@@ -75,9 +94,26 @@ export function isFresh(entry: JournalEntry, now: Date, maxAgeMs: number = JOURN
   return age < maxAgeMs && age > -FUTURE_SKEW_MS;
 }
 
-/** Whether the entry records an interrupted create of exactly this object with exactly this spec. */
-export function vouchesFor(entry: JournalEntry | undefined, key: string, specSha256: string, now: Date): boolean {
-  return entry !== undefined && entry.key === key && entry.specSha256 === specSha256 && isFresh(entry, now);
+/**
+ * Whether the entry records an interrupted create of exactly this object, by exactly this resource of this stack,
+ * with exactly this spec. A settled entry ("owned") never vouches: the engine had recorded that create.
+ */
+export function vouchesFor(
+  entry: JournalEntry | undefined,
+  key: string,
+  owner: string | undefined,
+  specSha256: string,
+  now: Date,
+): boolean {
+  return (
+    entry !== undefined &&
+    owner !== undefined &&
+    entry.phase === "creating" &&
+    entry.key === key &&
+    entry.owner === owner &&
+    entry.specSha256 === specSha256 &&
+    isFresh(entry, now)
+  );
 }
 
 /** An entry read back from disk, or undefined when the content is not one (damaged, foreign, older format). */
@@ -88,11 +124,15 @@ export function parseEntry(text: string): JournalEntry | undefined {
   } catch {
     return undefined;
   }
-  if (!isObject(value) || value["version"] !== 1) return undefined;
-  const { key, specSha256, createdAt } = value;
-  if (typeof key !== "string" || typeof specSha256 !== "string" || typeof createdAt !== "string") return undefined;
-  if (!/^[0-9a-f]{64}$/.test(specSha256)) return undefined;
-  return { version: 1, key, specSha256, createdAt };
+  // Version 1 entries (no owner) are not read: they could vouch for any stack, so they vouch for none.
+  if (!isObject(value) || value["version"] !== 2) return undefined;
+  const { key, owner, phase, specSha256, createdAt } = value;
+  if (typeof key !== "string" || typeof owner !== "string" || owner === "" || typeof createdAt !== "string") {
+    return undefined;
+  }
+  if (phase === "owned") return { version: 2, key, owner, phase, createdAt };
+  if (phase !== "creating" || typeof specSha256 !== "string" || !/^[0-9a-f]{64}$/.test(specSha256)) return undefined;
+  return { version: 2, key, owner, phase, specSha256, createdAt };
 }
 
 /** The journal directory for an environment and home directory. */
@@ -139,23 +179,45 @@ export async function journalSalt(dir: string): Promise<Buffer> {
   return readFile(file);
 }
 
-/** Writes (or replaces) the entry for `key`: a temporary file in the same directory, then a rename. */
-export async function recordCreate(
-  dir: string,
-  key: string,
-  specSha256: string,
-  now: Date = new Date(),
-): Promise<void> {
+/** Writes (or replaces) an entry: a temporary file in the same directory, then a rename. */
+export async function writeEntry(dir: string, entry: JournalEntry): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const file = path.join(dir, entryFileName(key));
+  const file = path.join(dir, entryFileName(entry.key));
   const tmp = `${file}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
   try {
-    await writeFile(tmp, `${JSON.stringify(newEntry(key, specSha256, now))}\n`, { mode: 0o600 });
+    await writeFile(tmp, `${JSON.stringify(entry)}\n`, { mode: 0o600 });
     await rename(tmp, file);
   } catch (e) {
     await rm(tmp, { force: true });
     throw e;
   }
+}
+
+/** Records, before a create's write, that `owner` is about to create the object `key` with this spec. */
+export async function recordCreate(
+  dir: string,
+  key: string,
+  owner: string,
+  specSha256: string,
+  now: Date = new Date(),
+): Promise<void> {
+  await writeEntry(dir, newEntry(key, owner, specSha256, now));
+}
+
+/** Records that `owner` now owns the object `key` (an adoption: a hand-over from whoever had it). */
+export async function recordOwner(dir: string, key: string, owner: string, now: Date = new Date()): Promise<void> {
+  await writeEntry(dir, ownedEntry(key, owner, now));
+}
+
+/**
+ * Settles `owner`'s "creating" entry for `key` into an ownership record that vouches for nothing: called when the
+ * engine shows it has recorded the resource (its diff, read, update or delete). Returns whether it changed.
+ */
+export async function settleEntry(dir: string, key: string, owner: string, now: Date = new Date()): Promise<boolean> {
+  const entry = await readEntry(dir, key);
+  if (entry === undefined || entry.phase !== "creating" || entry.owner !== owner) return false;
+  await writeEntry(dir, ownedEntry(key, owner, now));
+  return true;
 }
 
 /** The entry for `key`, or undefined when there is none (or it is unreadable, or it belongs to another key). */
@@ -181,7 +243,7 @@ export async function removeEntry(dir: string, key: string): Promise<void> {
 }
 
 /**
- * Removes entries older than `maxAgeMs` (and temporary files a killed writer left behind). Best effort: a
+ * Removes "creating" entries older than `maxAgeMs` (and temporary files a killed writer left behind). Best effort: a
  * file another process removes meanwhile is skipped. (An entry for the same key rewritten by another process
  * between this read and the unlink would be lost; that needs a create of the same object a day after the last
  * one, at the same instant, and costs only the automatic recovery of that one object.) Returns how many files
@@ -208,9 +270,10 @@ export async function pruneJournal(
         stale = now.getTime() - (await stat(file)).mtimeMs > maxAgeMs;
       } else if (name.endsWith(".json")) {
         const entry = parseEntry(await readFile(file, "utf8"));
-        // A file that is not an entry goes by its age on disk.
-        stale =
-          entry === undefined ? now.getTime() - (await stat(file)).mtimeMs > maxAgeMs : !isFresh(entry, now, maxAgeMs);
+        // A file that is not an entry goes by its age on disk. Ownership records stay: a hand-over must still
+        // hold when the old owner's delete comes days later.
+        if (entry === undefined) stale = now.getTime() - (await stat(file)).mtimeMs > maxAgeMs;
+        else stale = entry.phase === "creating" && !isFresh(entry, now, maxAgeMs);
       } else {
         continue;
       }

@@ -34,10 +34,13 @@ export interface CommonArgs {
    */
   connection?: pulumi.Input<string | DeepInput<Exclude<Connection, string>>>;
   /**
-   * Take over an object that already exists with this id (and converge it to this program) instead of
-   * failing. `pulumi import` does not work for dynamic resources; this is the way to adopt.
+   * Take over an object that already exists with this id instead of failing (`pulumi import` does not work for
+   * dynamic resources; this is the way to adopt). `true`: only when the live object already equals this
+   * program's spec, and without any write; when it differs the create is refused with the differing fields.
+   * `"overwrite"`: take it over and write this program's spec over it. Matters only at create. An object
+   * another stack of this project manages is never taken. See docs/ownership.md.
    */
-  adoptExisting?: pulumi.Input<boolean>;
+  adoptExisting?: pulumi.Input<boolean | "overwrite">;
   /**
    * Set by ContactCenter for the objects it makes: how error messages name the object, in the component's
    * terms (`ContactCenter "contoso" queues.sales`). Not sent to the service and not kept in state.

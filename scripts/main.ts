@@ -23,14 +23,14 @@ import { startEmulator, type RunningEmulator } from "../emulator";
 import { eventName, type RouterEvent, type RouterEventName } from "../emulator/runtime";
 import { JobRouterClient, type RouterJob } from "../provider/client";
 
-/** The repository root: the nearest directory up from here with this package's package.json (src or dist). */
+/** The repository root: the nearest directory up from here with the development root's package.json (src or dist). */
 function findRepoRoot(): string {
   let dir = __dirname;
   for (;;) {
     const candidate = path.join(dir, "package.json");
     if (
       existsSync(candidate) &&
-      (JSON.parse(readFileSync(candidate, "utf8")) as { name?: string }).name === "pulumi-jobrouter"
+      (JSON.parse(readFileSync(candidate, "utf8")) as { name?: string }).name === "pulumi-jobrouter-dev"
     ) {
       return dir;
     }

@@ -1,21 +1,36 @@
-// Builds the package and installs the build into node_modules/pulumi-jobrouter.
+// Builds the packages and installs them into this repository's node_modules, as a user's `npm install` would.
 //
-// Why a copy and not a symlink: Pulumi serializes a dynamic provider's closure into state.
-// Modules whose real path lies under node_modules are captured as `require("pkg/...")`;
-// any other module is serialized by value (large, and it breaks on SDK internals).
-// A symlink resolves to the repository path, so programs in this repository (the root
-// program, examples, tests) must see the package as a real directory under node_modules,
-// exactly as a user who ran `npm install pulumi-jobrouter` does.
+//   tsc -> dist/ (everything: library, emulator, root program, scripts, bench)
+//   dist/ + packages/<name>/package.json -> .cache/packages/<name>/ (scripts/assemble.js; `npm run package` packs these)
+//   .cache/packages/<name>/ -> node_modules/<name>/ (a copy), and their bins into node_modules/.bin
+//
+// Why a copy under node_modules and not a symlink or the repository's own dist/: Pulumi serializes a dynamic
+// provider's closure into state. Modules whose real path lies under node_modules are captured as
+// `require("pkg/...")`; any other module is serialized by value (large, and it breaks on SDK internals). So the
+// programs in this repository (the root program, examples, tests) must load the package from a real directory
+// under node_modules, exactly as in a user's project. The repository root is a private package with another name
+// (pulumi-jobrouter-dev), so nothing here resolves `pulumi-jobrouter` to the repository itself through Node's
+// package self-reference.
 "use strict";
 const { spawnSync } = require("node:child_process");
 const fs = require("node:fs");
 const path = require("node:path");
+const { PACKAGES_OUT, assemblePackages } = require("./assemble.js");
+
+// `npm install <git URL of this repository>` clones it and runs this script (as the root's `prepare`), then packs the
+// repository root: the private development package, not the library. Stop there with the way that works. (pacote,
+// npm's fetcher, sets _PACOTE_NO_PREPARE_ for the `npm install` it runs in the clone, which runs this script.)
+if (process.env._PACOTE_NO_PREPARE_ !== undefined) {
+  console.error(
+    "pulumi-jobrouter cannot be installed from its git repository: the repository root is the development package.\n" +
+      "Install the tarballs `npm run package` makes in a clone (or the published packages): see README.md, Install.",
+  );
+  process.exit(1);
+}
 
 const root = path.resolve(__dirname, "..");
 const tsc = path.join(root, "node_modules", "typescript", "bin", "tsc");
 const started = Date.now();
-/** Subpath entry points of the package and the dist/ folder each one re-exports. */
-const SUBPATHS = { client: "provider/client", emulator: "emulator" };
 
 // Several builds may run at once (developers, parallel test runs): serialize them with a lock dir.
 const lock = path.join(root, "node_modules", ".pulumi-jobrouter-build.lock");
@@ -33,9 +48,10 @@ function acquire() {
   throw new Error(`could not take the build lock ${lock}`);
 }
 acquire();
+fs.mkdirSync(path.join(root, PACKAGES_OUT), { recursive: true });
 let status = 0;
 // Build into a fresh directory and swap it in, so a process using dist/ (a test, `npm start`) never sees it half
-// deleted; the installed copy is swapped the same way.
+// deleted; the assembled packages and the installed copies are swapped the same way.
 const swapIn = (fresh, target) => {
   const old = `${target}.old-${process.pid}`;
   if (fs.existsSync(target)) fs.renameSync(target, old);
@@ -43,7 +59,6 @@ const swapIn = (fresh, target) => {
   fs.rmSync(old, { recursive: true, force: true });
 };
 try {
-  const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
   const freshDist = path.join(root, `dist.tmp-${process.pid}`);
   fs.rmSync(freshDist, { recursive: true, force: true });
   // tsc emits JavaScript even when it reports type errors; we install that output and then fail,
@@ -55,42 +70,38 @@ try {
     }).status ?? 1;
   if (!fs.existsSync(freshDist)) throw new Error("tsc produced no output");
 
-  const target = path.join(root, "node_modules", pkg.name);
-  const freshCopy = `${target}.tmp-${process.pid}`;
-  fs.rmSync(freshCopy, { recursive: true, force: true });
-  fs.mkdirSync(freshCopy, { recursive: true });
-  fs.cpSync(freshDist, path.join(freshCopy, "dist"), { recursive: true });
-  // The copy has no dependencies of its own: its requires resolve to the repository's node_modules.
-  const installed = { ...pkg, scripts: {}, devDependencies: {}, optionalDependencies: {} };
-  fs.writeFileSync(path.join(freshCopy, "package.json"), JSON.stringify(installed, null, 2) + "\n");
-  // Subpath entry points ("pulumi-jobrouter/client", "pulumi-jobrouter/emulator") as plain folders rather than
-  // package.json "exports": with "exports", Node's package self-reference would resolve "pulumi-jobrouter" from any
-  // file inside this repository to the repository's own dist/ instead of this installed copy.
-  for (const [sub, target] of Object.entries(SUBPATHS)) {
-    fs.mkdirSync(path.join(freshCopy, sub), { recursive: true });
-    fs.writeFileSync(
-      path.join(freshCopy, sub, "index.js"),
-      `module.exports = require("../dist/${target}/index.js");\n`,
-    );
-    fs.writeFileSync(path.join(freshCopy, sub, "index.d.ts"), `export * from "../dist/${target}/index";\n`);
-  }
+  const assembled = assemblePackages(root, freshDist);
   swapIn(freshDist, path.join(root, "dist"));
-  swapIn(freshCopy, target);
 
-  // Link the package's own bins so `npx jobrouter-emulator` works inside the repository.
   const binDir = path.join(root, "node_modules", ".bin");
   fs.mkdirSync(binDir, { recursive: true });
-  for (const [name, rel] of Object.entries(pkg.bin ?? {})) {
-    const link = path.join(binDir, name);
-    fs.rmSync(link, { force: true });
-    fs.symlinkSync(path.relative(binDir, path.join(target, rel)), link);
-    if (fs.existsSync(path.join(target, rel))) fs.chmodSync(path.join(target, rel), 0o755);
+  for (const pkg of assembled) {
+    const packageDir = path.join(root, PACKAGES_OUT, pkg.name);
+    const installed = path.join(root, "node_modules", pkg.name);
+    const freshCopy = `${installed}.tmp-${process.pid}`;
+    fs.rmSync(freshCopy, { recursive: true, force: true });
+    fs.cpSync(pkg.dir, freshCopy, { recursive: true });
+    swapIn(pkg.dir, packageDir);
+    swapIn(freshCopy, installed);
+    // The package's bins, linked as npm links them, so `npx jobrouter-emulator` works inside the repository.
+    for (const [name, rel] of Object.entries(pkg.bin)) {
+      const link = path.join(binDir, name);
+      fs.rmSync(link, { force: true });
+      fs.symlinkSync(path.relative(binDir, path.join(installed, rel)), link);
+    }
   }
   console.log(
-    `pulumi-jobrouter: built and installed into node_modules/${pkg.name} in ${Date.now() - started} ms` +
+    `pulumi-jobrouter: built ${assembled.map((p) => p.name).join(", ")} and installed them into node_modules ` +
+      `in ${Date.now() - started} ms` +
       (status ? " (with type errors)" : ""),
   );
 } finally {
+  // Whatever a failed build left behind (after a success these are gone already).
+  fs.rmSync(path.join(root, `dist.tmp-${process.pid}`), { recursive: true, force: true });
+  for (const dir of fs.readdirSync(path.join(root, PACKAGES_OUT), { withFileTypes: true })) {
+    if (dir.name.endsWith(`.tmp-${process.pid}`))
+      fs.rmSync(path.join(root, PACKAGES_OUT, dir.name), { recursive: true });
+  }
   fs.rmSync(lock, { recursive: true, force: true });
 }
 process.exit(status);

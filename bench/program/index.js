@@ -10,7 +10,8 @@
 "use strict";
 const pulumi = require("@pulumi/pulumi");
 const jobrouter = require("pulumi-jobrouter");
-const { benchObjects, ID_KEYS, TYPE_NAMES } = require("pulumi-jobrouter/dist/bench/workload.js");
+// dist/bench/workload.js, copied beside this file by bench/cli.ts (bench code is not part of the package).
+const { benchObjects, ID_KEYS, TYPE_NAMES } = require("./workload.js");
 
 const config = new pulumi.Config("bench");
 const functionKey = config.getSecret("functionKey");

@@ -3,6 +3,7 @@
 
 import { randomUUID } from "node:crypto";
 import type { AdminCollection } from "../../provider/client/models";
+import { LEGACY_KINDS } from "../../provider/client/validation";
 import type { JsonObject, JsonValue } from "../http";
 import { isJsonObject, orderKeys } from "../mergePatch";
 
@@ -39,6 +40,79 @@ export function fillActionIds(patch: JsonObject): void {
   }
 }
 
+const kindOf = (o: JsonObject): unknown =>
+  typeof o["kind"] === "string" ? (LEGACY_KINDS[o["kind"]] ?? o["kind"]) : o["kind"];
+
+/** [rec: Python SDK, 2023-11-01] an expression rule is answered with `"language": "powerFx"` when none was sent. */
+function ruleDefaults(rule: JsonValue | undefined): JsonValue | undefined {
+  if (!isJsonObject(rule) || kindOf(rule) !== "expression" || rule["language"] !== undefined) return rule;
+  return orderKeys({ ...rule, language: "powerFx" }, ["kind", "language", "expression"]);
+}
+
+/** [rec: Python SDK, 2023-11-01] worker selectors inside classification-policy attachments carry `"status": "active"`. */
+function selectorWithStatus(s: JsonValue): JsonValue {
+  return isJsonObject(s) && s["status"] === undefined ? { ...s, status: "active" } : s;
+}
+function withStatus(list: JsonValue | undefined): JsonValue | undefined {
+  return Array.isArray(list) ? list.map(selectorWithStatus) : list;
+}
+
+function workerAttachmentDefaults(a: JsonValue): JsonValue {
+  if (!isJsonObject(a)) return a;
+  const out: JsonObject = { ...a };
+  if (isJsonObject(out["workerSelector"])) out["workerSelector"] = selectorWithStatus(out["workerSelector"]);
+  if (out["workerSelectors"] !== undefined) out["workerSelectors"] = withStatus(out["workerSelectors"]) ?? null;
+  if (Array.isArray(out["allocations"])) {
+    out["allocations"] = out["allocations"].map((al) =>
+      isJsonObject(al) ? { ...al, workerSelectors: withStatus(al["workerSelectors"]) ?? [] } : al,
+    );
+  }
+  return out;
+}
+
+function attachmentRuleDefaults(a: JsonValue): JsonValue {
+  if (!isJsonObject(a)) return a;
+  const out: JsonObject = { ...a };
+  if (out["condition"] !== undefined) out["condition"] = ruleDefaults(out["condition"]) ?? null;
+  if (out["rule"] !== undefined) out["rule"] = ruleDefaults(out["rule"]) ?? null;
+  return out;
+}
+
+/** The best-worker scoring options the service fills in when none are sent [rec: Python SDK, 2023-11-01]. */
+const SCORING_RULE_OPTIONS_DEFAULT: JsonObject = {
+  scoringParameters: ["jobLabels", "workerSelectors"],
+  isBatchScoringEnabled: false,
+  descendingOrder: true,
+};
+
+function modeDefaults(mode: JsonValue | undefined): JsonValue | undefined {
+  if (!isJsonObject(mode)) return mode;
+  const out: JsonObject = { ...mode };
+  // [rec] every recorded answer carries bypassSelectors; [rec: Python SDK] false when not sent
+  out["bypassSelectors"] ??= false;
+  if (kindOf(out) === "bestWorker") {
+    if (out["scoringRule"] !== undefined) out["scoringRule"] = ruleDefaults(out["scoringRule"]) ?? null;
+    out["scoringRuleOptions"] ??= structuredClone(SCORING_RULE_OPTIONS_DEFAULT);
+  }
+  return orderKeys(out, [
+    "kind",
+    "minConcurrentOffers",
+    "maxConcurrentOffers",
+    "bypassSelectors",
+    "scoringRule",
+    "scoringRuleOptions",
+  ]);
+}
+
+/** [rec: Python SDK, 2023-11-01] manualReclassify answers `workerSelectors: []`, reclassify `labelsToUpsert: {}`. */
+function actionDefaults(a: JsonValue): JsonValue {
+  if (!isJsonObject(a)) return a;
+  const kind = kindOf(a);
+  if (kind === "manualReclassify" && a["workerSelectors"] === undefined) return { ...a, workerSelectors: [] };
+  if (kind === "reclassify" && a["labelsToUpsert"] === undefined) return { ...a, labelsToUpsert: {} };
+  return a;
+}
+
 /** Server-side additions and field order after a merge. */
 export function normalize(collection: AdminCollection, id: string, body: JsonObject): JsonObject {
   const out: JsonObject = { ...body };
@@ -55,6 +129,14 @@ export function normalize(collection: AdminCollection, id: string, body: JsonObj
       // Both attachment lists are returned as [] when not set [rec].
       if (out["queueSelectorAttachments"] === undefined) out["queueSelectorAttachments"] = [];
       if (out["workerSelectorAttachments"] === undefined) out["workerSelectorAttachments"] = [];
+      if (Array.isArray(out["queueSelectorAttachments"]))
+        out["queueSelectorAttachments"] = out["queueSelectorAttachments"].map(attachmentRuleDefaults);
+      if (Array.isArray(out["workerSelectorAttachments"]))
+        out["workerSelectorAttachments"] = out["workerSelectorAttachments"].map((a) =>
+          workerAttachmentDefaults(attachmentRuleDefaults(a)),
+        );
+      if (out["prioritizationRule"] !== undefined)
+        out["prioritizationRule"] = ruleDefaults(out["prioritizationRule"]) ?? null;
       break;
     case "exceptionPolicies": {
       // Within a rule the service returns id, trigger, actions; within an action the id comes last [rec].
@@ -63,9 +145,11 @@ export function normalize(collection: AdminCollection, id: string, body: JsonObj
         out["exceptionRules"] = rules.map((rule): JsonValue => {
           if (!isJsonObject(rule)) return rule;
           const actions = Array.isArray(rule["actions"])
-            ? rule["actions"].map((a): JsonValue =>
-                isJsonObject(a) ? orderKeys(a, [...Object.keys(a).filter((k) => k !== "id"), "id"]) : a,
-              )
+            ? rule["actions"]
+                .map(actionDefaults)
+                .map((a): JsonValue =>
+                  isJsonObject(a) ? orderKeys(a, [...Object.keys(a).filter((k) => k !== "id"), "id"]) : a,
+                )
             : rule["actions"];
           const ordered = orderKeys(rule, ["id", "trigger", "actions"]);
           if (actions !== undefined) ordered["actions"] = actions;
@@ -75,6 +159,7 @@ export function normalize(collection: AdminCollection, id: string, body: JsonObj
       break;
     }
     case "distributionPolicies":
+      if (out["mode"] !== undefined) out["mode"] = modeDefaults(out["mode"]) ?? null;
       break;
   }
   return orderKeys(out, FIELD_ORDER[collection]);

@@ -18,6 +18,7 @@ import type {
   DistributionPolicy,
   ExceptionAction,
   ExceptionPolicy,
+  JobMatchingMode,
   Labels,
   RouterJob,
   RouterJobAssignment,
@@ -31,7 +32,7 @@ import type {
   RouterWorkerState,
 } from "../../provider/client/models";
 import { ROUTER_JOB_FIELDS, ROUTER_WORKER_FIELDS } from "../../provider/client/models";
-import { LEGACY_KINDS } from "../../provider/client/validation";
+import { modernKinds } from "../../provider/client/validation";
 import type { ErrorDetail } from "../errors";
 import type { EtagFactory } from "../etag";
 import { secondResolution } from "../etag";
@@ -144,6 +145,18 @@ function eventSelectors(list: readonly RouterWorkerSelector[] | undefined): Arra
   });
 }
 const pascal = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** A job's matching mode kind under its 2023-11-01 name (the service acts on `schedule-and-suspend` too). */
+export function matchingKind(body: Pick<JobBody, "matchingMode">): JobMatchingMode["kind"] {
+  const mm: JobMatchingMode = body.matchingMode ?? { kind: "queueAndMatch" };
+  return modernKinds(mm).kind;
+}
+
+/** The requested time of a scheduleAndSuspend job (any spelling), else undefined. */
+export function scheduleAtOf(body: Pick<JobBody, "matchingMode">): string | undefined {
+  const mm = modernKinds(body.matchingMode);
+  return mm?.kind === "scheduleAndSuspend" ? mm.scheduleAt : undefined;
+}
 
 export interface EngineOptions {
   store: Store;
@@ -465,10 +478,14 @@ export class RoutingEngine {
 
   // ------------------------------------------------------------ admin lookups (owned by the admin handlers)
 
+  /**
+   * An administration object as routing reads it: old kebab-case kinds under their 2023-11-01 names, since the
+   * service acts on them (a `static-rule` prioritization gives the priority) while echoing them as sent.
+   */
   private admin<T>(collection: string, id: string | undefined): T | undefined {
     if (!id) return undefined;
     const r = this.o.store.get(collection, id);
-    return r ? ({ id: r.id, etag: r.etag, ...r.body } as unknown as T) : undefined;
+    return r ? modernKinds({ id: r.id, etag: r.etag, ...r.body } as unknown as T) : undefined;
   }
   queue(id: string | undefined): RouterQueue | undefined {
     return this.admin<RouterQueue>("queues", id);
@@ -483,11 +500,9 @@ export class RoutingEngine {
     return this.admin<DistributionPolicy>("distributionPolicies", id);
   }
 
-  /** The policy's mode with old kebab-case kinds mapped to their 2023-11-01 names. */
+  /** The policy's mode (kinds are already modern: see admin()). */
   private modeOf(dp: DistributionPolicy): DistributionMode {
-    const mode = dp.mode ?? { kind: "longestIdle" };
-    const kind = LEGACY_KINDS[mode.kind] ?? mode.kind;
-    return { ...mode, kind } as DistributionMode;
+    return dp.mode ?? { kind: "longestIdle" };
   }
 
   // ------------------------------------------------------------ events
@@ -572,13 +587,13 @@ export class RoutingEngine {
 
   /** After a job is created: announce it and start what its matching mode asks for. */
   startNewJob(j: JobState): void {
-    const mm = j.job.matchingMode?.kind ?? "queueAndMatch";
+    const mm = matchingKind(j.job);
     this.emitJob("RouterJobReceived", j, {
       jobStatus: pascal(j.job.status ?? "created"),
       classificationPolicyId: j.job.classificationPolicyId,
       priority: j.job.priority,
       requestedWorkerSelectors: eventSelectors(j.job.requestedWorkerSelectors),
-      scheduledOn: j.job.matchingMode?.kind === "scheduleAndSuspend" ? j.job.matchingMode.scheduleAt : undefined,
+      scheduledOn: mm === "scheduleAndSuspend" ? scheduleAtOf(j.job) : undefined,
       unavailableForMatching: mm !== "queueAndMatch",
     });
     if (mm === "scheduleAndSuspend") this.enqueue(() => this.scheduleJob(j.id));
@@ -588,10 +603,11 @@ export class RoutingEngine {
 
   /** The status a new or re-activated job starts in, before any routing work. */
   initialStatus(body: JobBody): RouterJobStatus {
-    const mm = body.matchingMode?.kind ?? "queueAndMatch";
+    const mm = matchingKind(body);
     if (mm === "scheduleAndSuspend") return "pendingSchedule";
     if (mm === "suspend") return "waitingForActivation";
-    return body.classificationPolicyId ? "pendingClassification" : "queued";
+    // [rec: Python SDK, 2023-11-01] a job created with only a queueId answers "created" and is queued just after
+    return body.classificationPolicyId ? "pendingClassification" : "created";
   }
 
   /** Classify (async) or queue (now) a job that is ready for routing. */
@@ -628,8 +644,7 @@ export class RoutingEngine {
   private scheduleJob(id: string): void {
     const j = this.jobs.get(id);
     if (!j || (j.job.status !== "pendingSchedule" && j.job.status !== "scheduled")) return;
-    const mm = j.job.matchingMode;
-    const at = mm?.kind === "scheduleAndSuspend" ? Date.parse(mm.scheduleAt) : Number.NaN;
+    const at = matchingKind(j.job) === "scheduleAndSuspend" ? Date.parse(scheduleAtOf(j.job) ?? "") : Number.NaN;
     if (Number.isNaN(at)) {
       j.job.status = "scheduleFailed";
       this.saveJob(j);
@@ -643,7 +658,8 @@ export class RoutingEngine {
     }
     if (j.job.status === "pendingSchedule") {
       j.job.status = "scheduled";
-      j.job.scheduledAt = formatServiceTime(at);
+      // [rec: Python SDK, 2023-11-01] scheduledAt is when the job became scheduled, not the requested time
+      j.job.scheduledAt = formatServiceTime(this.now());
       this.saveJob(j);
     }
     this.setTimer(`sched:${id}`, at, () => {
@@ -911,7 +927,8 @@ export class RoutingEngine {
       throw bad("InvalidJobStatus", `job ${j.id} is ${j.job.status ?? "unknown"}; only a completed job can be closed`);
     if (j.pendingClose)
       throw bad("InvalidJobStatus", `job ${j.id} is already closing at ${formatServiceTime(j.pendingClose.atMs)}`);
-    if (opts.dispositionCode !== undefined) j.job.dispositionCode = opts.dispositionCode;
+    // [rec: Python SDK, 2023-11-01] a close without a disposition code sets "Closed" (as :cancel sets "Cancelled")
+    j.job.dispositionCode = opts.dispositionCode ?? "Closed";
     this.addNote(j, opts.note);
     const now = this.now();
     if (opts.closeAt !== undefined && opts.closeAt > now) {
@@ -1004,7 +1021,9 @@ export class RoutingEngine {
   loadRatioOf(w: WorkerState): number {
     const cap = w.worker.capacity ?? 0;
     if (cap <= 0) return 0;
-    const used = (w.worker.assignedJobs ?? []).reduce((s, a) => s + a.capacityCost, 0);
+    // [rec: Python SDK, 2023-11-01] outstanding offers count: one open offer of cost 1 on capacity 1 reads 1
+    const held = [...(w.worker.assignedJobs ?? []), ...(w.worker.offers ?? [])];
+    const used = held.reduce((s, a) => s + a.capacityCost, 0);
     return Math.min(1, used / cap);
   }
 

@@ -8,7 +8,6 @@
 // `{}`.
 
 import type {
-  JobMatchingMode,
   Labels,
   Primitive,
   RouterJobNote,
@@ -23,7 +22,9 @@ import type { StoredRecord } from "../store";
 import { formatServiceTime, parseDateTime } from "./clock";
 import {
   isActive,
+  matchingKind,
   RuntimeFailure,
+  scheduleAtOf,
   type JobBody,
   type JobState,
   type RoutingEngine,
@@ -191,13 +192,12 @@ export function createRuntimeHandler(deps: RuntimeHandlerDeps) {
         unassignmentCount: 0,
       };
       engine.jobs.set(id, j);
-      // A classified job is answered pendingClassification [rec]; a direct-queue job is answered queued,
-      // with its enqueuedAt, since queueing it needs no rule evaluation.
+      // The answer is the job as created, before any routing: a classified job reads pendingClassification [rec],
+      // a direct-queue job "created" [rec: Python SDK, 2023-11-01]; a later GET shows it queued.
       const record = engine.saveJob(j);
       engine.startNewJob(j);
-      const answer = body.classificationPolicyId === undefined ? (engine.jobRecord(j) ?? record) : record;
       await settle();
-      return objectResponse(answer, 201);
+      return objectResponse(record, 201);
     }
 
     // Update of an existing job.
@@ -206,8 +206,8 @@ export function createRuntimeHandler(deps: RuntimeHandlerDeps) {
     existing.job = body;
     const record = engine.saveJob(existing);
     const status = existing.job.status;
-    const mm: JobMatchingMode["kind"] = body.matchingMode?.kind ?? "queueAndMatch";
-    const oldMm = before?.matchingMode?.kind ?? "queueAndMatch";
+    const mm = matchingKind(body);
+    const oldMm = before ? matchingKind(before) : "queueAndMatch";
     if (status === "waitingForActivation" && mm === "queueAndMatch") {
       // [doc] a suspended or scheduled job is activated by updating its matching mode to queueAndMatch
       engine.continueRouting(existing);
@@ -215,6 +215,11 @@ export function createRuntimeHandler(deps: RuntimeHandlerDeps) {
       engine.revokeOffersForJob(existing);
       existing.job.status = "waitingForActivation";
       engine.saveJob(existing);
+    } else if (status === "queued" && body.classificationPolicyId) {
+      // [rec: Python SDK, 2023-11-01] updating a classified job (new labels) sends it back through classification:
+      // pendingClassification, then queued again with its priority recomputed. The answer is the job as updated,
+      // still queued, as recorded [rec] for an update of a classified job.
+      engine.reclassifyJob(existing);
     } else if (status === "queued") {
       if (before?.queueId !== body.queueId) {
         engine.revokeOffersForJob(existing);
@@ -271,8 +276,10 @@ export function createRuntimeHandler(deps: RuntimeHandlerDeps) {
       if (q["classificationPolicyId"] !== undefined && b.classificationPolicyId !== q["classificationPolicyId"])
         return false;
       if (before !== undefined || after !== undefined) {
-        // [spec] inclusive bounds on the scheduled time; jobs that are not scheduled never match
-        const at = b.scheduledAt !== undefined ? Date.parse(b.scheduledAt) : Number.NaN;
+        // [spec] inclusive bounds on the scheduled time; jobs that are not scheduled never match. [guess: the bounds
+        // apply to the requested time (matchingMode.scheduleAt): scheduledAt is when the job became scheduled [rec]]
+        const requested = b.scheduledAt !== undefined ? scheduleAtOf(b) : undefined;
+        const at = requested !== undefined ? Date.parse(requested) : Number.NaN;
         if (Number.isNaN(at)) return false;
         if (before !== undefined && at > before) return false;
         if (after !== undefined && at < after) return false;

@@ -84,12 +84,12 @@ export function matchingQueueIds(
 export function materializeSelector(input: RouterWorkerSelectorInput, attachedAtMs: number): RouterWorkerSelector {
   const out: RouterWorkerSelector = { key: input.key, labelOperator: input.labelOperator };
   if (input.value !== undefined) out.value = input.value;
-  if (input.expiresAfterSeconds !== undefined && input.expiresAfterSeconds !== null) {
-    out.expiresAfterSeconds = input.expiresAfterSeconds;
-    out.expiresAt = formatServiceTime(attachedAtMs + input.expiresAfterSeconds * 1000);
-  }
-  if (input.expedite !== undefined && input.expedite !== null) out.expedite = input.expedite;
+  const ttl = input.expiresAfterSeconds;
+  if (ttl !== undefined && ttl !== null) out.expiresAfterSeconds = ttl;
+  // [rec: Python SDK, 2023-11-01] a job's worker selectors always carry `expedite` (false unless sent true)
+  out.expedite = input.expedite ?? false;
   out.status = "active";
+  if (ttl !== undefined && ttl !== null) out.expiresAt = formatServiceTime(attachedAtMs + ttl * 1000);
   return out;
 }
 

@@ -41,8 +41,8 @@ export interface OutboundRule {
   credentials: RuleCredential[];
 }
 
-/** Top-level fields that never hold rules (internal, connection settings, adoption flag). */
-const SKIPPED_TOP_LEVEL = new Set(["__provider", "connection", "adoptExisting", "events", "communication"]);
+/** Top-level fields that never hold rules (internal, connection settings, adoption flag, owner). */
+const SKIPPED_TOP_LEVEL = new Set(["__provider", "connection", "adoptExisting", "owner", "events", "communication"]);
 
 interface Node {
   value: unknown;

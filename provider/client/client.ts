@@ -6,6 +6,7 @@
 // Construction is cheap (a pipeline object, no I/O) because the Pulumi dynamic providers build one client
 // per operation. Nothing is kept at module level.
 
+import { rootCertificates } from "node:tls";
 import { getClient } from "@azure-rest/core-client";
 import type { Client, PathParameters, PathUncheckedResponse, RequestParameters } from "@azure-rest/core-client";
 import { AzureKeyCredential, isKeyCredential, isTokenCredential } from "@azure/core-auth";
@@ -76,6 +77,12 @@ export interface JobRouterClientOptions {
   userAgentPrefix?: string;
   /** A custom transport (tests, proxies). */
   httpClient?: HttpClient;
+  /**
+   * Extra certificate authorities to trust (PEM text), on top of Node's bundled roots: e.g. the certificate of
+   * the local emulator started with `--https` (its `JOBROUTER_CA_CERT` file). NODE_EXTRA_CA_CERTS does the same
+   * for a whole process.
+   */
+  extraCaCertificates?: string[];
 }
 
 /** Per-call options. */
@@ -204,6 +211,9 @@ export class JobRouterClient {
       redirectOptions: { maxRetries: 0 },
       userAgentOptions: { userAgentPrefix: options.userAgentPrefix ?? "pulumi-jobrouter" },
       httpClient: options.httpClient,
+      ...(options.extraCaCertificates && options.extraCaCertificates.length > 0
+        ? { tlsOptions: { ca: [...rootCertificates, ...options.extraCaCertificates] } }
+        : {}),
     });
     this.#rlc.pipeline.addPolicy(throttledWithoutRetryAfterPolicy(retry), { phase: "Retry" });
     this.#rlc.pipeline.addPolicy(timeoutAsRetryableErrorPolicy(), { afterPhase: "Retry" });

@@ -48,7 +48,8 @@ export interface FunctionRouterRule {
 }
 export interface StaticRouterRule {
   kind: "static";
-  value?: Primitive;
+  /** A primitive; in a ruleEngine selector attachment also the list of selectors the rule returns. */
+  value?: Primitive | RouterWorkerSelectorInput[];
 }
 export interface OAuth2WebhookClientCredential {
   clientId?: string;

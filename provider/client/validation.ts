@@ -46,26 +46,51 @@ export interface ValidateOptions {
 
 /** Old kebab-case discriminator spellings and their 2023-11-01 names. */
 export const LEGACY_KINDS: Readonly<Record<string, string>> = {
-  // [rec] an older recording sent "longest-idle" under api-version 2023-11-01 and the service echoed it.
-  // [ex] the spec's stale examples use the others of this first group.
-  "longest-idle": "longestIdle",
-  "round-robin": "roundRobin",
-  "expression-rule": "expression",
-  "static-rule": "static",
-  "pass-through": "passThrough",
-  "wait-time": "waitTime",
-  "queue-and-match": "queueAndMatch",
-  "schedule-and-suspend": "scheduleAndSuspend",
-  // [guess: same pre-GA naming pattern; not seen anywhere]
+  // [rec] the service accepted, acted on and echoed each of these under api-version 2023-11-01 (the recordings
+  // in ../shared hold `longest-idle`, `expression-rule`, `static-rule`, `pass-through`, `wait-time`,
+  // `queue-and-match`, `schedule-and-suspend`, `round-robin`; the Python SDK's recorded answers hold the rest).
+  "azure-function-rule": "function",
   "best-worker": "bestWorker",
-  "direct-map-rule": "directMap",
-  "function-rule": "function",
-  "webhook-rule": "webhook",
-  "rule-engine": "ruleEngine",
-  "weighted-allocation": "weightedAllocation",
-  "queue-length": "queueLength",
+  "expression-rule": "expression",
+  "longest-idle": "longestIdle",
   "manual-reclassify": "manualReclassify",
+  "pass-through": "passThrough",
+  "queue-and-match": "queueAndMatch",
+  "queue-length": "queueLength",
+  "round-robin": "roundRobin",
+  "rule-engine": "ruleEngine",
+  "schedule-and-suspend": "scheduleAndSuspend",
+  "static-rule": "static",
+  "wait-time": "waitTime",
+  // [rec] one spelling per side; either is taken for either side [guess: the service's parser is not known to
+  // tell them apart, and refusing one would be a false alarm]
+  "weighted-allocation-queue-selector": "weightedAllocation",
+  "weighted-allocation-worker-selector": "weightedAllocation",
+  // [guess: the same pre-GA naming pattern; never seen]
+  "direct-map-rule": "directMap",
+  "webhook-rule": "webhook",
 };
+
+/** Members that hold user data (labels, a static rule's value), never polymorphic objects: left as they are. */
+const DATA_MEMBERS = new Set(["labels", "labelsToUpsert", "value", "tags"]);
+
+/**
+ * A deep copy of `value` with every old kebab-case `kind` replaced by its 2023-11-01 name: what the service acts on
+ * (it echoes the spelling it was sent, so stored bodies keep theirs; the runtime reads policies through this).
+ */
+export function modernKinds<T>(value: T): T {
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (!isObj(v)) return v;
+    const out: Obj = {};
+    for (const [k, child] of Object.entries(v)) {
+      if (k === "kind" && typeof child === "string") out[k] = LEGACY_KINDS[child] ?? child;
+      else out[k] = DATA_MEMBERS.has(k) ? child : walk(child);
+    }
+    return out;
+  };
+  return walk(value) as T;
+}
 
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
@@ -297,7 +322,11 @@ function routerRule(ctx: Ctx, value: unknown, path: string): void {
     }
     case "static": {
       const o = ctx.object(value, path, [...base, "value"]);
-      if (o) ctx.primitive(o, "value", path); // [spec] primitive value
+      if (!o) return;
+      // [spec] a primitive value; [rec: Python SDK, 2023-11-01] a list of selectors too: a ruleEngine attachment
+      // whose static rule returns its selectors was accepted (201) and echoed
+      if (Array.isArray(o["value"])) selectorList(ctx, o, "value", path, workerSelector, false);
+      else ctx.primitive(o, "value", path);
       break;
     }
     case "webhook": {

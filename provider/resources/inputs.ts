@@ -4,14 +4,17 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AdminCollection } from "../client/models";
 import { CREDENTIAL_KEYS, HOLDER_KEYS, containsCredential } from "../credentials";
 import { isObject } from "../json";
-import { CONNECTION_KEY, ETAG_KEY, KINDS } from "../kinds";
+import { CONNECTION_KEY, ETAG_KEY, KINDS, OWNER_KEY } from "../kinds";
+import { ownerFor } from "../ownership";
 import { warnIfConnectionConfigIsPlaintext } from "./configSecret";
 
 type InputBag = Record<string, pulumi.Input<unknown> | undefined>;
 
 /**
  * The input bag: every argument (unknown names included, so `check` can report typos), the Job Router id
- * defaulting to the resource name, and `etag` so the resource gets that output.
+ * defaulting to the resource name, `etag` so the resource gets that output, and `owner`: the project, stack,
+ * type and name of this resource, which the provider cannot learn otherwise (it never sees the URN). The
+ * create journal and adoption hand-overs are bound to it (ownership.ts); it is never sent to the service.
  *
  * Secrets: the connection is always secret. A field that can hold a webhook client secret or a function
  * key is made secret whenever it holds one, even if the program passed it in plain text; the engine then
@@ -37,6 +40,7 @@ export function inputBag(collection: AdminCollection, name: string, args: object
   bag[kind.idKey] = bag[kind.idKey] ?? name;
   bag[CONNECTION_KEY] = bag[CONNECTION_KEY] === undefined ? undefined : pulumi.secret(bag[CONNECTION_KEY]);
   bag[ETAG_KEY] = undefined;
+  bag[OWNER_KEY] = ownerFor(pulumi.getProject(), pulumi.getStack(), kind.typeName, name);
   return bag;
 }
 

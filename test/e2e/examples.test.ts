@@ -10,7 +10,6 @@ import { copyFile, mkdir, writeFile } from "node:fs/promises";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHarness, repoRoot, type Harness } from "./harness";
-import { installedPackageDir } from "./harness/paths";
 
 type Logged = { method: string; path: string; status: number };
 
@@ -223,11 +222,11 @@ describe("the root program (Pulumi.yaml at the repository root)", () => {
   beforeAll(async () => {
     h = await createHarness({ name: "root-program" });
     // The root project cannot be copied whole (it is the repository). A project with the same runtime settings runs
-    // a copy of the compiled program (from the installed build), so a concurrent `npm run build`, which empties
-    // dist/, cannot pull the file away mid-test; its require("pulumi-jobrouter") resolves as the original's does.
+    // a copy of the compiled program (dist/program is not part of the package), so a concurrent `npm run build`
+    // cannot swap the file away mid-test; its require("pulumi-jobrouter") resolves as the original's does.
     const dir = path.join(h.workDir, "root-project");
     await mkdir(dir, { recursive: true });
-    await copyFile(path.join(installedPackageDir, "dist", "program", "index.js"), path.join(dir, "index.js"));
+    await copyFile(path.join(repoRoot, "dist", "program", "index.js"), path.join(dir, "index.js"));
     await writeFile(
       path.join(dir, "Pulumi.yaml"),
       [

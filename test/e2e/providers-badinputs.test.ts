@@ -285,10 +285,10 @@ const BAD_CASES: BadCase[] = [
     message: "connection.endpoint: must use the http or https scheme [rule: connection]",
   },
   {
-    title: "adoptExisting not a boolean",
+    title: "adoptExisting not true, false or overwrite",
     type: "ExceptionPolicy",
     args: { adoptExisting: "yes" },
-    message: "adoptExisting: must be a boolean [rule: type]",
+    message: 'adoptExisting: must be true, false or "overwrite" [rule: type]',
   },
 ];
 

@@ -1,5 +1,5 @@
 // Safety of the write path through the real engine: refusing to take over an existing object unless
-// `adoptExisting` is set (and then converging it), If-Match with a clear 412 message, turning the service's
+// `adoptExisting` is set (`true` only when it matches, `"overwrite"` converging it), If-Match with a clear 412 message, turning the service's
 // refusal to delete an object still in use into a clear message, idempotent deletes, and the `connection`
 // input routes (encrypted in state, enough on their own for destroy).
 
@@ -48,15 +48,26 @@ describe("adoption, preconditions, refusals, idempotent deletes", () => {
     await h.current().setConfig(configFor([adopted()]));
     const { result, requests } = await h.track(() => failureOf(h.up()));
     expect(result).toContain('jobrouter: cannot create queue "adopt-me": an object with this id already exists');
-    expect(result).toContain("set `adoptExisting: true` on the resource");
+    expect(result).toContain("set `adoptExisting: true` (adopts it only if it matches this program");
+    expect(result).toContain('`adoptExisting: "overwrite"` (adopts it and writes this program\'s configuration)');
     expect(result).toContain("choose another `queueId`");
     // Only the existence check reached the service; nothing was written.
     expect(requests.map((r) => `${r.method} ${r.status}`)).toEqual(["GET 200"]);
     expect((await h.request("GET", "/routing/queues/adopt-me")).body).toMatchObject({ name: "Made by hand" });
   });
 
-  it("adoptExisting: true takes the object over and converges it (stray labels removed)", async () => {
+  it("adoptExisting: true refuses an object that differs, listing the fields; nothing is written", async () => {
     await h.current().setConfig(configFor([adopted({ adoptExisting: true })]));
+    const { result, requests } = await h.track(() => failureOf(h.up()));
+    expect(result).toContain('cannot adopt queue "adopt-me"');
+    expect(result).toContain('labels.stray: "x" → (absent)');
+    expect(result).toContain('name: "Made by hand" → "Managed"');
+    expect(requests.map((r) => `${r.method} ${r.status}`)).toEqual(["GET 200"]);
+    expect((await h.request("GET", "/routing/queues/adopt-me")).body).toMatchObject({ name: "Made by hand" });
+  });
+
+  it('adoptExisting: "overwrite" takes the object over and converges it (stray labels removed)', async () => {
+    await h.current().setConfig(configFor([adopted({ adoptExisting: "overwrite" })]));
     const { requests } = await h.track(() => h.up());
     const patch = requests.find((r) => r.method === "PATCH");
     expect(patch?.status).toBe(200);

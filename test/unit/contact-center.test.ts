@@ -638,6 +638,10 @@ describe("ContactCenter (mocks): existing Communication Services", () => {
     const routing = monitor.registrations.filter((r) => DYNAMIC.test(r.type));
     expect(routing).toHaveLength(3);
     for (const r of routing) expect(r.raw.adoptExisting).toBe(true);
+    // Each child carries its owner (project/stack/type/name): the create journal and hand-overs are bound to it.
+    expect(monitor.registrations.find((r) => r.name === "prefixed-queue-sales")?.raw.owner).toBe(
+      "contact-center-test/unit/RouterQueue/prefixed-queue-sales",
+    );
   });
 });
 
@@ -647,6 +651,20 @@ describe("ContactCenter (mocks): construction-time validation", () => {
       connectionString: "endpoint=https://x.communication.azure.com/;accesskey=eA==",
     },
   };
+
+  it("rejects previousKeys that are not former keys (a current key, not a string, not a list)", () => {
+    for (const previousKeys of [["sales"], [""], [1], "vip"]) {
+      expect(
+        () =>
+          new ContactCenter("bad", {
+            communicationServices: existing,
+            distributionPolicies: { idle: {} },
+            queues: { sales: { distributionPolicy: "idle" }, vip: { distributionPolicy: "idle", previousKeys } },
+          } as unknown as ContactCenterArgs),
+        JSON.stringify(previousKeys),
+      ).toThrow(/ContactCenter "bad": queues\.vip\.previousKeys: must be a list of former keys of this entry/);
+    }
+  });
 
   it("rejects an unknown key, naming the object, field and key, before registering any child", () => {
     expect(

@@ -132,14 +132,17 @@ describe("parseArgs", () => {
 describe("jobrouter-emulator bin", () => {
   it("source starts with the node shebang (package.json bin points at its build)", () => {
     expect(readFileSync(join(root, "emulator", "cli.ts"), "utf8").startsWith("#!/usr/bin/env node\n")).toBe(true);
-    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { bin: Record<string, string> };
+    // The bin is the jobrouter-emulator package's (packages/jobrouter-emulator/package.json, the published manifest).
+    const manifest = join(root, "packages", "jobrouter-emulator", "package.json");
+    const pkg = JSON.parse(readFileSync(manifest, "utf8")) as { bin: Record<string, string> };
     expect(pkg.bin["jobrouter-emulator"]).toBe("dist/emulator/cli.js");
   });
 
   it("pulumi-jobrouter/emulator resolves to the installed build's emulator from inside the repository", () => {
-    // No package.json "exports": with them, Node's self-reference would resolve the name to the repository's dist/.
+    // Through the installed package's "exports" (the repository root is another package, so no self-reference
+    // sends the name to the repository's own dist/).
     const resolved = require.resolve("pulumi-jobrouter/emulator", { paths: [join(root, "test")] });
-    expect(resolved).toBe(join(root, "node_modules", "pulumi-jobrouter", "emulator", "index.js"));
+    expect(resolved).toBe(join(root, "node_modules", "pulumi-jobrouter", "dist", "emulator", "index.js"));
     const installed = require(resolved) as { startEmulator?: unknown };
     expect(typeof installed.startEmulator).toBe("function");
   });

@@ -25,19 +25,24 @@ import {
   newEntry,
   parseEntry,
   pruneJournal,
+  ownedEntry,
   readEntry,
   recordCreate,
+  recordOwner,
   removeEntry,
+  settleEntry,
   specHash,
   journalSalt,
   vouchesFor,
 } from "../../provider/journal";
+import { ownerFor } from "../../provider/ownership";
 
 const HOUR = 60 * 60 * 1000;
 const now = new Date("2026-11-24T10:00:00.000Z");
 /** A fixed salt for the pure tests; the journal makes its own random one (journalSalt). */
 const SALT = Buffer.alloc(32, 7);
 const hashA = specHash({ name: "A" }, SALT);
+const OWNER = ownerFor("proj", "dev", "RouterQueue", "vip");
 
 describe("journal: pure helpers", () => {
   it("keys an object by endpoint host (with port, lower case), collection and id; path and scheme do not matter", () => {
@@ -77,7 +82,7 @@ describe("journal: pure helpers", () => {
   });
 
   it("an entry is fresh for 24 hours, not after, and not when dated far in the future or unparseable", () => {
-    const at = (ms: number): ReturnType<typeof newEntry> => newEntry("k", hashA, new Date(now.getTime() + ms));
+    const at = (ms: number): ReturnType<typeof newEntry> => newEntry("k", OWNER, hashA, new Date(now.getTime() + ms));
     expect(isFresh(at(0), now)).toBe(true);
     expect(isFresh(at(-23 * HOUR), now)).toBe(true);
     expect(isFresh(at(-JOURNAL_MAX_AGE_MS), now)).toBe(false);
@@ -88,21 +93,35 @@ describe("journal: pure helpers", () => {
     expect(isFresh(at(-2 * HOUR), now, HOUR)).toBe(false);
   });
 
-  it("vouches only for the same key, the same spec hash, and a fresh entry", () => {
-    const entry = newEntry("h/queues/q1", hashA, now);
-    expect(vouchesFor(entry, "h/queues/q1", hashA, now)).toBe(true);
-    expect(vouchesFor(undefined, "h/queues/q1", hashA, now)).toBe(false);
-    expect(vouchesFor(entry, "h/queues/q2", hashA, now)).toBe(false);
-    expect(vouchesFor(entry, "h/queues/q1", specHash({ name: "B" }, SALT), now)).toBe(false);
-    expect(vouchesFor(entry, "h/queues/q1", hashA, new Date(now.getTime() + 25 * HOUR))).toBe(false);
+  it("vouches only for the same key, the same owner, the same spec hash, a fresh entry, and only while creating", () => {
+    const entry = newEntry("h/queues/q1", OWNER, hashA, now);
+    expect(vouchesFor(entry, "h/queues/q1", OWNER, hashA, now)).toBe(true);
+    expect(vouchesFor(undefined, "h/queues/q1", OWNER, hashA, now)).toBe(false);
+    expect(vouchesFor(entry, "h/queues/q2", OWNER, hashA, now)).toBe(false);
+    expect(vouchesFor(entry, "h/queues/q1", OWNER, specHash({ name: "B" }, SALT), now)).toBe(false);
+    expect(vouchesFor(entry, "h/queues/q1", OWNER, hashA, new Date(now.getTime() + 25 * HOUR))).toBe(false);
+    // Another stack of the same project, another project, another resource name (a rename), no owner at all.
+    expect(vouchesFor(entry, "h/queues/q1", ownerFor("proj", "prod", "RouterQueue", "vip"), hashA, now)).toBe(false);
+    expect(vouchesFor(entry, "h/queues/q1", ownerFor("other", "dev", "RouterQueue", "vip"), hashA, now)).toBe(false);
+    expect(vouchesFor(entry, "h/queues/q1", ownerFor("proj", "dev", "RouterQueue", "vip2"), hashA, now)).toBe(false);
+    expect(vouchesFor(entry, "h/queues/q1", undefined, hashA, now)).toBe(false);
+    // Settled (the engine recorded the create), or an adoption's hand-over: never vouches.
+    expect(vouchesFor(ownedEntry("h/queues/q1", OWNER, now), "h/queues/q1", OWNER, hashA, now)).toBe(false);
   });
 
-  it("parses what it writes and nothing else", () => {
-    const entry = newEntry("h/queues/q1", hashA, now);
+  it("parses what it writes and nothing else (version 1 entries, without an owner, are not read)", () => {
+    const entry = newEntry("h/queues/q1", OWNER, hashA, now);
     expect(parseEntry(JSON.stringify(entry))).toEqual(entry);
+    const owned = ownedEntry("h/queues/q1", OWNER, now);
+    expect(parseEntry(JSON.stringify(owned))).toEqual(owned);
     expect(parseEntry("{")).toBeUndefined();
     expect(parseEntry("[]")).toBeUndefined();
-    expect(parseEntry(JSON.stringify({ ...entry, version: 2 }))).toBeUndefined();
+    expect(
+      parseEntry(JSON.stringify({ version: 1, key: "h/queues/q1", specSha256: hashA, createdAt: now.toISOString() })),
+    ).toBeUndefined();
+    expect(parseEntry(JSON.stringify({ ...entry, version: 3 }))).toBeUndefined();
+    expect(parseEntry(JSON.stringify({ ...entry, owner: "" }))).toBeUndefined();
+    expect(parseEntry(JSON.stringify({ ...entry, phase: "other" }))).toBeUndefined();
     expect(parseEntry(JSON.stringify({ ...entry, specSha256: "not-a-hash" }))).toBeUndefined();
     expect(parseEntry(JSON.stringify({ ...entry, createdAt: 5 }))).toBeUndefined();
   });
@@ -128,10 +147,10 @@ describe("journal: files", () => {
 
   it("records, reads back, replaces and removes an entry; a missing entry or directory reads as none", async () => {
     expect(await readEntry(path.join(dir, "absent"), "h/queues/q1")).toBeUndefined();
-    await recordCreate(dir, "h/queues/q1", hashA, now);
-    expect(await readEntry(dir, "h/queues/q1")).toEqual(newEntry("h/queues/q1", hashA, now));
+    await recordCreate(dir, "h/queues/q1", OWNER, hashA, now);
+    expect(await readEntry(dir, "h/queues/q1")).toEqual(newEntry("h/queues/q1", OWNER, hashA, now));
     const hashB = specHash({ name: "B" }, SALT);
-    await recordCreate(dir, "h/queues/q1", hashB, now);
+    await recordCreate(dir, "h/queues/q1", OWNER, hashB, now);
     expect((await readEntry(dir, "h/queues/q1"))?.specSha256).toBe(hashB);
     expect(await readEntry(dir, "h/queues/q2")).toBeUndefined();
     await removeEntry(dir, "h/queues/q1");
@@ -154,8 +173,8 @@ describe("journal: files", () => {
   it("parallel writers (same key and different keys) leave only whole entries and no temporary files", async () => {
     const hashes = Array.from({ length: 40 }, (_, i) => specHash({ name: `n${i}` }, SALT));
     await Promise.all([
-      ...hashes.map((h) => recordCreate(dir, "h/queues/same", h, now)),
-      ...hashes.map((h, i) => recordCreate(dir, `h/queues/q${i}`, h, now)),
+      ...hashes.map((h) => recordCreate(dir, "h/queues/same", OWNER, h, now)),
+      ...hashes.map((h, i) => recordCreate(dir, `h/queues/q${i}`, OWNER, h, now)),
     ]);
     const names = await readdir(dir);
     expect(names.filter((n) => n.endsWith(".tmp"))).toEqual([]);
@@ -167,20 +186,37 @@ describe("journal: files", () => {
   it("an entry whose file holds another key's content does not vouch for this key", async () => {
     await writeFile(
       path.join(dir, entryFileName("h/queues/q1")),
-      JSON.stringify(newEntry("h/queues/other", hashA, now)),
+      JSON.stringify(newEntry("h/queues/other", OWNER, hashA, now)),
     );
     expect(await readEntry(dir, "h/queues/q1")).toBeUndefined();
   });
 
-  it("prunes entries older than 24 h and leaves fresh ones and unrelated files", async () => {
-    await recordCreate(dir, "h/queues/old", hashA, new Date(now.getTime() - 25 * HOUR));
-    await recordCreate(dir, "h/queues/new", hashA, new Date(now.getTime() - HOUR));
+  it("prunes creating entries older than 24 h; keeps fresh ones, ownership records of any age, unrelated files", async () => {
+    await recordCreate(dir, "h/queues/old", OWNER, hashA, new Date(now.getTime() - 25 * HOUR));
+    await recordCreate(dir, "h/queues/new", OWNER, hashA, new Date(now.getTime() - HOUR));
+    await recordOwner(dir, "h/queues/owned", OWNER, new Date(now.getTime() - 90 * 24 * HOUR));
     await writeFile(path.join(dir, "README"), "not an entry");
     expect(await pruneJournal(dir, now)).toBe(1);
     expect(await readEntry(dir, "h/queues/old")).toBeUndefined();
     expect(await readEntry(dir, "h/queues/new")).toBeDefined();
-    expect((await readdir(dir)).sort()).toEqual([entryFileName("h/queues/new"), "README"].sort());
+    expect((await readEntry(dir, "h/queues/owned"))?.owner).toBe(OWNER);
+    expect((await readdir(dir)).sort()).toEqual(
+      [entryFileName("h/queues/new"), entryFileName("h/queues/owned"), "README"].sort(),
+    );
     expect(await pruneJournal(path.join(dir, "absent"), now)).toBe(0);
+  });
+
+  it("settles only this owner's creating entry into an ownership record that no longer vouches", async () => {
+    await recordCreate(dir, "h/queues/q1", OWNER, hashA, now);
+    const other = ownerFor("proj", "dev", "RouterQueue", "renamed");
+    expect(await settleEntry(dir, "h/queues/q1", other, now)).toBe(false);
+    expect((await readEntry(dir, "h/queues/q1"))?.phase).toBe("creating");
+    expect(await settleEntry(dir, "h/queues/q1", OWNER, now)).toBe(true);
+    const settled = await readEntry(dir, "h/queues/q1");
+    expect(settled).toEqual(ownedEntry("h/queues/q1", OWNER, now));
+    expect(vouchesFor(settled, "h/queues/q1", OWNER, hashA, now)).toBe(false);
+    expect(await settleEntry(dir, "h/queues/q1", OWNER, now)).toBe(false);
+    expect(await settleEntry(dir, "h/queues/absent", OWNER, now)).toBe(false);
   });
 });
 
@@ -210,8 +246,10 @@ describe("journal: provider create and delete", () => {
   const log = (): string[] => emu.requests.map((r) => `${r.method} ${r.path} ${r.status}`);
   const keyOf = (id: string): string => journalKey(emu.endpoint, "queues", id);
 
-  function checked(news: JsonObject): JsonObject {
-    const out = checkInputs("queues", { ...news, connection: emu.connectionString }, sources);
+  const OWNER_Q = ownerFor("proj", "dev", "RouterQueue", "q");
+
+  function checked(news: JsonObject, owner: string = OWNER_Q): JsonObject {
+    const out = checkInputs("queues", { ...news, owner, connection: emu.connectionString }, sources);
     expect(out.failures).toEqual([]);
     return out.inputs;
   }
@@ -232,6 +270,8 @@ describe("journal: provider create and delete", () => {
     expect(log()).toEqual(["GET /routing/queues/j-q1 404", "PATCH /routing/queues/j-q1 201"]);
     const entry = await readEntry(journalDir, keyOf("j-q1"));
     expect(entry?.key).toBe(keyOf("j-q1"));
+    expect(entry?.owner).toBe(OWNER_Q);
+    expect(entry?.phase).toBe("creating");
     expect(entry?.specSha256).toMatch(/^[0-9a-f]{64}$/);
     const text = await readFile(path.join(journalDir, entryFileName(keyOf("j-q1"))), "utf8");
     const accessKey = /accesskey=([^;]+)/i.exec(emu.connectionString)?.[1] ?? "";
@@ -250,12 +290,28 @@ describe("journal: provider create and delete", () => {
     expect(log()).toEqual(["GET /routing/queues/j-q1 200"]);
   });
 
-  it("the same id with another spec is still refused, with the message unchanged", async () => {
+  it("the same id with another spec is still refused", async () => {
     const inputs = checked({ queueId: "j-q1", name: "Other", distributionPolicyId: "j-dp" });
     await expect(engine.create("queues", inputs)).rejects.toThrow(
-      /cannot create queue "j-q1": an object with this id already exists at .*set `adoptExisting: true` on the resource/,
+      /cannot create queue "j-q1": an object with this id already exists at .*set `adoptExisting: true`/,
     );
     expect(log()).toEqual(["GET /routing/queues/j-q1 200"]);
+  });
+
+  it("another resource name (a rename) or another stack with the same spec is refused, naming the owner and the fix", async () => {
+    const renamed = checked(
+      { queueId: "j-q1", name: "Q", distributionPolicyId: "j-dp" },
+      ownerFor("proj", "dev", "RouterQueue", "q-renamed"),
+    );
+    await expect(engine.create("queues", renamed)).rejects.toThrow(
+      /RouterQueue "q" of this stack manages it .*If you renamed "q" to "q-renamed", add `aliases: \[\{ name: "q" \}\]`/,
+    );
+    const stack2 = checked(
+      { queueId: "j-q1", name: "Q", distributionPolicyId: "j-dp", adoptExisting: true },
+      ownerFor("proj", "prod", "RouterQueue", "q"),
+    );
+    await expect(engine.create("queues", stack2)).rejects.toThrow(/stack "dev" of this project manages it/);
+    expect(log()).toEqual(["GET /routing/queues/j-q1 200", "GET /routing/queues/j-q1 200"]);
   });
 
   it("an object the provider did not create (no journal entry) is refused, even with the same spec", async () => {
@@ -274,10 +330,30 @@ describe("journal: provider create and delete", () => {
     const inputs = checked({ queueId: "j-q1", name: "Q", distributionPolicyId: "j-dp" });
     const fresh = await readEntry(journalDir, keyOf("j-q1"));
     expect(fresh).toBeDefined();
-    await recordCreate(journalDir, keyOf("j-q1"), fresh?.specSha256 ?? "", new Date(Date.now() - 25 * HOUR));
+    await recordCreate(journalDir, keyOf("j-q1"), OWNER_Q, fresh?.specSha256 ?? "", new Date(Date.now() - 25 * HOUR));
     await expect(engine.create("queues", inputs)).rejects.toThrow(/an object with this id already exists/);
-    // Back to a fresh entry for the delete test below.
-    await recordCreate(journalDir, keyOf("j-q1"), fresh?.specSha256 ?? "");
+    // Back to a fresh entry for the tests below.
+    await recordCreate(journalDir, keyOf("j-q1"), OWNER_Q, fresh?.specSha256 ?? "");
+  });
+
+  it("once the engine has recorded the resource (its diff runs), the entry no longer vouches", async () => {
+    const inputs = checked({ queueId: "j-q1", name: "Q", distributionPolicyId: "j-dp" });
+    await engine.diff("queues", "j-q1", inputs, inputs);
+    expect((await readEntry(journalDir, keyOf("j-q1")))?.phase).toBe("owned");
+    await expect(engine.create("queues", inputs)).rejects.toThrow(/This resource created or adopted it earlier/);
+    expect(log().filter((l) => !l.startsWith("GET "))).toEqual([]);
+  });
+
+  it("a delete leaves an object that another resource has taken over, and keeps the hand-over", async () => {
+    const inputs = checked({ queueId: "j-q1", name: "Q", distributionPolicyId: "j-dp" });
+    const newOwner = ownerFor("proj", "dev", "RouterQueue", "q-renamed");
+    await recordOwner(journalDir, keyOf("j-q1"), newOwner);
+    await engine.remove("queues", "j-q1", inputs);
+    expect(log()).toEqual([]);
+    expect(emu.store.get("queues", "j-q1")).toBeDefined();
+    expect((await readEntry(journalDir, keyOf("j-q1")))?.owner).toBe(newOwner);
+    // Back to this resource as the owner for the delete test below.
+    await recordOwner(journalDir, keyOf("j-q1"), OWNER_Q);
   });
 
   it("a journal that cannot be written fails the create before any request, naming the fix", async () => {

@@ -82,12 +82,26 @@ describe("resource classes", () => {
 });
 
 describe("inputBag", () => {
-  it("keeps unknown argument names (so check can report them) and adds the etag output", () => {
+  it("keeps unknown argument names (so check can report them) and adds the etag output and the owner", () => {
     const bag = inputBag("queues", "q", { lables: { a: 1 } });
     expect(Object.keys(bag).sort()).toEqual(
-      ["connection", "distributionPolicyId", "etag", "exceptionPolicyId", "labels", "lables", "name", "queueId"].sort(),
+      [
+        "connection",
+        "distributionPolicyId",
+        "etag",
+        "exceptionPolicyId",
+        "labels",
+        "lables",
+        "name",
+        "owner",
+        "queueId",
+      ].sort(),
     );
     expect(bag["queueId"]).toBe("q");
+    // project/stack/type/name: the provider never sees the URN, so the create journal is bound to this.
+    expect(bag["owner"]).toBe(`${pulumi.getProject()}/${pulumi.getStack()}/RouterQueue/q`);
+    // A program cannot pass someone else's owner: the class sets it.
+    expect(inputBag("queues", "q", { owner: "x/y/RouterQueue/q" })["owner"]).toBe(bag["owner"]);
   });
 
   it("makes the connection secret, and a credential-bearing field secret only when it holds a credential", async () => {

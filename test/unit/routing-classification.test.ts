@@ -157,6 +157,7 @@ describe("classification: prioritization and worker selectors", () => {
         labelOperator: "greaterThan",
         value: 5,
         expiresAfterSeconds: 60,
+        expedite: false,
         expiresAt: "2024-01-01T00:01:00.0000000+00:00",
         status: "active",
       },

@@ -93,6 +93,8 @@ describe("selector expiry", () => {
       labelOperator: "equal",
       value: 1,
       expiresAfterSeconds: 30,
+      // [rec: Python SDK] a job's worker selectors carry expedite false when not sent
+      expedite: false,
       expiresAt: "2024-01-01T00:00:30.0000000+00:00",
       status: "active",
     });

@@ -67,7 +67,7 @@ describe("classification over HTTP", () => {
     const na = await h.client.getJob("na");
     expect(na).toMatchObject({ status: "queued", queueId: "XBOX_NA_QUEUE", priority: 10 });
     expect(na.attachedWorkerSelectors).toEqual([
-      { key: "Language", labelOperator: "equal", value: "en", status: "active" },
+      { key: "Language", labelOperator: "equal", value: "en", expedite: false, status: "active" },
     ]);
     expect(await h.client.getJob("eu")).toMatchObject({ status: "queued", queueId: "XBOX_DEFAULT_QUEUE", priority: 1 });
     const classified = h.events("RouterJobClassified").find((e) => e.data["jobId"] === "na");

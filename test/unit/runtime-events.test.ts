@@ -95,7 +95,8 @@ describe("event delivery", () => {
     });
     expect(e?.data).toMatchObject({
       jobId: "j",
-      jobStatus: "Queued",
+      // The job is received as created (fact 3: a direct-queue job is "created" until it is queued).
+      jobStatus: "Created",
       channelId: "chat",
       queueId: "q1",
       unavailableForMatching: false,

@@ -104,7 +104,7 @@ describe("exception policies", () => {
     const j = await h.client.getJob("j");
     expect(j).toMatchObject({ status: "queued", queueId: "overflow", priority: 7 });
     expect(j.attachedWorkerSelectors).toEqual([
-      { key: "Senior", labelOperator: "equal", value: true, status: "active" },
+      { key: "Senior", labelOperator: "equal", value: true, expedite: false, status: "active" },
     ]);
   });
 

@@ -83,11 +83,13 @@ describe("job upsert shapes (as recorded)", () => {
     expect("dispositionCode" in reset.value).toBe(false);
   });
 
-  it("a direct-queue job is answered queued with enqueuedAt", async () => {
+  it("a direct-queue job is answered created [rec: Python SDK], then reads queued with enqueuedAt", async () => {
     const r = await h.client.upsertJob("d", { channelId: "c", queueId: "test-a-queue" });
-    expect(r.value.status).toBe("queued");
-    expect(r.value.enqueuedAt).toBeDefined();
+    expect(r.value.status).toBe("created");
     expect(r.value.priority).toBe(1);
+    const later = await h.client.getJob("d");
+    expect(later.status).toBe("queued");
+    expect(later.enqueuedAt).toBeDefined();
   });
 
   it("notes get addedAt; tags null clears to {}", async () => {

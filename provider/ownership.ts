@@ -1,0 +1,294 @@
+// Ownership: which resource of which stack manages a Job Router object, and what a create may do with an
+// object that already exists.
+//
+// Providers never see their resource's URN, so the resource classes pass it in as the `owner` input:
+// `<project>/<stack>/<type>/<name>` (ownerFor). It is kept only from the create on (check copies it from the
+// old inputs afterwards), so a rename with `aliases` is no change, and it is never sent to the service.
+//
+// The rules, for a create that finds its id taken (the engine runs creates before the deletes of removed
+// resources, so a rename without aliases is "create the new name, then delete the old one"):
+//  1. the create journal vouches that this very resource (same owner) started this very create: take it;
+//  2. without `adoptExisting`: refuse, naming who manages it when this machine knows (a rename: the old name and
+//     the `aliases` fix; another stack: its name and "use your own ids");
+//  3. a second stack of the same project never takes another stack's object, whatever `adoptExisting` says;
+//  4. `adoptExisting: true` takes the object only when its live spec equals the declared one (no write),
+//     otherwise refuses with the differing fields; `adoptExisting: "overwrite"` takes it and writes the program's
+//     spec. An adoption records a hand-over, so the delete of the previous owner (a renamed resource) leaves the
+//     object in place.
+
+import { CREDENTIAL_KEYS } from "./credentials";
+import { deepEqual, isObject, type JsonObject } from "./json";
+import type { JournalEntry } from "./journal";
+import { OWNER_KEY } from "./kinds";
+
+export type AdoptMode = "none" | "identical" | "overwrite";
+
+/** The spelling of "take it over and write this program's spec". */
+export const OVERWRITE = "overwrite";
+
+/** `adoptExisting` as the provider sees it; anything check would reject counts as "none". */
+export function adoptMode(value: unknown): AdoptMode {
+  if (value === true) return "identical";
+  if (value === OVERWRITE) return "overwrite";
+  return "none";
+}
+
+/** Whether check accepts the value (unknown values are checked later, at create). */
+export function isAdoptValue(value: unknown): boolean {
+  return value === undefined || value === null || typeof value === "boolean" || value === OVERWRITE;
+}
+
+export interface Owner {
+  project: string;
+  stack: string;
+  type: string;
+  name: string;
+}
+
+/** The owner input of a resource: project and stack names cannot hold "/", so only the name may. */
+export function ownerFor(project: string, stack: string, type: string, name: string): string {
+  return `${project}/${stack}/${type}/${name}`;
+}
+
+export function parseOwner(owner: string | undefined): Owner | undefined {
+  if (owner === undefined) return undefined;
+  const m = /^([^/]+)\/([^/]+)\/([^/]+)\/(.+)$/s.exec(owner);
+  if (m === null) return undefined;
+  return { project: m[1] ?? "", stack: m[2] ?? "", type: m[3] ?? "", name: m[4] ?? "" };
+}
+
+/** The owner input of an input or output bag, when there is one (state written before owners has none). */
+export function ownerOf(bag: JsonObject): string | undefined {
+  const v = bag[OWNER_KEY];
+  return typeof v === "string" && v !== "" ? v : undefined;
+}
+
+// ------------------------------------------------------------------ comparing specs
+
+const ABSENT = "(absent)";
+const MAX_VALUE_CHARS = 200;
+
+function masked(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(masked);
+  if (!isObject(value)) return value;
+  const out: JsonObject = {};
+  for (const [k, v] of Object.entries(value)) {
+    out[k] = CREDENTIAL_KEYS.includes(k) && v !== undefined && v !== null && v !== "" ? "[secret]" : masked(v);
+  }
+  return out;
+}
+
+function show(value: unknown): string {
+  if (value === undefined) return ABSENT;
+  const text = JSON.stringify(masked(value));
+  return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS - 1)}…` : text;
+}
+
+function childPath(parent: string, key: string | number): string {
+  if (typeof key === "number") return `${parent}[${key}]`;
+  return parent === "" ? key : `${parent}.${key}`;
+}
+
+/**
+ * The differences between two canonical specs, one line per leaf: `path: live → declared`. Objects are compared
+ * member by member, arrays element by element; credentials show as "[secret]".
+ */
+export function specDifferences(live: unknown, declared: unknown, at = ""): string[] {
+  if (deepEqual(live, declared)) return [];
+  if (isObject(live) && isObject(declared)) {
+    const keys = [...new Set([...Object.keys(live), ...Object.keys(declared)])].sort();
+    return keys.flatMap((k) => specDifferences(live[k], declared[k], childPath(at, k)));
+  }
+  if (Array.isArray(live) && Array.isArray(declared)) {
+    const n = Math.max(live.length, declared.length);
+    const out: string[] = [];
+    for (let i = 0; i < n; i++) out.push(...specDifferences(live[i], declared[i], childPath(at, i)));
+    return out;
+  }
+  const key = at.split(/[.[]/).pop() ?? "";
+  if (CREDENTIAL_KEYS.includes(key)) return [`${at}: [secret] → [secret]`];
+  return [`${at === "" ? "(whole spec)" : at}: ${show(live)} → ${show(declared)}`];
+}
+
+// ------------------------------------------------------------------ the decision
+
+export interface ExistingObject {
+  /** e.g. `queue "q-vip"` */
+  what: string;
+  /** e.g. `queueId` */
+  idKey: string;
+  endpoint: string;
+  /** The creating resource's owner input (undefined only for callers that do not set one). */
+  owner: string | undefined;
+  mode: AdoptMode;
+  /** This machine's journal entry or ownership record for the object, if any. */
+  record: JournalEntry | undefined;
+  /** The record vouches that this resource started this create (an interrupted create). */
+  vouched: boolean;
+  /** Live and declared canonical specs (credentials in `live` reconciled against `declared`). */
+  live: JsonObject;
+  declared: JsonObject;
+  /** The declared spec holds a credential: the service does not echo those, so equality cannot be seen. */
+  hasCredential: boolean;
+}
+
+export type CreateDecision =
+  | { kind: "refuse"; message: string }
+  /** Take the object: `write` says whether to PATCH the declared spec, `handOver` whether to record a hand-over. */
+  | { kind: "adopt"; write: boolean; handOver: boolean };
+
+function resourceLabel(owner: string | undefined): string {
+  const o = parseOwner(owner);
+  return o === undefined ? "this resource" : `${o.type} "${o.name}"`;
+}
+
+function stackLabel(o: Owner): string {
+  return `${o.project}/${o.stack}`;
+}
+
+/**
+ * When both names are children of one ContactCenter (`<component>-<dp|ep|cp|queue>-<key>`, see
+ * components/contactCenter.ts) that differ only in the key: the component, the short collection name and both keys.
+ */
+export function contactCenterRename(
+  oldName: string,
+  newName: string,
+): { component: string; short: string; oldKey: string; newKey: string } | undefined {
+  // The longest shared `<component>-<short>-` prefix wins: component names and keys may hold dashes too.
+  let found: { component: string; short: string; oldKey: string; newKey: string } | undefined;
+  for (const m of oldName.matchAll(/-(dp|ep|cp|queue)-/g)) {
+    const prefix = oldName.slice(0, (m.index ?? 0) + m[0].length);
+    if (!newName.startsWith(prefix)) continue;
+    const oldKey = oldName.slice(prefix.length);
+    const newKey = newName.slice(prefix.length);
+    if (oldKey === "" || newKey === "") continue;
+    found = { component: oldName.slice(0, m.index ?? 0), short: m[1] ?? "", oldKey, newKey };
+  }
+  return found;
+}
+
+const CC_MAP: Record<string, string> = {
+  dp: "distributionPolicies",
+  ep: "exceptionPolicies",
+  cp: "classificationPolicies",
+  queue: "queues",
+};
+
+function renameHint(oldName: string, newName: string): string {
+  const cc = contactCenterRename(oldName, newName);
+  if (cc === undefined) return "";
+  return (
+    ` If these are children of the ContactCenter "${cc.component}", whose \`${CC_MAP[cc.short] ?? cc.short}\` ` +
+    `key changed from "${cc.oldKey}" to "${cc.newKey}": keep the key "${cc.oldKey}", or add ` +
+    `\`previousKeys: ["${cc.oldKey}"]\` to the entry "${cc.newKey}" (the component then passes the alias).`
+  );
+}
+
+const ALIAS_HINT_CC =
+  'For a ContactCenter child (named "<component>-<dp|ep|cp|queue>-<key>"), keep the old key in the component\'s map ' +
+  "(set `id` to keep the Job Router id), or list the old key in that entry's `previousKeys`.";
+
+/** Why a create of an existing object is refused, when adoption was not asked for. */
+export function existsMessage(x: ExistingObject): string {
+  const head = `jobrouter: cannot create ${x.what}: an object with this id already exists at ${x.endpoint}`;
+  const mine = parseOwner(x.owner);
+  const theirs = parseOwner(x.record?.owner);
+  const otherId = `to create a separate object instead, choose another \`${x.idKey}\``;
+  if (mine !== undefined && theirs !== undefined) {
+    if (theirs.project === mine.project && theirs.stack !== mine.stack) return secondStackMessage(x, theirs);
+    if (theirs.project === mine.project && theirs.stack === mine.stack && theirs.name !== mine.name) {
+      return (
+        `${head}, and ${theirs.type} "${theirs.name}" of this stack manages it (recorded on this machine), not ` +
+        `${mine.type} "${mine.name}". ` +
+        `If you renamed "${theirs.name}" to "${mine.name}", add \`aliases: [{ name: "${theirs.name}" }]\` to the ` +
+        `resource options of "${mine.name}": Pulumi then keeps it as the same resource and changes nothing. ` +
+        `(Without the alias Pulumi would create "${mine.name}" and then delete "${theirs.name}", and with it this object.)` +
+        `${renameHint(theirs.name, mine.name)} Or, ${otherId}.`
+      );
+    }
+    if (theirs.project === mine.project && theirs.stack === mine.stack && theirs.name === mine.name) {
+      return (
+        `${head}. This resource created or adopted it earlier on this machine, but the stack's state does not hold ` +
+        "it (for example an interrupted `pulumi up` whose configuration has changed since, or `pulumi state delete`). " +
+        'To take it over, set `adoptExisting: true` (only if it still matches this program) or `adoptExisting: "overwrite"`; ' +
+        `${otherId}.`
+      );
+    }
+    return (
+      `${head}, and ${theirs.type} "${theirs.name}" of stack ${stackLabel(theirs)} manages it (recorded on this machine). ` +
+      "To move it into this stack, set `adoptExisting: true` (that stack's delete then leaves it in place); " +
+      `${otherId}.`
+    );
+  }
+  return (
+    `${head} (made outside this stack, or left behind by another one). ` +
+    'If you renamed a resource, keep it the same resource: add `aliases: [{ name: "<old name>" }]` to its resource ' +
+    `options. ${ALIAS_HINT_CC} ` +
+    "To take over an object made outside Pulumi, set `adoptExisting: true` (adopts it only if it matches this program, " +
+    'and writes nothing) or `adoptExisting: "overwrite"` (adopts it and writes this program\'s configuration). ' +
+    `Otherwise, ${otherId}. (\`pulumi import\` does not work for dynamic resources.)`
+  );
+}
+
+/** Another stack of the same project manages the object: never taken over, adoptExisting or not. */
+export function secondStackMessage(x: ExistingObject, theirs: Owner): string {
+  const me = resourceLabel(x.owner);
+  return (
+    `jobrouter: cannot create ${x.what} for ${me}: stack "${theirs.stack}" of this project manages it ` +
+    `(${theirs.type} "${theirs.name}", recorded on this machine) at ${x.endpoint}. Two stacks must not manage one ` +
+    "object (destroying either would delete it for both), so `adoptExisting` does not take it from another stack of " +
+    `this project. Give each stack its own ids on a shared endpoint: choose another \`${x.idKey}\` (for example ` +
+    "with the stack name in it; for a ContactCenter, an `idPrefix` per stack), or use another endpoint."
+  );
+}
+
+/** `adoptExisting: true` and the live object differs from the program. */
+export function differsMessage(x: ExistingObject, lines: readonly string[]): string {
+  return (
+    `jobrouter: cannot adopt ${x.what} for ${resourceLabel(x.owner)}: \`adoptExisting: true\` adopts an object only ` +
+    "when it already matches this program, and it differs (live → declared):\n" +
+    lines.map((l) => `  ${l}`).join("\n") +
+    "\nEither change the program to match (then it is adopted without any write), or set " +
+    '`adoptExisting: "overwrite"` to adopt it and write this program\'s configuration over it.'
+  );
+}
+
+/** What a create does with an object that already exists. Pure: the caller reads, writes and throws. */
+export function decideExisting(x: ExistingObject): CreateDecision {
+  const equal = deepEqual(x.live, x.declared);
+  if (x.vouched) return { kind: "adopt", write: !equal || x.hasCredential, handOver: false };
+  if (x.mode === "none") return { kind: "refuse", message: existsMessage(x) };
+  const mine = parseOwner(x.owner);
+  const theirs = parseOwner(x.record?.owner);
+  if (mine !== undefined && theirs !== undefined && theirs.project === mine.project && theirs.stack !== mine.stack) {
+    return { kind: "refuse", message: secondStackMessage(x, theirs) };
+  }
+  if (x.mode === "identical") {
+    const lines = specDifferences(x.live, x.declared);
+    if (lines.length > 0) return { kind: "refuse", message: differsMessage(x, lines) };
+    return { kind: "adopt", write: false, handOver: x.owner !== undefined };
+  }
+  return { kind: "adopt", write: !equal || x.hasCredential, handOver: x.owner !== undefined };
+}
+
+/** The owner journaled for a create whose inputs name none (direct callers of the engine): never vouches. */
+export const NOBODY = "-/-/-/-";
+
+/**
+ * Whether a delete by `owner` must leave the object: this machine records that another resource created or
+ * adopted it after this one did (a rename or a move, and the old resource's delete comes last).
+ */
+export function handedOver(record: JournalEntry | undefined, owner: string | undefined): boolean {
+  return record !== undefined && record.owner !== NOBODY && record.owner !== owner;
+}
+
+/** What the delete says when it leaves an object another resource took over. */
+export function leftInPlaceMessage(what: string, record: JournalEntry): string {
+  const newOwner = parseOwner(record.owner);
+  const by =
+    newOwner === undefined ? record.owner : `${newOwner.type} "${newOwner.name}" of stack ${stackLabel(newOwner)}`;
+  return (
+    `jobrouter: left ${what} in place: ${by} has taken it over (adoptExisting; recorded on this machine), so ` +
+    "this delete of the resource that managed it before only removes that resource from its stack's state."
+  );
+}
