@@ -440,6 +440,8 @@ export class ContactCenter extends pulumi.ComponentResource {
           : {}),
       };
       const resourceName = `${name}-${SHORT[p.collection]}-${p.key}`;
+      // Check failures of the object then name it by this component and key (provider/origin.ts).
+      const componentOrigin = `ContactCenter "${name}" ${p.collection}.${p.key}`;
       let resource: RoutingResource;
       switch (p.collection) {
         case "distributionPolicies": {
@@ -448,6 +450,7 @@ export class ContactCenter extends pulumi.ComponentResource {
             resourceName,
             {
               ...common,
+              componentOrigin,
               distributionPolicyId: p.id,
               name: s.name,
               offerExpiresAfterSeconds: s.offerExpiresAfterSeconds,
@@ -463,6 +466,7 @@ export class ContactCenter extends pulumi.ComponentResource {
             resourceName,
             {
               ...common,
+              componentOrigin,
               queueId: p.id,
               name: s.name,
               distributionPolicyId: refValue(p.refs.get("distributionPolicy")),
@@ -479,6 +483,7 @@ export class ContactCenter extends pulumi.ComponentResource {
             resourceName,
             {
               ...common,
+              componentOrigin,
               classificationPolicyId: p.id,
               name: s.name,
               fallbackQueueId: refValue(p.refs.get("fallbackQueue")),
@@ -496,6 +501,7 @@ export class ContactCenter extends pulumi.ComponentResource {
             resourceName,
             {
               ...common,
+              componentOrigin,
               exceptionPolicyId: p.id,
               name: s.name,
               exceptionRules: exceptionRulesOf(s, p.refs),

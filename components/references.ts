@@ -8,6 +8,8 @@
 //   { key: "sales" }   the same, spelled out
 //   { id: "ext-id" }   a Job Router id of an object managed elsewhere (no dependency, not validated here)
 
+import * as pulumi from "@pulumi/pulumi";
+
 /** The four routing-object maps of a ContactCenter, in the order they are listed in errors. */
 export type RoutingCollection = "distributionPolicies" | "exceptionPolicies" | "classificationPolicies" | "queues";
 export const ROUTING_COLLECTIONS: readonly RoutingCollection[] = [
@@ -47,8 +49,12 @@ export function nodeName(collection: RoutingCollection, key: string): NodeName {
   return `${collection}.${key}`;
 }
 
-/** An error in a ContactCenter's declaration; the message names the component, the field path and the rule. */
-export class ContactCenterValidationError extends Error {
+/**
+ * An error in a ContactCenter's declaration; the message names the component, the field path and the rule.
+ * A Pulumi RunError: the program host prints its message alone, without the stack trace it prints for a crash
+ * (the mistake is in the declaration, not in this package's code).
+ */
+export class ContactCenterValidationError extends pulumi.RunError {
   constructor(
     readonly component: string,
     readonly path: string,

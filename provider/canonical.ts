@@ -20,6 +20,9 @@
 //  - selector lists, attachment lists, weighted allocations, scoring parameters and exception rules are
 //    sets for the service: they are sorted (rules by id), so reordering them in a program is no change.
 //    Exception actions keep their order: they run in sequence.
+//    With `keepOrder` they stay in the program's order instead: that form is what `check` returns and what is
+//    sent, so the engine's diffs and the policy pack index them as the program wrote them (`exceptionRules[0]`
+//    is the program's first rule); comparisons use the sorted form, so reordering alone is still no change.
 //
 // Every function tolerates the preview-time unknown sentinel anywhere (it is left in place) and
 // malformed shapes (left as they are: `check` reports them).
@@ -45,9 +48,13 @@ function compact(obj: JsonObject): JsonObject | undefined {
   return Object.keys(out).length === 0 ? undefined : out;
 }
 
+/** Set while canonicalSpec runs with `keepOrder` (it is synchronous, so nothing else runs meanwhile). */
+let keepingOrder = false;
+
 /** A set-like array in a canonical order; `undefined` when empty. */
 function sortedSet(values: unknown[]): unknown[] | undefined {
   if (values.length === 0) return undefined;
+  if (keepingOrder) return values;
   return values
     .map((v) => ({ v, key: stableJson(v) }))
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
@@ -183,6 +190,7 @@ function canonicalExceptionRule(value: unknown): unknown {
 
 function sortRulesById(rules: unknown[]): unknown[] | undefined {
   if (rules.length === 0) return undefined;
+  if (keepingOrder) return rules;
   const key = (r: unknown): string =>
     isObject(r) && typeof r["id"] === "string" ? `0${r["id"]}` : `1${stableJson(r)}`;
   return [...rules].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
@@ -212,7 +220,20 @@ const FIELD_CANON: Record<AdminCollection, Record<string, FieldCanon>> = {
  * `body` may be program inputs (with unknowns) or a service response; `id` is the Job Router id when
  * known (it decides whether the queue's `Id` label is the server's own).
  */
-export function canonicalSpec(collection: AdminCollection, body: unknown, id: string | undefined): JsonObject {
+export function canonicalSpec(
+  collection: AdminCollection,
+  body: unknown,
+  id: string | undefined,
+  options: { keepOrder?: boolean } = {},
+): JsonObject {
+  if (options.keepOrder === true && !keepingOrder) {
+    keepingOrder = true;
+    try {
+      return canonicalSpec(collection, body, id);
+    } finally {
+      keepingOrder = false;
+    }
+  }
   const out: JsonObject = {};
   if (!isObject(body)) return out;
   const knownId = id !== undefined && !isUnknown(id) ? id : undefined;

@@ -5,12 +5,13 @@
 // Pure: no request is ever made here. Values still unknown during preview are skipped, along with
 // anything nested inside them.
 
-import { errorsOf, validateAdminBody, validateId, type Violation } from "./client/validation";
+import { validateAdminBody, validateId, type Violation } from "./client/validation";
 import type { AdminCollection } from "./client/models";
 import { canonicalSpec } from "./canonical";
 import { connectionInputProblems, connectionProblem, type ConnectionSources } from "./connection";
 import { isObject, isUnknown, type JsonObject } from "./json";
-import { ADOPT_KEY, CONNECTION_KEY, ETAG_KEY, KINDS, OWNER_KEY, PROVIDER_KEY } from "./kinds";
+import { ADOPT_KEY, CONNECTION_KEY, ETAG_KEY, KINDS, ORIGIN_KEY, OWNER_KEY, PROVIDER_KEY } from "./kinds";
+import { inComponentTerms } from "./origin";
 import { isAdoptValue } from "./ownership";
 
 export interface CheckFailure {
@@ -21,6 +22,8 @@ export interface CheckFailure {
 export interface CheckOutcome {
   inputs: JsonObject;
   failures: CheckFailure[];
+  /** Things the service accepts that probably do not do what was meant; said, not refused. */
+  warnings?: string[];
 }
 
 /** Splits `exceptionRules[0].actions[1].id` into `["exceptionRules", 0, "actions", 1, "id"]`. */
@@ -58,7 +61,7 @@ export function serviceBody(collection: AdminCollection, inputs: JsonObject): Js
   const body: JsonObject = {};
   for (const [k, v] of Object.entries(inputs)) {
     if (k === idKey || k === CONNECTION_KEY || k === ADOPT_KEY || k === OWNER_KEY || k === PROVIDER_KEY) continue;
-    if (k === ETAG_KEY) continue;
+    if (k === ETAG_KEY || k === ORIGIN_KEY) continue;
     if (v === undefined) continue;
     body[k] = v;
   }
@@ -106,8 +109,17 @@ export function checkInputs(
 
   const body = serviceBody(collection, news);
   // Typos in field names are reported: the service would silently drop them (and the diff would never settle).
-  for (const v of errorsOf(validateAdminBody(collection, body, { unknownProperties: "report" }))) {
-    if (touchesUnknown(body, v.path)) continue;
+  const warnings: string[] = [];
+  const origin = typeof news[ORIGIN_KEY] === "string" ? news[ORIGIN_KEY] : undefined;
+  for (const found of validateAdminBody(collection, body, { unknownProperties: "report" })) {
+    if (touchesUnknown(body, found.path)) continue;
+    // Inside a ContactCenter: the component's name, key and argument names (REST field in brackets).
+    const v = origin !== undefined ? { ...found, message: inComponentTerms(origin, found.path, found.message) } : found;
+    // Legacy kebab-case kinds are normalised by canonicalSpec; the warnings worth saying are the others.
+    if (v.severity === "warning") {
+      if (v.rule !== "legacyKind") warnings.push(v.message);
+      continue;
+    }
     failures.push(failure(v));
   }
   const knownId = typeof id === "string" && !isUnknown(id) ? id : undefined;
@@ -124,11 +136,12 @@ export function checkInputs(
     }
   }
 
-  const inputs: JsonObject = { [kind.idKey]: id, ...canonicalSpec(collection, body, knownId) };
+  // In the program's order (see canonical.ts): the engine's diff and the policy pack index these inputs.
+  const inputs: JsonObject = { [kind.idKey]: id, ...canonicalSpec(collection, body, knownId, { keepOrder: true }) };
   if (connection !== undefined && connection !== null) inputs[CONNECTION_KEY] = connection;
   const creating = olds[kind.idKey] === undefined || olds[kind.idKey] !== id;
   const from = creating ? news : olds;
   if (from[ADOPT_KEY] !== undefined && from[ADOPT_KEY] !== null) inputs[ADOPT_KEY] = from[ADOPT_KEY];
   if (from[OWNER_KEY] !== undefined && from[OWNER_KEY] !== null) inputs[OWNER_KEY] = from[OWNER_KEY];
-  return { inputs, failures };
+  return warnings.length > 0 ? { inputs, failures, warnings } : { inputs, failures };
 }

@@ -17,6 +17,9 @@ import { resolveConnection, type ConnectionSources } from "./connection";
 import { containsCredential, reconcileCredentials } from "./credentials";
 import { diffInputs, type DiffOutcome } from "./diff";
 import { deepEqual, isObject, type JsonObject } from "./json";
+import { describeDependents, findDependents } from "./dependents";
+import { hostLog } from "./hostLog";
+import { connectionHint, quietHostErrors, retryReporter, stackless } from "./messages";
 import { ADOPT_KEY, CONNECTION_KEY, ETAG_KEY, KINDS, OWNER_KEY } from "./kinds";
 import {
   defaultJournalDir,
@@ -71,7 +74,12 @@ export function clientFor(connection: unknown, sources: ConnectionSources = host
   // 8 retries rather than the Azure default of 3: at a 10% failure rate (429/503 with Retry-After, dropped
   // connections) a call then fails for good about once in 10^9 instead of once in 10^4, so an up of a few
   // hundred objects practically never stops half-way. Retry-After still sets each wait.
-  const options = { userAgentPrefix: "pulumi-jobrouter-provider", retryOptions: { maxRetries: 8 } };
+  const options = {
+    userAgentPrefix: "pulumi-jobrouter-provider",
+    retryOptions: { maxRetries: 8 },
+    onRetry: retryReporter,
+    connectionHint: connectionHint(resolved.via),
+  };
   if (resolved.auth === "accessKey") {
     return new JobRouterClient(resolved.endpoint, new AzureKeyCredential(resolved.accessKey), options);
   }
@@ -94,11 +102,14 @@ function idOf(collection: AdminCollection, bag: JsonObject, fallback?: string): 
   throw new Error(`jobrouter: ${KINDS[collection].idKey} is missing`);
 }
 
-/** The canonical spec of what the service returned, with credentials reconciled against what we know. */
+/**
+ * The canonical spec of what the service returned, with credentials reconciled against what we know, in the
+ * service's order (which is the program's: that is the order sent).
+ */
 function liveSpec(collection: AdminCollection, value: unknown, id: string, known: JsonObject): JsonObject {
-  const spec = canonicalSpec(collection, value, id);
+  const spec = canonicalSpec(collection, value, id, { keepOrder: true });
   const reconciled = reconcileCredentials(spec, known);
-  return canonicalSpec(collection, reconciled, id);
+  return canonicalSpec(collection, reconciled, id, { keepOrder: true });
 }
 
 /**
@@ -122,14 +133,20 @@ function outputsFor(
   return out;
 }
 
-/** The body sent: the spec plus stable action ids (the service would otherwise generate new ones each time). */
-function sendable(collection: AdminCollection, spec: JsonObject): JsonObject {
-  return withDerivedActionIds(collection, spec);
+/**
+ * The body sent: the spec of `inputs` in the program's order (so what the service returns indexes like the
+ * program), plus stable action ids (the service would otherwise generate new ones each time).
+ */
+function sendable(collection: AdminCollection, inputs: JsonObject, id: string): JsonObject {
+  return withDerivedActionIds(
+    collection,
+    canonicalSpec(collection, serviceBody(collection, inputs), id, { keepOrder: true }),
+  );
 }
 
 function wrap(op: string, collection: AdminCollection, id: string, e: unknown): Error {
   const msg = e instanceof Error ? e.message : String(e);
-  return new Error(`jobrouter: ${op} ${describe(collection, id)} failed: ${msg}`);
+  return stackless(`jobrouter: ${op} ${describe(collection, id)} failed: ${msg}`);
 }
 
 function preconditionFailed(collection: AdminCollection, id: string, etag: string): Error {
@@ -140,8 +157,29 @@ function preconditionFailed(collection: AdminCollection, id: string, etag: strin
   );
 }
 
-/** Explains the service's refusal to delete something that is still in use. */
-export function deleteRefusal(collection: AdminCollection, id: string, e: JobRouterError): Error {
+/**
+ * Explains the service's refusal to delete something that is still in use, naming the objects in the way
+ * (listed from the service) when it can.
+ */
+export async function deleteRefusal(
+  client: JobRouterClient,
+  collection: AdminCollection,
+  id: string,
+  e: JobRouterError,
+): Promise<Error> {
+  const dependents = await findDependents(client, collection, id);
+  if (dependents.length > 0) {
+    return stackless(
+      `jobrouter: cannot delete ${describe(collection, id)}: the service refused (${e.statusCode ?? "?"} ${e.code}) ` +
+        `because these still use it: ${describeDependents(dependents)}. ` +
+        "If they are in this Pulumi program, make them reference this resource's outputs (for example " +
+        "`distributionPolicyId: policy.id`) so Pulumi deletes or repoints them first.",
+    );
+  }
+  return deleteRefusalReasons(collection, id, e);
+}
+
+function deleteRefusalReasons(collection: AdminCollection, id: string, e: JobRouterError): Error {
   const codes = e.allCodes();
   const reasons: string[] = [];
   if (codes.includes("QueueExistsWithDistributionPolicy")) reasons.push("a queue still uses this distribution policy");
@@ -155,7 +193,7 @@ export function deleteRefusal(collection: AdminCollection, id: string, e: JobRou
     reasons.push("a job that is still active is in this queue (cancel or finish it first)");
   if (/assigned worker/i.test(text)) reasons.push("a worker still lists this queue in its queues");
   const why = reasons.length > 0 ? reasons.join("; ") : text;
-  return new Error(
+  return stackless(
     `jobrouter: cannot delete ${describe(collection, id)}: the service refused (${e.statusCode ?? "?"} ${e.code}): ${why}. ` +
       "Remove or repoint what still uses it first. Pulumi deletes dependents first only when they reference this " +
       "resource's outputs (for example `distributionPolicyId: policy.id`), so prefer that over literal ids.",
@@ -234,7 +272,13 @@ async function settle(collection: AdminCollection, id: string, bag: JsonObject):
 // ------------------------------------------------------------------ provider methods
 
 export async function check(collection: AdminCollection, olds: JsonObject, news: JsonObject): Promise<CheckOutcome> {
-  return checkInputs(collection, news, hostSources, olds);
+  const outcome = checkInputs(collection, news, hostSources, olds);
+  // Input the service accepts but that will probably not do what was meant (a PowerFx function the emulator
+  // cannot evaluate): said once, without failing the check.
+  const id = news[KINDS[collection].idKey];
+  const who = typeof id === "string" ? describe(collection, id) : KINDS[collection].noun;
+  for (const w of outcome.warnings ?? []) await hostLog("warning", `jobrouter: ${who}: ${w}`);
+  return outcome;
 }
 
 export async function diff(
@@ -268,7 +312,7 @@ export async function create(
       // Journaled before the write: if this process dies once the PATCH is sent, the object may exist unrecorded.
       // A caller without an owner input (only direct callers of this module) journals as nobody: never vouched.
       await journalCreate(journalDir, key, owner ?? NOBODY, hash, what);
-      const result = await client.upsert(collection, id, sendable(collection, desired));
+      const result = await client.upsert(collection, id, sendable(collection, inputs, id));
       return {
         id,
         outs: outputsFor(collection, id, liveSpec(collection, result.value, id, desired), inputs, result.etag),
@@ -285,7 +329,8 @@ export async function create(
       mode: adoptMode(inputs[ADOPT_KEY]),
       record,
       vouched: vouchesFor(record, key, owner, hash, new Date()),
-      live,
+      // Compared in the sorted canonical form: `live` keeps the service's order (for the outputs).
+      live: canonicalSpec(collection, live, id),
       declared: desired,
       // Credentials are sent whenever the program has any: the service may not echo them, so equality
       // of what it returns says nothing about them.
@@ -297,7 +342,7 @@ export async function create(
     if (decision.handOver && owner !== undefined) await journalHandOver(journalDir, key, owner, what);
     if (!decision.write) return { id, outs: outputsFor(collection, id, live, inputs, existing.etag) };
     const current = canonicalSpec(collection, existing, id);
-    const result = await client.upsert(collection, id, mergePatchFor(current, sendable(collection, desired)), {
+    const result = await client.upsert(collection, id, mergePatchFor(current, sendable(collection, inputs, id)), {
       ifMatch: existing.etag,
     });
     return {
@@ -326,7 +371,7 @@ export async function update(
   }
   const client = clientFor(news[CONNECTION_KEY]);
   try {
-    const patch = mergePatchFor(current, sendable(collection, desired));
+    const patch = mergePatchFor(current, sendable(collection, news, id));
     const result = await client.upsert(collection, id, patch, etag !== undefined ? { ifMatch: etag } : {});
     return { outs: outputsFor(collection, id, liveSpec(collection, result.value, id, desired), news, result.etag) };
   } catch (e) {
@@ -360,6 +405,7 @@ export async function read(
 }
 
 export async function remove(collection: AdminCollection, id: string, props: JsonObject): Promise<void> {
+  quietHostErrors();
   const client = clientFor(props[CONNECTION_KEY]);
   const journalDir = defaultJournalDir();
   const key = journalKey(client.endpoint, collection, id);
@@ -376,7 +422,7 @@ export async function remove(collection: AdminCollection, id: string, props: Jso
     await client.delete(collection, id, { ignoreNotFound: true });
   } catch (e) {
     if (e instanceof JobRouterError && (e.statusCode === 400 || e.statusCode === 409))
-      throw deleteRefusal(collection, id, e);
+      throw await deleteRefusal(client, collection, id, e);
     throw wrap("deleting", collection, id, e);
   }
   // The object is gone: its journal entry must not vouch for a later object with the same id and spec.

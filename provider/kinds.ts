@@ -59,6 +59,8 @@ export const KINDS: Readonly<Record<AdminCollection, KindInfo>> = {
 /** Inputs of ours that are not service fields. */
 export const CONNECTION_KEY = "connection";
 export const ADOPT_KEY = "adoptExisting";
+/** Set by ContactCenter: how messages name the object (`ContactCenter "contoso" queues.sales`). Never stored. */
+export const ORIGIN_KEY = "componentOrigin";
 /** Who manages the object: `project/stack/type/name`, set by the resource classes (see ownership.ts). */
 export const OWNER_KEY = "owner";
 /** Output-only: the ETag of the last write or read, sent as If-Match on update. */

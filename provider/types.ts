@@ -41,6 +41,11 @@ export interface CommonArgs {
    * another stack of this project manages is never taken. See docs/ownership.md.
    */
   adoptExisting?: pulumi.Input<boolean | "overwrite">;
+  /**
+   * Set by ContactCenter for the objects it makes: how error messages name the object, in the component's
+   * terms (`ContactCenter "contoso" queues.sales`). Not sent to the service and not kept in state.
+   */
+  componentOrigin?: string;
 }
 
 type Fields<T> = { [K in keyof T]?: pulumi.Input<DeepInput<T[K]>> };

@@ -18,6 +18,8 @@ export interface ExprRecord {
 export type ExprScope = Readonly<Record<string, Labels | undefined>>;
 
 export class ExpressionError extends Error {
+  /** What is wrong, without the position (e.g. `expected ')' but found end of expression`). */
+  readonly reason: string;
   constructor(
     message: string,
     /** 0-based character offset in the expression text. */
@@ -25,6 +27,7 @@ export class ExpressionError extends Error {
   ) {
     super(`${message} (at character ${position + 1})`);
     this.name = "ExpressionError";
+    this.reason = message;
   }
 }
 
@@ -145,9 +148,20 @@ export const EXPRESSION_FUNCTIONS = [
   "Max",
 ] as const;
 
+/** A call of a function outside EXPRESSION_FUNCTIONS, found by a lenient parse. */
+export interface UnknownFunctionCall {
+  name: string;
+  /** 0-based character offset of the name. */
+  position: number;
+}
+
 class Parser {
   private i = 0;
-  constructor(private readonly tokens: Token[]) {}
+  constructor(
+    private readonly tokens: Token[],
+    /** When set, unknown functions are reported here instead of refused (the service knows more PowerFx). */
+    private readonly unknownCalls?: UnknownFunctionCall[],
+  ) {}
 
   private peek(): Token {
     return this.tokens[this.i] as Token;
@@ -287,7 +301,9 @@ class Parser {
             }
           }
           this.expectPunct(")");
-          checkCall(t.text, args.length, t.pos);
+          if (this.unknownCalls !== undefined && !isKnownFunction(t.text)) {
+            this.unknownCalls.push({ name: t.text, position: t.pos });
+          } else checkCall(t.text, args.length, t.pos);
           return { type: "call", fn: t.text, args, pos: t.pos };
         }
         return { type: "name", name: t.text, pos: t.pos };
@@ -308,6 +324,10 @@ class Parser {
 
 function describe(t: Token): string {
   return t.kind === "eof" ? "end of expression" : `'${t.text}'`;
+}
+
+function isKnownFunction(fn: string): boolean {
+  return (EXPRESSION_FUNCTIONS as readonly string[]).includes(fn);
 }
 
 function checkCall(fn: string, n: number, pos: number): void {
@@ -339,6 +359,30 @@ function checkCall(fn: string, n: number, pos: number): void {
 export function parseExpression(text: string): Expr {
   if (text.trim().length === 0) throw new ExpressionError("expression is empty", 0);
   return new Parser(tokenize(text)).parseAll();
+}
+
+/** What a preview-time syntax check learns about an expression. */
+export interface ExpressionSyntax {
+  /** The first syntax error (a call of a known function with the wrong arity counts), if any. */
+  error?: ExpressionError;
+  /** Calls of functions this evaluator does not know: PowerFx has many more, so these are not errors. */
+  unknownFunctions: UnknownFunctionCall[];
+}
+
+/**
+ * Checks the syntax without refusing unknown functions: the service evaluates full PowerFx, this
+ * evaluator a subset, and valid PowerFx must never be refused because the subset lacks it.
+ */
+export function checkExpressionSyntax(text: string): ExpressionSyntax {
+  const unknownFunctions: UnknownFunctionCall[] = [];
+  try {
+    if (text.trim().length === 0) throw new ExpressionError("expression is empty", 0);
+    new Parser(tokenize(text), unknownFunctions).parseAll();
+    return { unknownFunctions };
+  } catch (e) {
+    if (e instanceof ExpressionError) return { error: e, unknownFunctions };
+    throw e;
+  }
 }
 
 // ---------------------------------------------------------------- evaluation

@@ -2,6 +2,7 @@
 
 import type { ReportViolation, ResourceValidation, ResourceValidationArgs } from "@pulumi/policy";
 import { kindOf, type JobRouterKind } from "./common";
+import { inUserTerms } from "./userTerms";
 
 /**
  * Runs `validate` only for our dynamic resources of the given kinds. Matching is by `args.type`
@@ -14,6 +15,7 @@ export function forKinds(
   return (args, report) => {
     const kind = kindOf(args.type);
     if (kind === undefined || !kinds.includes(kind)) return;
-    validate(kind, args, report);
+    // Objects a ContactCenter made are reported in the component's terms (its key and argument names).
+    validate(kind, args, (message, urn) => report(inUserTerms(kind, args, message), urn));
   };
 }

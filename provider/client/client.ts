@@ -53,10 +53,18 @@ import {
   timeoutAsRetryableErrorPolicy,
   type JobRouterRetryOptions,
 } from "./pipeline";
+import { ATTEMPTS_HEADER, UNREACHABLE_CODES, attemptPolicies, type RetryEvent } from "./retryPolicy";
 
 export interface JobRouterClientOptions {
-  /** Retries on 408/429/5xx and connection errors, by the Azure core retry policies. */
+  /**
+   * Retries on 408/429/5xx, timeouts and dropped connections, by the Azure core retry policies. A refused
+   * connection or an unknown host fails at once (provider/client/retryPolicy.ts).
+   */
   retryOptions?: JobRouterRetryOptions;
+  /** Called as each retry starts (what failed, which attempt, how long so far), e.g. to show progress. */
+  onRetry?: (event: RetryEvent) => void;
+  /** Appended to the error when the endpoint cannot be reached (where it was configured, how to fix it). */
+  connectionHint?: string;
   /**
    * Send bearer tokens (TokenCredential) to an http:// endpoint. Off by default: tokens go over https only.
    * Access-key (HMAC) auth to http endpoints such as the local emulator needs no flag: the key itself is
@@ -174,6 +182,7 @@ export class JobRouterClient {
   readonly #endpoint: string;
   readonly #rlc: Client;
   readonly #secrets: () => string[];
+  readonly #connectionHint: string | undefined;
 
   /** Builds a client from `endpoint=...;accesskey=...` (HMAC-SHA256 access-key auth). */
   static fromConnectionString(connectionString: string, options: JobRouterClientOptions = {}): JobRouterClient {
@@ -191,6 +200,7 @@ export class JobRouterClient {
       throw new TypeError("credential.key must be the base64 access key of the Communication Services resource");
     }
     const https = this.#endpoint.startsWith("https:");
+    this.#connectionHint = options.connectionHint;
     const retry = options.retryOptions ?? {};
     this.#rlc = getClient(this.#endpoint, {
       apiVersion: API_VERSION,
@@ -207,6 +217,9 @@ export class JobRouterClient {
     });
     this.#rlc.pipeline.addPolicy(throttledWithoutRetryAfterPolicy(retry), { phase: "Retry" });
     this.#rlc.pipeline.addPolicy(timeoutAsRetryableErrorPolicy(), { afterPhase: "Retry" });
+    const attempts = attemptPolicies(options.onRetry);
+    this.#rlc.pipeline.addPolicy(attempts.outer, { phase: "Serialize" });
+    this.#rlc.pipeline.addPolicy(attempts.inner, { afterPhase: "Retry" });
     // Sign phase runs after Retry, so every retry is signed afresh (new x-ms-date).
     this.#rlc.pipeline.addPolicy(
       createAuthPolicy(credential, https, options.allowInsecureConnection === true, options.credentialScopes),
@@ -214,6 +227,13 @@ export class JobRouterClient {
     );
     // The key is read when an error is built (AzureKeyCredential can be rotated with update()).
     this.#secrets = () => (isKeyCredential(credential) ? [credential.key] : []);
+  }
+
+  #withHint(e: Error): Error {
+    if (this.#connectionHint !== undefined && e instanceof JobRouterError && UNREACHABLE_CODES.includes(e.code)) {
+      e.message = `${e.message.replace(/\.?$/, ".")} ${this.#connectionHint}`;
+    }
+    return e;
   }
 
   /** The endpoint origin, e.g. `https://contoso.communication.azure.com`. */
@@ -249,12 +269,13 @@ export class JobRouterClient {
           break;
       }
     } catch (e) {
-      throw errorFromException(e, method, label, this.#secrets());
+      throw this.#withHint(errorFromException(e, method, label, this.#secrets()));
     }
     const status = Number(res.status);
     const body: unknown = res.body;
     if (!ok.includes(status)) {
-      const input = { method, path: label, status, body, secrets: this.#secrets() };
+      const attemptsMade = Number(res.headers[ATTEMPTS_HEADER] ?? "1");
+      const input = { method, path: label, status, body, secrets: this.#secrets(), attempts: attemptsMade };
       const headerCode = res.headers["x-ms-error-code"];
       throw errorFromResponse(headerCode === undefined ? input : { ...input, errorCodeHeader: headerCode });
     }
@@ -324,7 +345,7 @@ export class JobRouterClient {
     try {
       res = await this.#rlc.pathUnchecked(relative).get(JobRouterClient.#opParams(opts));
     } catch (e) {
-      throw errorFromException(e, "GET", label, this.#secrets());
+      throw this.#withHint(errorFromException(e, "GET", label, this.#secrets()));
     }
     const status = Number(res.status);
     if (status !== 200) {

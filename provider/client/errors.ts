@@ -215,6 +215,8 @@ export interface ErrorResponseInput {
   errorCodeHeader?: string;
   /** Literal secrets to scrub from anything the server echoed back. */
   secrets?: readonly string[];
+  /** Attempts the client made (1 when the error came at once, more after retries). */
+  attempts?: number;
 }
 
 /** Builds the JobRouterError for an HTTP error response. */
@@ -228,6 +230,7 @@ export function errorFromResponse(input: ErrorResponseInput): JobRouterError {
   if (parsed.details.length > 0) parts.push(`details: ${describeDetails(parsed.details)}`);
   const hint = hintFor(input.status, input.method);
   if (hint) parts.push(hint);
+  if (input.attempts !== undefined && input.attempts > 1) parts.push(`${input.attempts} attempts were made`);
   const init: JobRouterErrorInit = {
     // The service's sentences end with "."; avoid "occurred.. details".
     message: parts.map((p) => p.replace(/\.+$/, "")).join(". "),
@@ -253,10 +256,19 @@ export function errorFromException(e: unknown, method: string, path: string, sec
   if (e instanceof Error && e.name === "AbortError") return e;
   const raw = e instanceof Error ? e.message : String(e);
   const status = e instanceof Error ? errorProp(e, "statusCode") : undefined;
-  const rawCode = e instanceof Error ? errorProp(e, "code") : undefined;
+  // An unreachable endpoint carries its system code (ECONNREFUSED, ...) apart from the marker code that kept
+  // it from being retried (retryPolicy.ts); callers see the system code.
+  const systemCode = e instanceof Error ? errorProp(e, "systemCode") : undefined;
+  const rawCode = typeof systemCode === "string" ? systemCode : e instanceof Error ? errorProp(e, "code") : undefined;
   const code = typeof rawCode === "string" && rawCode !== "" ? rawCode : "RequestSendError";
+  const attempts = e instanceof Error ? errorProp(e, "attempts") : undefined;
+  const elapsed = e instanceof Error ? errorProp(e, "elapsedMs") : undefined;
+  const after =
+    typeof attempts === "number" && attempts > 1
+      ? ` (${attempts} attempts${typeof elapsed === "number" ? ` over ${Math.round(elapsed / 1000)} s` : ""})`
+      : "";
   const init: JobRouterErrorInit = {
-    message: `${method} ${redact(path, secrets)} failed: ${redact(raw.slice(0, MAX_TEXT), secrets)}`,
+    message: `${method} ${redact(path, secrets)} failed: ${redact(raw.slice(0, MAX_TEXT), secrets)}${after}`,
     code,
   };
   if (typeof status === "number") init.statusCode = status;

@@ -6,3 +6,4 @@ export * from "./paging";
 export * from "./connectionString";
 export * from "./validation";
 export { COMMUNICATION_SCOPE, type JobRouterRetryOptions } from "./pipeline";
+export { UNREACHABLE_CODES, type RetryEvent } from "./retryPolicy";

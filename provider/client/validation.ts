@@ -11,6 +11,7 @@
 // in label maps, where `null` means "remove this label" and is accepted.
 
 import type { AdminCollection } from "./models";
+import { expressionViolations } from "./expressionCheck";
 import {
   DISTRIBUTION_MODE_KINDS,
   LABEL_OPERATORS,
@@ -107,6 +108,8 @@ function join(path: string, key: string | number): string {
 
 function describe(value: unknown): string {
   if (value === null) return "null";
+  // NaN and the infinities are numbers to typeof, but "got a number" would contradict "must be a finite number".
+  if (typeof value === "number" && !Number.isFinite(value)) return String(value);
   if (Array.isArray(value)) return "an array";
   if (typeof value === "object") return "an object";
   return `a ${typeof value}`;
@@ -298,7 +301,13 @@ function routerRule(ctx: Ctx, value: unknown, path: string): void {
       const o = ctx.object(value, path, [...base, "language", "expression"]);
       if (!o) return;
       ctx.enumOf(o, "language", path, ["powerFx"]); // [spec] powerFx is the only language
-      ctx.string(o, "expression", path, { required: true, nonEmpty: true }); // [spec] required in the response model
+      const text = ctx.string(o, "expression", path, { required: true, nonEmpty: true }); // [spec] required in the response model
+      // [guess: a rule that cannot be parsed fails every job it classifies, silently (notes: [])]; unknown
+      // functions are only warnings: the service evaluates full PowerFx, the emulator a subset.
+      if (text !== undefined && text.trim() !== "") {
+        for (const v of expressionViolations(text, join(path, "expression")))
+          ctx.add(v.path, v.rule, v.text, v.severity);
+      }
       break;
     }
     case "function": {
@@ -324,7 +333,9 @@ function routerRule(ctx: Ctx, value: unknown, path: string): void {
       const o = ctx.object(value, path, [...base, "authorizationServerUri", "clientCredential", "webhookUri"]);
       if (!o) return;
       ctx.uri(o, "authorizationServerUri", path, false); // [spec] format uri
-      ctx.uri(o, "webhookUri", path, false); // [spec] format uri
+      // [spec] format uri, optional in the request model; [guess: a webhook rule without a URI has nowhere to
+      // send the job, so it can never evaluate; refused like a function rule without functionUri]
+      ctx.uri(o, "webhookUri", path, true);
       if (o["clientCredential"] !== undefined && o["clientCredential"] !== null) {
         const c = ctx.object(o["clientCredential"], join(path, "clientCredential"), ["clientId", "clientSecret"]);
         if (c) for (const k of ["clientId", "clientSecret"]) ctx.string(c, k, join(path, "clientCredential"));
@@ -460,7 +471,16 @@ function distributionPolicy(ctx: Ctx, o: Obj): void {
   // [spec] double, no bounds; [guess] > 0: an offer that expires immediately can never be accepted
   ctx.number(o, "offerExpiresAfterSeconds", "", { exclusiveMin: 0 });
   const modeValue = o["mode"];
-  if (modeValue === undefined || modeValue === null) return; // [spec] optional in CreateOrUpdate
+  if (modeValue === undefined || modeValue === null) {
+    // [spec] optional in the model, but [doc] the SDKs' CreateDistributionPolicyOptions take `mode` as a required
+    // constructor argument, and a policy without a mode cannot distribute a single job.
+    ctx.add(
+      "mode",
+      "required",
+      "is required (a distribution policy needs a mode: bestWorker, longestIdle or roundRobin)",
+    );
+    return;
+  }
   if (!isObj(modeValue)) {
     ctx.add("mode", "type", `must be an object (got ${describe(modeValue)})`);
     return;
@@ -514,8 +534,9 @@ function distributionPolicy(ctx: Ctx, o: Obj): void {
 
 function queue(ctx: Ctx, o: Obj): void {
   ctx.string(o, "name", ""); // [spec]
-  // [spec] optional string; [guess] non-empty when given: an empty id can never name a policy
-  ctx.string(o, "distributionPolicyId", "", { nonEmpty: true });
+  // [spec] optional string; [doc] the SDKs' CreateQueueOptions require it (null is refused) and the service
+  // validates that it exists when the queue is created; [guess] non-empty: an empty id can never name a policy
+  ctx.string(o, "distributionPolicyId", "", { required: true, nonEmpty: true });
   ctx.string(o, "exceptionPolicyId", "", { nonEmpty: true });
   ctx.labels(o, "labels", ""); // [spec] primitives only
 }
@@ -594,8 +615,8 @@ function exceptionPolicy(ctx: Ctx, o: Obj): void {
       const kind = ctx.kind(trigger, tp, ["queueLength", "waitTime"] as const); // [spec]
       if (kind === "queueLength") {
         const t = ctx.object(trigger, tp, ["kind", "threshold"]);
-        // [spec] int32 required; [guess] >= 0: a queue length cannot be negative
-        if (t) ctx.number(t, "threshold", tp, { required: true, integer: true, min: 0 });
+        // [spec] int32 required; [doc] the SDKs' QueueLengthExceptionTrigger: "Must be greater than 0"
+        if (t) ctx.number(t, "threshold", tp, { required: true, integer: true, min: 1 });
       } else if (kind === "waitTime") {
         const t = ctx.object(trigger, tp, ["kind", "thresholdSeconds"]);
         // [spec] double required; [guess] >= 0: a wait time cannot be negative
@@ -603,6 +624,13 @@ function exceptionPolicy(ctx: Ctx, o: Obj): void {
       }
     }
     const actions = ctx.array(rule, "actions", p, { required: true }); // [spec] required
+    // [guess: a rule without actions fires and does nothing; the ContactCenter component refused it already]
+    if (actions !== undefined && actions.length === 0)
+      ctx.add(
+        join(p, "actions"),
+        "nonEmpty",
+        "must contain at least one action (cancel, manualReclassify or reclassify)",
+      );
     const actionIds = new Map<string, number>();
     actions?.forEach((a, j) => {
       const ap = join(join(p, "actions"), j);

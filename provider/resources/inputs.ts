@@ -6,6 +6,7 @@ import { CREDENTIAL_KEYS, HOLDER_KEYS, containsCredential } from "../credentials
 import { isObject } from "../json";
 import { CONNECTION_KEY, ETAG_KEY, KINDS, OWNER_KEY } from "../kinds";
 import { ownerFor } from "../ownership";
+import { warnIfConnectionConfigIsPlaintext } from "./configSecret";
 
 type InputBag = Record<string, pulumi.Input<unknown> | undefined>;
 
@@ -21,6 +22,7 @@ type InputBag = Record<string, pulumi.Input<unknown> | undefined>;
  * output secret when the input of the same name was).
  */
 export function inputBag(collection: AdminCollection, name: string, args: object): pulumi.Inputs {
+  warnIfConnectionConfigIsPlaintext();
   const kind = KINDS[collection];
   const bag: InputBag = {};
   for (const [key, value] of Object.entries(args)) bag[key] = value;

@@ -231,7 +231,7 @@ const BAD_CASES: BadCase[] = [
     title: "negative queue-length threshold",
     type: "ExceptionPolicy",
     args: epRule({ id: "r", trigger: { kind: "queueLength", threshold: -1 }, actions: [] }),
-    message: "exceptionRules[0].trigger.threshold: must be >= 0 (got -1) [rule: range]",
+    message: "exceptionRules[0].trigger.threshold: must be >= 1 (got -1) [rule: range]",
   },
   {
     title: "wait-time trigger without threshold",
@@ -324,7 +324,7 @@ describe("bad inputs fail at preview, naming the field, with no request sent", (
   it("an unknown value (an id still to be created) does not hide a bad field next to it", async () => {
     await h.current().setConfig(
       configFor([
-        { type: "RouterQueue", name: "new-queue", args: {} },
+        { type: "RouterQueue", name: "new-queue", args: { distributionPolicyId: "dp-any" } },
         {
           type: "ClassificationPolicy",
           name: "bad",

@@ -22,6 +22,10 @@ describe("adoption, preconditions, refusals, idempotent deletes", () => {
   beforeAll(async () => {
     h = await createHarness({ name: "providers-life" });
     await h.stack({ programDir: PROGRAM_DIR }, { config: configFor([]) });
+    // Every queue needs a distribution policy; the hand-made and adopted queues below use this one.
+    expect(
+      (await h.request("PATCH", "/routing/distributionPolicies/dp-lc", { mode: { kind: "roundRobin" } })).status,
+    ).toBe(201);
   });
 
   afterAll(async () => {
@@ -31,12 +35,13 @@ describe("adoption, preconditions, refusals, idempotent deletes", () => {
   const adopted = (extra: Json = {}): ResourceSpec => ({
     type: "RouterQueue",
     name: "adopt-me",
-    args: { name: "Managed", labels: { keep: 1 }, ...extra },
+    args: { name: "Managed", distributionPolicyId: "dp-lc", labels: { keep: 1 }, ...extra },
   });
 
   it("create refuses an object that already exists, naming it and how to adopt it", async () => {
     const made = await h.request("PATCH", "/routing/queues/adopt-me", {
       name: "Made by hand",
+      distributionPolicyId: "dp-lc",
       labels: { keep: 1, stray: "x" },
     });
     expect(made.status).toBe(201);
@@ -66,7 +71,7 @@ describe("adoption, preconditions, refusals, idempotent deletes", () => {
     const { requests } = await h.track(() => h.up());
     const patch = requests.find((r) => r.method === "PATCH");
     expect(patch?.status).toBe(200);
-    expect(patch?.body).toEqual({ name: "Managed", labels: { keep: 1, stray: null } });
+    expect(patch?.body).toEqual({ name: "Managed", distributionPolicyId: "dp-lc", labels: { keep: 1, stray: null } });
     const live = (await h.request("GET", "/routing/queues/adopt-me")).body as Json;
     expect(live).toMatchObject({ name: "Managed", labels: { Id: "adopt-me", keep: 1 } });
     expect((live["labels"] as Json)["stray"]).toBeUndefined();
@@ -118,9 +123,9 @@ describe("adoption, preconditions, refusals, idempotent deletes", () => {
     await h.current().setConfig(configFor([adopted({ labels: { keep: 2 } })]));
     const result = await failureOf(h.up());
     expect(result).toContain(
-      'jobrouter: cannot delete distribution policy "dp-shared": the service refused (400 BadRequest): a queue still uses this distribution policy',
+      'jobrouter: cannot delete distribution policy "dp-shared": the service refused (400 BadRequest) because these still use it: queue "intruder" (through distributionPolicyId)',
     );
-    expect(result).toContain("Remove or repoint what still uses it first");
+    expect(result).toContain("so Pulumi deletes or repoints them first");
     expect((await h.resources(TYPE_TOKEN("DistributionPolicy"))).map((r) => r.id)).toEqual(["dp-shared"]);
 
     expect((await h.request("DELETE", "/routing/queues/intruder")).status).toBe(204);
@@ -211,7 +216,11 @@ describe("adoption, preconditions, refusals, idempotent deletes", () => {
   it("connection from the environment variable: nothing of it is stored, and destroy still works", async () => {
     const stack = await h.stack(
       { programDir: PROGRAM_DIR },
-      { config: configFor([{ type: "RouterQueue", name: "q-env", args: { name: "Env" } }]) },
+      {
+        config: configFor([
+          { type: "RouterQueue", name: "q-env", args: { name: "Env", distributionPolicyId: "dp-lc" } },
+        ]),
+      },
     );
     await stack.stack.removeConfig("jobrouter:connectionString");
     stack.stack.workspace.envVars["JOBROUTER_CONNECTION_STRING"] = h.emulator.connectionString;

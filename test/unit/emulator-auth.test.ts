@@ -164,7 +164,7 @@ describe("emulator authentication", () => {
     const e = await start();
     const host = `127.0.0.1:${e.port}`;
     const path = `/routing/distributionPolicies/d1?${Q}`;
-    const signedBody = JSON.stringify({ name: "a" });
+    const signedBody = JSON.stringify({ name: "a", mode: { kind: "roundRobin" } });
     const headers = {
       ...signedHeaders({ key: e.accessKey, method: "PATCH", pathAndQuery: path, host, body: signedBody }),
       "content-type": "application/merge-patch+json",

@@ -19,8 +19,9 @@ function sleepSync(ms: number): void {
 
 /**
  * Other people's `npm run build` deletes and re-creates dist/ while it runs. Wait for a running build to
- * finish, then run the CLI from a private snapshot of the files it needs (it requires only node builtins, dist/routing/**,
- * dist/emulator/** and dist/provider/client/{models,validation}.js), so a later build cannot pull them away.
+ * finish, then run the CLI from a private snapshot of the files it needs (it requires only node builtins,
+ * dist/routing/**, dist/emulator/** and dist/provider/client/{models,validation,expressionCheck}.js), so a later build
+ * cannot pull them away.
  */
 function snapshotBuiltCli(): string | undefined {
   const needed = [
@@ -28,6 +29,7 @@ function snapshotBuiltCli(): string | undefined {
     "routing",
     join("provider", "client", "models.js"),
     join("provider", "client", "validation.js"),
+    join("provider", "client", "expressionCheck.js"),
   ];
   for (let attempt = 0; attempt < 240; attempt++) {
     if (existsSync(buildLock)) {

@@ -50,11 +50,11 @@ describe("startEmulator({ https: true })", () => {
     expect(cert.ca).toBe(true); // its own CA: the one file is what clients trust
 
     const client = trustingClient(e);
-    await client.upsertQueue("q", { name: "q" });
-    expect((await client.getQueue("q")).name).toBe("q");
+    await client.upsertDistributionPolicy("q", { name: "q", mode: { kind: "roundRobin" } });
+    expect((await client.getDistributionPolicy("q")).name).toBe("q");
     // The same certificate is valid for the name localhost.
     const viaName = trustingClient(e, `https://localhost:${e.port}/`);
-    expect((await viaName.getQueue("q")).name).toBe("q");
+    expect((await viaName.getDistributionPolicy("q")).name).toBe("q");
   });
 
   it("NODE_EXTRA_CA_CERTS is enough for a Node process using the installed client", async () => {
@@ -62,7 +62,7 @@ describe("startEmulator({ https: true })", () => {
     const script = [
       'const { JobRouterClient } = require("pulumi-jobrouter/client");',
       "const c = JobRouterClient.fromConnectionString(process.env.CS, { retryOptions: { maxRetries: 0 } });",
-      'c.upsertQueue("from-child", { name: "child" }).then(() => console.log("ok"), (e) => { console.error(e.message); process.exit(1); });',
+      'c.upsertDistributionPolicy("from-child", { name: "child", mode: { kind: "roundRobin" } }).then(() => console.log("ok"), (e) => { console.error(e.message); process.exit(1); });',
     ].join("\n");
     const child = spawn(process.execPath, ["-e", script], {
       cwd: join(__dirname, "..", ".."),
@@ -74,13 +74,13 @@ describe("startEmulator({ https: true })", () => {
     child.stderr.on("data", (c: Buffer) => (out += c.toString()));
     const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
     expect({ code, out: out.trim() }).toEqual({ code: 0, out: "ok" });
-    expect(e.store.get("queues", "from-child")?.body["name"]).toBe("child");
+    expect(e.store.get("distributionPolicies", "from-child")?.body["name"]).toBe("child");
   });
 
   it("refuses clients that do not trust the certificate (verification is real)", async () => {
     const e = await start({ https: true });
     const untrusting = JobRouterClient.fromConnectionString(e.connectionString, { retryOptions: { maxRetries: 0 } });
-    const err = await untrusting.getQueue("q").then(
+    const err = await untrusting.getDistributionPolicy("q").then(
       () => undefined,
       (x: unknown) => x,
     );
@@ -98,7 +98,7 @@ describe("startEmulator({ https: true })", () => {
     expect(statSync(join(dir, "_tls", "key.pem")).mode & 0o077).toBe(0);
     const second = await start({ https: true, dataDir: dir });
     expect(readFileSync(second.caCertPath ?? "", "utf8")).toBe(firstPem);
-    await trustingClient(second).upsertQueue("q", { name: "q" });
+    await trustingClient(second).upsertDistributionPolicy("q", { name: "q", mode: { kind: "roundRobin" } });
   });
 
   it("without a data directory the certificate lives in a temporary directory removed on close", async () => {
@@ -117,7 +117,7 @@ describe("startEmulator({ https: true })", () => {
     const keyFile = join(dir, "_tls", "key.pem");
     const e = await start({ https: { certFile, keyFile } });
     expect(e.caCertPath).toBe(certFile);
-    await trustingClient(e).upsertQueue("q", { name: "q" });
+    await trustingClient(e).upsertDistributionPolicy("q", { name: "q", mode: { kind: "roundRobin" } });
   });
 
   it("names the option when a certificate file cannot be read", async () => {
@@ -214,8 +214,8 @@ describe("jobrouter-emulator --https", () => {
         retryOptions: { maxRetries: 0 },
         extraCaCertificates: [readFileSync(join(dir, "_tls", "cert.pem"), "utf8")],
       });
-      await client.upsertQueue("q", { name: "q" });
-      expect((await client.getQueue("q")).name).toBe("q");
+      await client.upsertDistributionPolicy("q", { name: "q", mode: { kind: "roundRobin" } });
+      expect((await client.getDistributionPolicy("q")).name).toBe("q");
     },
   );
 });

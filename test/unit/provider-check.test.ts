@@ -44,7 +44,7 @@ describe("checkInputs", () => {
   });
 
   it("reports typos in field names (the service would drop them silently)", () => {
-    const out = checkInputs("queues", { queueId: "q", lables: { a: 1 } }, viaConfig);
+    const out = checkInputs("queues", { queueId: "q", distributionPolicyId: "dp", lables: { a: 1 } }, viaConfig);
     expect(out.failures.map((f) => f.reason)).toEqual([
       expect.stringMatching(/^lables: is not a property.*\[rule: unknownProperty\]$/),
     ]);
@@ -70,43 +70,60 @@ describe("checkInputs", () => {
   });
 
   it("requires a connection from one of the three routes and says all three", () => {
-    const out = checkInputs("queues", { queueId: "q" }, none);
+    const out = checkInputs("queues", { queueId: "q", distributionPolicyId: "dp" }, none);
     expect(out.failures).toHaveLength(1);
     const reason = out.failures[0]?.reason ?? "";
     expect(reason).toContain("connection");
     expect(reason).toContain("jobrouter:connectionString");
     expect(reason).toContain("JOBROUTER_CONNECTION_STRING");
-    expect(checkInputs("queues", { queueId: "q", connection: CS }, none).failures).toEqual([]);
-    expect(checkInputs("queues", { queueId: "q", connection: UNKNOWN }, none).failures).toEqual([]);
+    expect(checkInputs("queues", { queueId: "q", distributionPolicyId: "dp", connection: CS }, none).failures).toEqual(
+      [],
+    );
+    expect(
+      checkInputs("queues", { queueId: "q", distributionPolicyId: "dp", connection: UNKNOWN }, none).failures,
+    ).toEqual([]);
   });
 
   it("never echoes the connection string or key in a failure", () => {
     const bad = "endpoint=https://contoso.communication.azure.com/;accesskey=not base64!!;extra=1";
-    const out = checkInputs("queues", { queueId: "q", connection: bad }, none);
+    const out = checkInputs("queues", { queueId: "q", distributionPolicyId: "dp", connection: bad }, none);
     expect(out.failures).toHaveLength(1);
     expect(out.failures[0]?.reason).not.toContain("not base64");
-    const obj = checkInputs("queues", { queueId: "q", connection: { endpoint: "ftp://x", accessKey: "%%%" } }, none);
+    const obj = checkInputs(
+      "queues",
+      { queueId: "q", distributionPolicyId: "dp", connection: { endpoint: "ftp://x", accessKey: "%%%" } },
+      none,
+    );
     expect(obj.failures.map((f) => f.reason.split(":")[0])).toEqual(["connection.endpoint", "connection.accessKey"]);
     expect(JSON.stringify(obj.failures)).not.toContain("%%%");
   });
 
   it("keeps adoptExisting only while a create may follow (new resource or new id)", () => {
-    expect(checkInputs("queues", { queueId: "q", adoptExisting: true }, viaConfig).inputs["adoptExisting"]).toBe(true);
     expect(
-      checkInputs("queues", { queueId: "q", adoptExisting: true }, viaConfig, { queueId: "q" }).inputs["adoptExisting"],
-    ).toBeUndefined();
-    expect(
-      checkInputs("queues", { queueId: "q2", adoptExisting: true }, viaConfig, { queueId: "q" }).inputs[
+      checkInputs("queues", { queueId: "q", distributionPolicyId: "dp", adoptExisting: true }, viaConfig).inputs[
         "adoptExisting"
       ],
+    ).toBe(true);
+    expect(
+      checkInputs("queues", { queueId: "q", distributionPolicyId: "dp", adoptExisting: true }, viaConfig, {
+        queueId: "q",
+      }).inputs["adoptExisting"],
+    ).toBeUndefined();
+    expect(
+      checkInputs("queues", { queueId: "q2", distributionPolicyId: "dp", adoptExisting: true }, viaConfig, {
+        queueId: "q",
+      }).inputs["adoptExisting"],
     ).toBe(true);
   });
 
   it("refuses an Id label that contradicts the queue id", () => {
-    expect(checkInputs("queues", { queueId: "q", labels: { Id: "q" } }, viaConfig).failures).toEqual([]);
-    expect(checkInputs("queues", { queueId: "q", labels: { Id: "p" } }, viaConfig).failures[0]?.reason).toMatch(
-      /^labels\.Id: .*\[rule: reservedLabel\]$/,
-    );
+    expect(
+      checkInputs("queues", { queueId: "q", distributionPolicyId: "dp", labels: { Id: "q" } }, viaConfig).failures,
+    ).toEqual([]);
+    expect(
+      checkInputs("queues", { queueId: "q", distributionPolicyId: "dp", labels: { Id: "p" } }, viaConfig).failures[0]
+        ?.reason,
+    ).toMatch(/^labels\.Id: .*\[rule: reservedLabel\]$/);
   });
 });
 

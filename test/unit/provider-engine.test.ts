@@ -22,6 +22,11 @@ beforeAll(async () => {
   sources = { config: () => undefined, env: () => undefined };
   journalDir = await mkdtemp(path.join(os.tmpdir(), "jr-engine-journal-"));
   process.env["PULUMI_JOBROUTER_JOURNAL_DIR"] = journalDir;
+  // Every queue needs a distribution policy (provider/client/validation.ts); the queues below share this one.
+  const { JobRouterClient } = await import("../../provider/client");
+  await JobRouterClient.fromConnectionString(emu.connectionString).upsert("distributionPolicies", BASE_DP, {
+    mode: { kind: "roundRobin" },
+  });
 });
 
 afterAll(async () => {
@@ -34,9 +39,12 @@ beforeEach(() => emu.clearRequests());
 
 const log = (): string[] => emu.requests.map((r) => `${r.method} ${r.path} ${r.status}`);
 
-/** What the engine would pass to create: the checked inputs. */
+const BASE_DP = "e-base-dp";
+
+/** What the engine would pass to create: the checked inputs (queues get BASE_DP unless they name one). */
 function checked(collection: Parameters<typeof checkInputs>[0], news: JsonObject): JsonObject {
-  const out = checkInputs(collection, { ...news, connection: emu.connectionString }, sources);
+  const withDp = collection === "queues" ? { distributionPolicyId: BASE_DP, ...news } : news;
+  const out = checkInputs(collection, { ...withDp, connection: emu.connectionString }, sources);
   expect(out.failures).toEqual([]);
   return out.inputs;
 }
@@ -82,7 +90,7 @@ describe("engine: update, read, delete", () => {
     const news = checked("queues", { queueId: "e-q2", labels: { keep: 1 } });
     const updated = await engine.update("queues", "e-q2", outs, news);
     expect(emu.requests.map((r) => [r.method, r.status, r.body])).toEqual([
-      ["PATCH", 200, { labels: { keep: 1, drop: null } }],
+      ["PATCH", 200, { distributionPolicyId: BASE_DP, labels: { keep: 1, drop: null } }],
     ]);
     expect(updated.outs["labels"]).toEqual({ keep: 1 });
     expect(updated.outs["etag"]).not.toBe(outs["etag"]);
@@ -113,6 +121,7 @@ describe("engine: update, read, delete", () => {
     expect(read.inputs).toEqual({
       queueId: "e-q2",
       name: "by hand",
+      distributionPolicyId: BASE_DP,
       labels: { keep: 1 },
       connection: emu.connectionString,
     });
@@ -131,9 +140,15 @@ describe("engine: update, read, delete", () => {
       checked("distributionPolicies", { distributionPolicyId: "e-dp", mode: { kind: "roundRobin" } }),
     );
     await engine.create("queues", checked("queues", { queueId: "e-q3", distributionPolicyId: "e-dp" }));
-    await expect(engine.remove("distributionPolicies", "e-dp", dp.outs)).rejects.toThrow(
-      /cannot delete distribution policy "e-dp": the service refused \(400 BadRequest\): a queue still uses this distribution policy/,
+    const err = await engine.remove("distributionPolicies", "e-dp", dp.outs).catch((e: unknown) => e);
+    expect((err as Error).message).toBe(
+      'jobrouter: cannot delete distribution policy "e-dp": the service refused (400 BadRequest) because these still ' +
+        'use it: queue "e-q3" (through distributionPolicyId): delete the queue or point it at another policy. ' +
+        "If they are in this Pulumi program, make them reference this resource's outputs (for example " +
+        "`distributionPolicyId: policy.id`) so Pulumi deletes or repoints them first.",
     );
+    // Printed by the dynamic-provider host as `${e}: ${e.stack}`: no stack frames to print.
+    expect((err as Error).stack).toBe("");
   });
 
   it("a queue that is still a fallback queue cannot be deleted; the message says why", async () => {
@@ -142,8 +157,14 @@ describe("engine: update, read, delete", () => {
       "classificationPolicies",
       checked("classificationPolicies", { classificationPolicyId: "e-cp", fallbackQueueId: "e-fallback" }),
     );
+    const { JobRouterClient } = await import("../../provider/client");
+    await JobRouterClient.fromConnectionString(emu.connectionString).upsertWorker("e-worker", {
+      queues: ["e-fallback"],
+    });
     await expect(engine.remove("queues", "e-fallback", q.outs)).rejects.toThrow(
-      /cannot delete queue "e-fallback": the service refused \(409 Conflict\): a classification policy uses this queue as its fallbackQueueId/,
+      'jobrouter: cannot delete queue "e-fallback": the service refused (409 Conflict) because these still use it: ' +
+        'classification policy "e-cp" (through fallbackQueueId): delete the classification policy or give it another ' +
+        'fallbackQueueId; worker "e-worker" (through queues): remove the queue from the worker\'s queues (or delete the worker).',
     );
   });
 

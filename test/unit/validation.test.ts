@@ -114,6 +114,10 @@ describe("validateAdminBody", () => {
     expect(messages("distributionPolicies", { name: 5, offerExpiresAfterSeconds: "60" })).toEqual([
       "name: must be a string (got a number)",
       "offerExpiresAfterSeconds: must be a finite number (got a string)",
+      "mode: is required (a distribution policy needs a mode: bestWorker, longestIdle or roundRobin)",
+    ]);
+    expect(messages("distributionPolicies", { offerExpiresAfterSeconds: NaN, mode: { kind: "roundRobin" } })).toEqual([
+      "offerExpiresAfterSeconds: must be a finite number (got NaN)",
     ]);
     expect(
       messages("distributionPolicies", {
@@ -155,7 +159,9 @@ describe("validateAdminBody", () => {
     ]);
     expect(
       messages("exceptionPolicies", {
-        exceptionRules: [{ id: "r", trigger: { kind: "wait-time", thresholdSeconds: 1 }, actions: [] }],
+        exceptionRules: [
+          { id: "r", trigger: { kind: "wait-time", thresholdSeconds: 1 }, actions: [{ kind: "cancel" }] },
+        ],
       }),
     ).toEqual([]);
     expect(messages("distributionPolicies", { mode: { kind: "random" } })).toEqual([
@@ -171,7 +177,10 @@ describe("validateAdminBody", () => {
       "labels.e: must be a string, number or boolean (got an array)",
       "labels.f: must be a string, number or boolean (got an object)",
     ]);
-    expect(messages("queues", { labels: "a=b" })).toEqual(["labels: must be an object of labels (got a string)"]);
+    expect(messages("queues", { distributionPolicyId: "d", labels: "a=b" })).toEqual([
+      "labels: must be an object of labels (got a string)",
+    ]);
+    expect(messages("queues", { name: "no policy" })).toEqual(["distributionPolicyId: is required"]);
     expect(messages("queues", [])).toEqual(["body: must be an object (got an array)"]);
   });
 
@@ -257,12 +266,58 @@ describe("validateAdminBody", () => {
         exceptionRules: [
           {
             id: "r",
-            trigger: { kind: "queueLength", threshold: 0 },
+            trigger: { kind: "queueLength", threshold: 1 },
             actions: [{ kind: "reclassify", labelsToUpsert: { x: [] } }],
           },
         ],
       }),
     ).toEqual(["exceptionRules[0].actions[0].labelsToUpsert.x: must be a string, number or boolean (got an array)"]);
+  });
+
+  it("refuses a queue-length threshold of 0 and a rule without actions", () => {
+    expect(
+      messages("exceptionPolicies", {
+        exceptionRules: [{ id: "r", trigger: { kind: "queueLength", threshold: 0 }, actions: [] }],
+      }),
+    ).toEqual([
+      "exceptionRules[0].trigger.threshold: must be >= 1 (got 0)",
+      "exceptionRules[0].actions: must contain at least one action (cancel, manualReclassify or reclassify)",
+    ]);
+  });
+
+  it("refuses a webhook rule without webhookUri", () => {
+    expect(messages("classificationPolicies", { prioritizationRule: { kind: "webhook" } })).toEqual([
+      "prioritizationRule.webhookUri: is required",
+    ]);
+  });
+
+  it("refuses PowerFx syntax errors with the position and what was expected; unknown functions only warn", () => {
+    const rule = (expression: string): unknown => ({ prioritizationRule: { kind: "expression", expression } });
+    expect(messages("classificationPolicies", rule("If(job.vip = true, 10"))).toEqual([
+      "prioritizationRule.expression: is not a valid PowerFx expression: expected ')' but found end of expression, " +
+        'at character 22 (after "If(job.vip = true, 10")',
+    ]);
+    expect(messages("classificationPolicies", rule("If(job.vip = true 10, 1)"))).toEqual([
+      "prioritizationRule.expression: is not a valid PowerFx expression: expected ')' but found '10', " +
+        'at character 19 (after "If(job.vip = true ")',
+    ]);
+    const unknown = validateAdminBody("classificationPolicies", rule("Iff(job.vip = true, 10, 1)"));
+    expect(errorsOf(unknown)).toEqual([]);
+    expect(unknown.map((v) => [v.rule, v.severity])).toEqual([["unknownFunction", "warning"]]);
+    expect(unknown[0]?.message).toContain("calls Iff() (at character 1)");
+    expect(unknown[0]?.message).toContain("Did you mean If()?");
+    // Valid PowerFx outside the emulator's subset is never refused: an operator the subset lacks only warns.
+    const beyond = validateAdminBody("classificationPolicies", rule('If(job.Region in ["NA", "EU"], 10, 1)'));
+    expect(errorsOf(beyond)).toEqual([]);
+    expect(beyond.map((v) => [v.rule, v.severity])).toEqual([["expressionSyntax", "warning"]]);
+    expect(messages("classificationPolicies", rule("job.Score ^ 2"))).toEqual([]);
+    expect(messages("classificationPolicies", rule('If(job.vip = true, "gold)'))).toEqual([
+      expect.stringContaining("is not a valid PowerFx expression: unterminated string literal"),
+    ]);
+    expect(messages("classificationPolicies", rule("If(job.vip = true, 10, 1))"))).toEqual([
+      expect.stringContaining("is not a valid PowerFx expression"),
+    ]);
+    expect(errorsOf(validateAdminBody("classificationPolicies", rule('Text(job.Amount, "0.00")')))).toEqual([]);
   });
 
   it("reports unknown properties only when asked, and strips them for the emulator", () => {

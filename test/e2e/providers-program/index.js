@@ -7,6 +7,7 @@
 //   { "$plainConfig": key }   → the same value unmarked (a program that forgot pulumi.secret)
 //   { "$connection": "string" | "object" } → the harness's connection string (stack config, secret), as a
 //                                connection string or as { endpoint, accessKey }
+//   { "$number": "NaN" }      → Number("NaN") (JSON has no NaN or Infinity)
 "use strict";
 const pulumi = require("@pulumi/pulumi");
 const jobrouter = require("pulumi-jobrouter");
@@ -25,6 +26,7 @@ function resolve(value) {
     if (!target) throw new Error(`$ref to ${value.$ref}, which is not declared before it`);
     return target.id;
   }
+  if (typeof value.$number === "string") return Number(value.$number);
   if ("$secret" in value) return pulumi.secret(resolve(value.$secret));
   if (typeof value.$secretConfig === "string") return e2e.requireSecret(value.$secretConfig);
   if (typeof value.$plainConfig === "string") return pulumi.unsecret(e2e.requireSecret(value.$plainConfig));
