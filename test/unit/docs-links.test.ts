@@ -8,18 +8,6 @@ import { describe, expect, it } from "vitest";
 const root = path.resolve(__dirname, "..", "..");
 const SKIP_DIRS = new Set(["node_modules", ".cache", "dist", ".git", "coverage"]);
 
-/**
- * Pages other branches add (linked from README.md ahead of their merge). A link to one of these may dangle until the
- * page exists; once it does, its links and anchors are checked like any other. Empty this list after the merge.
- */
-const PENDING_PAGES = new Set([
-  "docs/ownership.md",
-  "docs/export.md",
-  "docs/simulation.md",
-  "docs/errors.md",
-  "docs/python-sdk.md",
-]);
-
 function markdownFiles(dir: string): string[] {
   const out: string[] = [];
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -73,7 +61,7 @@ function problemsIn(file: string): string[] {
     const resolved = target === "" ? file : path.resolve(path.dirname(file), decodeURIComponent(target));
     const rel = path.relative(root, resolved);
     if (!existsSync(resolved)) {
-      if (!PENDING_PAGES.has(rel)) problems.push(`${path.relative(root, file)}: ${link} (no ${rel})`);
+      problems.push(`${path.relative(root, file)}: ${link} (no ${rel})`);
       continue;
     }
     if (fragment && statSync(resolved).isFile() && resolved.endsWith(".md")) {
