@@ -180,8 +180,14 @@ describe("the packed tarballs installed into a project outside the repository", 
     expect(lib.filter((f) => /^dist\/(bench|program|scripts|test)\//.test(f))).toEqual([]);
     expect(lib.filter((f) => f.endsWith(".map") || f.endsWith(".ts") !== f.endsWith(".d.ts"))).toEqual([]);
     expect(packed.emulator.files).toContain("dist/emulator/cli.js");
-    // The emulator package holds no Pulumi code: only the emulator and the two client modules it shares.
-    expect(packed.emulator.files.filter((f) => f.startsWith("dist/") && !f.startsWith("dist/emulator/"))).toEqual([
+    // The emulator package holds no Pulumi code: only the emulator, the routing core it shares with the simulator,
+    // and the three client modules it shares with the providers (models, the validator and its expression check).
+    expect(packed.emulator.files).toContain("dist/routing/classification.js");
+    expect(
+      packed.emulator.files.filter((f) => f.startsWith("dist/") && !/^dist\/(emulator|routing)\//.test(f)),
+    ).toEqual([
+      "dist/provider/client/expressionCheck.d.ts",
+      "dist/provider/client/expressionCheck.js",
       "dist/provider/client/models.d.ts",
       "dist/provider/client/models.js",
       "dist/provider/client/validation.d.ts",

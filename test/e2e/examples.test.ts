@@ -226,7 +226,10 @@ describe("the root program (Pulumi.yaml at the repository root)", () => {
     // cannot swap the file away mid-test; its require("pulumi-jobrouter") resolves as the original's does.
     const dir = path.join(h.workDir, "root-project");
     await mkdir(dir, { recursive: true });
-    await copyFile(path.join(repoRoot, "dist", "program", "index.js"), path.join(dir, "index.js"));
+    // The program and the routing data it imports (./routing, which the simulator reads too).
+    for (const file of ["index.js", "routing.js"]) {
+      await copyFile(path.join(repoRoot, "dist", "program", file), path.join(dir, file));
+    }
     await writeFile(
       path.join(dir, "Pulumi.yaml"),
       [

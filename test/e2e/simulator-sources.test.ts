@@ -14,10 +14,11 @@ import { configFromContactCenter } from "../../simulator/contactCenter";
 import { createHarness, type Harness } from "./harness";
 
 const PROGRAM = `"use strict";
-// The root program's routing objects, with the escalation threshold taken from stack config.
+// The root program's routing objects (written beside this file from program/routing.ts), with the escalation
+// threshold taken from stack config.
 const pulumi = require("@pulumi/pulumi");
 const { ContactCenter } = require("pulumi-jobrouter");
-const { quickstartRouting } = require("pulumi-jobrouter/dist/program/routing");
+const quickstartRouting = require("./routing.json");
 const after = new pulumi.Config("sim").getNumber("escalateAfterSeconds") ?? 300;
 const routing = structuredClone(quickstartRouting);
 routing.exceptionPolicies["escalate-long-waits"].exceptionRules[0].trigger = { kind: "waitTime", thresholdSeconds: after };
@@ -58,6 +59,7 @@ describe("simulation sources from a real stack", () => {
     dir = path.join(h.workDir, "program");
     await mkdir(dir, { recursive: true });
     await writeFile(path.join(dir, "index.js"), PROGRAM);
+    await writeFile(path.join(dir, "routing.json"), JSON.stringify(quickstartRouting));
     await writeFile(
       path.join(dir, "Pulumi.yaml"),
       [
@@ -87,11 +89,16 @@ describe("simulation sources from a real stack", () => {
     // The service adds an `Id` label to every queue (the routing core adds it too, for selectors on Id).
     expect(fromLive.queues.map((q) => q.labels?.Id)).toEqual(["escalations", "main"]);
     for (const q of fromLive.queues) delete q.labels?.Id;
-    for (const c of [fromState, fromLive]) {
+    // The service leaves out concurrency bounds equal to its defaults (1), and answers `bypassSelectors: false`
+    // (its default, which the state leaves out): compare what routing reads.
+    const modes = [{ kind: "longestIdle" }, { kind: "longestIdle", bypassSelectors: false }];
+    for (const [c, mode] of [
+      [fromState, modes[0]],
+      [fromLive, modes[1]],
+    ] as const) {
       expect(c.queues).toEqual(expected.queues);
-      // The service leaves out concurrency bounds equal to its defaults (1): compare what routing reads.
       expect(c.distributionPolicies).toEqual([
-        { id: "longest-idle", name: "Longest idle", offerExpiresAfterSeconds: 60, mode: { kind: "longestIdle" } },
+        { id: "longest-idle", name: "Longest idle", offerExpiresAfterSeconds: 60, mode },
       ]);
       expect(expected.distributionPolicies[0]?.mode).toEqual({
         kind: "longestIdle",
