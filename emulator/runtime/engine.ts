@@ -66,7 +66,14 @@ import {
   type ExceptionRuleLike,
 } from "../../routing/exceptions";
 import { RuleError, type HttpCaller, TokenCache } from "../../routing/rules";
-import { activeSelectors, expireSelectors, matchesAll, materializeSelector, nextExpiry } from "../../routing/selectors";
+import {
+  activeSelectors,
+  expireSelectors,
+  matchesAll,
+  materializeSelector,
+  nextExpiry,
+  selectorExpiryMs,
+} from "../../routing/selectors";
 
 export type JobBody = Omit<RouterJob, "id" | "etag">;
 export type WorkerBody = Omit<RouterWorker, "id" | "etag">;
@@ -181,9 +188,14 @@ export interface EngineOptions {
  *
  * Handing selectWorkersForOffer only the available workers that list the queue changes nothing it decides:
  * eligibleWorkers drops every other worker first, and the order among the rest is kept (registration order).
+ *
+ * A job's offer count is looked up when the pass reaches the job (through the engine's index of who holds offers
+ * for which job), not counted over every worker's offers up front: with thousands of offers out, that count cost
+ * more than the rest of a pass. While the epoch holds, only the pass's own offers (to other jobs) were written, so
+ * the live count equals the count at build time.
  */
 class MatchSnapshot {
-  readonly outstanding = new Map<string, number>();
+  private readonly outstanding = new Map<string, number>();
   private readonly candidates = new Map<string, CandidateWorker>();
   private readonly byQueue = new Map<string, string[]>();
   private readonly lists = new Map<string, CandidateWorker[]>();
@@ -192,9 +204,9 @@ class MatchSnapshot {
     public epoch: number,
     workers: readonly WorkerState[],
     private readonly build: (w: WorkerState) => CandidateWorker,
+    private readonly countOffers: (jobId: string) => number,
   ) {
     for (const w of workers) {
-      for (const o of w.worker.offers ?? []) this.outstanding.set(o.jobId, (this.outstanding.get(o.jobId) ?? 0) + 1);
       if (w.worker.state !== "active" || w.worker.availableForOffers !== true) continue;
       for (const q of new Set(w.worker.queues ?? [])) {
         const ids = this.byQueue.get(q);
@@ -223,9 +235,21 @@ class MatchSnapshot {
     return list;
   }
 
+  /** How many offers the job has out. */
+  outstandingFor(jobId: string): number {
+    let n = this.outstanding.get(jobId);
+    if (n === undefined) {
+      n = this.countOffers(jobId);
+      this.outstanding.set(jobId, n);
+    }
+    return n;
+  }
+
   /** After the pass offered `jobId` to a worker: its new view (usage grew) and one more offer out for the job. */
   update(worker: CandidateWorker, jobId: string): void {
-    this.outstanding.set(jobId, (this.outstanding.get(jobId) ?? 0) + 1);
+    // Not yet looked up means the lookup reads live state, which already holds this offer.
+    const n = this.outstanding.get(jobId);
+    if (n !== undefined) this.outstanding.set(jobId, n + 1);
     const old = this.candidates.get(worker.id);
     if (!old) return;
     this.candidates.set(worker.id, worker);
@@ -278,6 +302,32 @@ export class RoutingEngine {
    */
   private readonly candidateCache = new Map<string, CandidateWorker>();
   private readonly jobChannels = new Map<string, string>();
+  /**
+   * Incremental matching. A pass used to sort every queued job of every queue and walk every worker's offers, so
+   * with offers left outstanding each pass cost jobs × log jobs + offers, once per submitted job. Now it visits only
+   * the "open" jobs: queued jobs not yet seen holding their maximum of offers (or with a selector still due to
+   * expire, which a pass marks). A job leaves the open set only when a pass finds it saturated, and comes back
+   * whenever it is written, one of its offers disappears (its holder was written), or its queue's distribution
+   * settings change; nothing else can make a saturated job take another offer. Jobs and workers written since the
+   * last pass are folded in by absorbChanges.
+   *
+   * `jobSeq` records the order jobs entered `jobs` (the tie-break of the service order, which used to come from
+   * iterating that map); `queuedByQueue` the queued jobs per queue; `offerJobsOf` / `offerHolders` who holds offers
+   * for which job, as of the last fold; `queueSettings` each queue's bypassSelectors / policy / maxConcurrentOffers
+   * as the last pass saw them.
+   */
+  private readonly jobSeq = new WeakMap<JobState, number>();
+  private nextJobSeq = 0;
+  private matchDirtyJobs = new Set<string>();
+  private matchDirtyWorkers = new Set<string>();
+  private readonly queuedByQueue = new Map<string, Set<string>>();
+  private readonly queuedQueueOf = new Map<string, string>();
+  private readonly openJobs = new Set<string>();
+  private readonly offerJobsOf = new Map<string, string[]>();
+  private readonly offerHolders = new Map<string, Set<string>>();
+  private readonly queueSettings = new Map<string, string>();
+  /** Set when a queue's bypassSelectors may have changed: the next stale-offer check looks at every offer. */
+  private recheckAllOffers = true;
 
   constructor(private readonly o: EngineOptions) {
     if (o.eventWebhooks.length > 0) {
@@ -384,6 +434,8 @@ export class RoutingEngine {
       if (meta.enqueuedAtMs !== undefined) s.enqueuedAtMs = meta.enqueuedAtMs;
       if (meta.pendingClose) s.pendingClose = meta.pendingClose;
       this.jobs.set(r.id, s);
+      this.jobSeq.set(s, this.nextJobSeq++);
+      this.matchDirtyJobs.add(r.id);
       this.jobChannels.set(r.id, s.job.channelId ?? "");
     }
     for (const r of this.o.store.list("workers")) {
@@ -398,6 +450,7 @@ export class RoutingEngine {
         idleSinceMs: meta.idleSinceMs ?? this.now(),
         declines: meta.declines ?? {},
       });
+      this.matchDirtyWorkers.add(r.id);
     }
     this.rearmTimers();
   }
@@ -444,6 +497,8 @@ export class RoutingEngine {
   saveJob(j: JobState, bump = true): StoredRecord {
     this.stateEpoch++;
     this.changedJobs.add(j.id);
+    this.matchDirtyJobs.add(j.id);
+    if (!this.jobSeq.has(j) && this.jobs.get(j.id) === j) this.jobSeq.set(j, this.nextJobSeq++);
     const channel = j.job.channelId ?? "";
     const knownChannel = this.jobChannels.get(j.id);
     if (knownChannel !== undefined && knownChannel !== channel) this.candidateCache.clear();
@@ -473,6 +528,7 @@ export class RoutingEngine {
   saveWorker(w: WorkerState, bump = true): StoredRecord {
     this.stateEpoch++;
     this.changedWorkers.add(w.id);
+    this.matchDirtyWorkers.add(w.id);
     this.candidateCache.delete(w.id);
     if (bump) {
       w.version++;
@@ -571,7 +627,7 @@ export class RoutingEngine {
    * job to the front of the queue as long as this selector is active"), then priority (high first), then
    * enqueue time.
    */
-  queuedJobs(queueId: string): JobState[] {
+  queuedJobs(queueId: string, among?: ReadonlySet<string>): JobState[] {
     const now = this.now();
     const expedited = (j: JobState): boolean =>
       activeSelectors([...(j.job.requestedWorkerSelectors ?? []), ...(j.job.attachedWorkerSelectors ?? [])], now).some(
@@ -579,14 +635,118 @@ export class RoutingEngine {
       );
     // Sort keys are computed once per job, not in the comparator: with thousands of queued jobs the comparator
     // runs n·log n times and each call re-derived both jobs' active selectors.
-    const keyed: Array<{ j: JobState; e: number; p: number; t: number }> = [];
-    for (const j of this.jobs.values()) {
-      if (j.job.status !== "queued" || j.job.queueId !== queueId) continue;
-      keyed.push({ j, e: Number(expedited(j)), p: j.job.priority ?? 1, t: j.enqueuedAtMs ?? 0 });
+    const keyed: Array<{ j: JobState; e: number; p: number; t: number; s: number }> = [];
+    this.absorbChanges();
+    const members = this.queuedByQueue.get(queueId);
+    if (!members) return [];
+    // The smaller of the two sets is walked; the other answers membership.
+    const [walk, other] = among !== undefined && among.size < members.size ? [among, members] : [members, among];
+    for (const id of walk) {
+      if (other !== undefined && !other.has(id)) continue;
+      const j = this.jobs.get(id);
+      if (!j || j.job.status !== "queued" || j.job.queueId !== queueId) continue;
+      keyed.push({ j, e: Number(expedited(j)), p: j.job.priority ?? 1, t: j.enqueuedAtMs ?? 0, s: this.seqOf(j) });
     }
-    // Array.prototype.sort is stable, so equal keys keep insertion order, as before.
-    keyed.sort((a, b) => b.e - a.e || b.p - a.p || a.t - b.t);
+    // Equal keys keep the order in which the jobs were created (the order of `jobs`), as before.
+    keyed.sort((a, b) => b.e - a.e || b.p - a.p || a.t - b.t || a.s - b.s);
     return keyed.map((k) => k.j);
+  }
+
+  private seqOf(j: JobState): number {
+    let n = this.jobSeq.get(j);
+    if (n === undefined) {
+      n = this.nextJobSeq++;
+      this.jobSeq.set(j, n);
+    }
+    return n;
+  }
+
+  /**
+   * Fold the jobs and workers written since the last call into the matching indexes (see openJobs): queue
+   * membership, who holds offers for which job, and which jobs are open again.
+   */
+  private absorbChanges(): void {
+    if (this.matchDirtyWorkers.size > 0) {
+      const dirty = this.matchDirtyWorkers;
+      this.matchDirtyWorkers = new Set();
+      for (const id of dirty) {
+        const before = this.offerJobsOf.get(id) ?? [];
+        const w = this.workers.get(id);
+        const after = w ? (w.worker.offers ?? []).map((o) => o.jobId) : [];
+        for (const jobId of before) {
+          if (after.includes(jobId)) continue;
+          this.openJobs.add(jobId); // an offer of this job went away: it may take another
+          const set = this.offerHolders.get(jobId);
+          set?.delete(id);
+          if (set?.size === 0) this.offerHolders.delete(jobId);
+        }
+        for (const jobId of after) {
+          if (before.includes(jobId)) continue;
+          let set = this.offerHolders.get(jobId);
+          if (!set) {
+            set = new Set();
+            this.offerHolders.set(jobId, set);
+          }
+          set.add(id);
+        }
+        if (after.length > 0) this.offerJobsOf.set(id, after);
+        else this.offerJobsOf.delete(id);
+      }
+    }
+    if (this.matchDirtyJobs.size > 0) {
+      const dirty = this.matchDirtyJobs;
+      this.matchDirtyJobs = new Set();
+      for (const id of dirty) {
+        const j = this.jobs.get(id);
+        const q = j !== undefined && j.job.status === "queued" && j.job.queueId ? j.job.queueId : undefined;
+        const prev = this.queuedQueueOf.get(id);
+        if (prev !== q) {
+          if (prev !== undefined) this.queuedByQueue.get(prev)?.delete(id);
+          if (q !== undefined) {
+            let set = this.queuedByQueue.get(q);
+            if (!set) {
+              set = new Set();
+              this.queuedByQueue.set(q, set);
+            }
+            set.add(id);
+            this.queuedQueueOf.set(id, q);
+          } else this.queuedQueueOf.delete(id);
+        }
+        if (q !== undefined) this.openJobs.add(id);
+        else this.openJobs.delete(id);
+      }
+    }
+  }
+
+  /** Offers out for a job, counted on the workers that hold them (offerHolders is current after absorbChanges). */
+  private countOffers(jobId: string): number {
+    let n = 0;
+    for (const id of this.offerHolders.get(jobId) ?? []) {
+      for (const o of this.workers.get(id)?.worker.offers ?? []) if (o.jobId === jobId) n++;
+    }
+    return n;
+  }
+
+  /**
+   * Compare a queue's routing settings with what the last pass saw. When they moved, every queued job of the queue
+   * is open again (a higher maxConcurrentOffers, another policy) and every offer is re-checked (bypassSelectors).
+   */
+  private checkQueueSettings(queueId: string): void {
+    const dp = this.distributionPolicy(this.queue(queueId)?.distributionPolicyId);
+    const mode = dp ? this.modeOf(dp) : undefined;
+    const settings = JSON.stringify([dp?.id ?? null, mode?.bypassSelectors ?? false, mode?.maxConcurrentOffers ?? 1]);
+    if (this.queueSettings.get(queueId) === settings) return;
+    this.queueSettings.set(queueId, settings);
+    this.recheckAllOffers = true;
+    for (const id of this.queuedByQueue.get(queueId) ?? []) this.openJobs.add(id);
+  }
+
+  /** Whether a selector of the job has an expiry not yet marked (a matching pass marks it when due). */
+  private hasPendingExpiry(j: JobState): boolean {
+    for (const sel of [...(j.job.requestedWorkerSelectors ?? []), ...(j.job.attachedWorkerSelectors ?? [])]) {
+      if (sel.status !== "expired" && selectorExpiryMs(sel) !== undefined) return true;
+    }
+    return false;
   }
 
   /** How many jobs are queued in a queue (the queueLength exception trigger needs the count, not the order). */
@@ -1022,6 +1182,7 @@ export class RoutingEngine {
     this.jobs.delete(j.id);
     this.stateEpoch++;
     this.changedJobs.add(j.id);
+    this.matchDirtyJobs.add(j.id);
     this.jobChannels.delete(j.id);
     this.candidateCache.clear();
     this.o.store.delete("jobs", j.id);
@@ -1086,6 +1247,7 @@ export class RoutingEngine {
     this.revokeOffersForWorker(w);
     this.workers.delete(w.id);
     this.stateEpoch++;
+    this.matchDirtyWorkers.add(w.id);
     this.candidateCache.delete(w.id);
     this.o.store.delete("workers", w.id);
     this.emit("RouterWorkerDeleted", workerSubject(w.id), { workerId: w.id });
@@ -1284,7 +1446,16 @@ export class RoutingEngine {
       }
       return sel;
     };
+    // Only offers whose worker or job changed can have become invalid (or any offer, after a queue's settings
+    // changed): the workers holding them are looked at, in registration order as before.
+    let holders: Set<string> | undefined;
+    if (this.recheckAllOffers) this.recheckAllOffers = false;
+    else {
+      holders = new Set(changedWorkers);
+      for (const jobId of changedJobs) for (const id of this.offerHolders.get(jobId) ?? []) holders.add(id);
+    }
     for (const w of this.workers.values()) {
+      if (holders !== undefined && !holders.has(w.id)) continue;
       if ((w.worker.offers ?? []).length === 0) continue;
       const workerChanged = changedWorkers.has(w.id);
       for (const offer of [...(w.worker.offers ?? [])]) {
@@ -1309,30 +1480,35 @@ export class RoutingEngine {
 
   /** One pass over every queue: offer each queued job to the workers its distribution policy picks. */
   async matchAll(): Promise<void> {
+    this.absorbChanges();
+    const queueIds = [...this.queuedByQueue.keys()].filter((q) => (this.queuedByQueue.get(q)?.size ?? 0) > 0).sort();
+    for (const queueId of queueIds) this.checkQueueSettings(queueId);
     this.revokeStaleOffers();
     let snap = this.matchSnapshot();
-    const queueIds = [
-      ...new Set(
-        [...this.jobs.values()]
-          .filter((j) => j.job.status === "queued" && j.job.queueId)
-          .map((j) => j.job.queueId as string),
-      ),
-    ].sort();
     for (const queueId of queueIds) {
       const queue = this.queue(queueId);
       const dp = this.distributionPolicy(queue?.distributionPolicyId);
       if (!dp) continue; // a queue without a distribution policy distributes nothing
       const mode = this.modeOf(dp);
       const maxOffers = Math.max(1, mode.maxConcurrentOffers ?? 1);
-      for (const j of this.queuedJobs(queueId)) {
+      this.absorbChanges();
+      this.checkQueueSettings(queueId);
+      // bestWorker may await a scoring rule over HTTP, and a request served meanwhile can free a saturated job of
+      // this queue, which the pass then offers when it gets there: such a queue still visits every queued job.
+      for (const j of this.queuedJobs(queueId, mode.kind === "bestWorker" ? undefined : this.openJobs)) {
         if (j.job.status !== "queued") continue;
         this.expireJobSelectors(j);
         if (snap.epoch !== this.stateEpoch) snap = this.matchSnapshot();
-        const outstanding = snap.outstanding.get(j.id) ?? 0;
+        const outstanding = snap.outstandingFor(j.id);
         // A job that already has its maximum of offers out gets none now (offersToIssue would say 0), so the
         // eligibility scan over every worker is skipped. Without this, every pass rescanned every worker for every
         // offered-but-unaccepted job: jobs × workers per event.
-        if (outstanding >= maxOffers) continue;
+        if (outstanding >= maxOffers) {
+          // Saturated: later passes skip it until something frees it (see openJobs). A selector still due to
+          // expire keeps it open, since each pass marks due selectors expired.
+          if (!this.hasPendingExpiry(j)) this.openJobs.delete(j.id);
+          continue;
+        }
         const now = this.now();
         const job: MatchableJob = {
           id: j.id,
@@ -1385,7 +1561,13 @@ export class RoutingEngine {
 
   /** The workers and offers as a pass sees them (see MatchSnapshot). */
   private matchSnapshot(): MatchSnapshot {
-    return new MatchSnapshot(this.stateEpoch, [...this.workers.values()], (w) => this.cachedCandidate(w));
+    this.absorbChanges();
+    return new MatchSnapshot(
+      this.stateEpoch,
+      [...this.workers.values()],
+      (w) => this.cachedCandidate(w),
+      (jobId) => this.countOffers(jobId),
+    );
   }
 
   /** The worker's candidate view from the cache (see candidateCache); the live check after scoring uses candidate(). */
