@@ -180,24 +180,29 @@ export interface EngineOptions {
 }
 
 /**
- * What one matching pass knows about workers and offers: each worker's candidate view, the available workers of
- * each queue, and how many offers each job has out. Before, every queued job rebuilt every worker's view and
- * counted offers across every worker, so a pass cost jobs × workers. It is built once per pass and stays valid
- * while `epoch` equals the engine's write counter: any other write (an HTTP request served while a scoring rule
- * was awaited, a selector expiring) makes the pass rebuild it; the pass's own offers patch it with `update`.
+ * What a matching pass knows about workers and offers: each available worker's candidate view, the available
+ * workers of each queue that have room, and how many offers each job has out. Before, every queued job rebuilt
+ * every worker's view and counted offers across every worker, so a pass cost jobs × workers.
  *
- * Handing selectWorkersForOffer only the available workers that list the queue changes nothing it decides:
- * eligibleWorkers drops every other worker first, and the order among the rest is kept (registration order).
+ * It is kept across passes and brought up to date (`refresh`) for just the workers written since, whenever the
+ * engine's write counter has moved from `epoch` (a pass's start, an HTTP request served while a scoring rule was
+ * awaited, a selector expiring); the pass's own offers patch it with `update`. The engine rebuilds it whole when
+ * every candidate view may have changed (see candidateCache).
+ *
+ * Handing selectWorkersForOffer only the available workers that list the queue and have room changes nothing it
+ * decides: eligibleWorkers drops every other worker first, and the order among the rest is kept (registration
+ * order). With offers left outstanding most workers are full, and scanning them for every queued job made a pass
+ * cost jobs × workers.
  *
  * A job's offer count is looked up when the pass reaches the job (through the engine's index of who holds offers
- * for which job), not counted over every worker's offers up front: with thousands of offers out, that count cost
- * more than the rest of a pass. While the epoch holds, only the pass's own offers (to other jobs) were written, so
- * the live count equals the count at build time.
+ * for which job), not counted over every worker's offers up front. The counts looked up are forgotten at each
+ * refresh; between refreshes only the pass's own offers (to other jobs) were written, so a live count is right.
  */
 class MatchSnapshot {
   private readonly outstanding = new Map<string, number>();
   private readonly candidates = new Map<string, CandidateWorker>();
-  private readonly byQueue = new Map<string, string[]>();
+  /** The queues each available worker is listed under (its `lists` entries). */
+  private readonly queuesOf = new Map<string, string[]>();
   private readonly lists = new Map<string, CandidateWorker[]>();
 
   constructor(
@@ -205,31 +210,66 @@ class MatchSnapshot {
     workers: readonly WorkerState[],
     private readonly build: (w: WorkerState) => CandidateWorker,
     private readonly countOffers: (jobId: string) => number,
+    private readonly seqOf: (workerId: string) => number,
   ) {
-    for (const w of workers) {
-      if (w.worker.state !== "active" || w.worker.availableForOffers !== true) continue;
-      for (const q of new Set(w.worker.queues ?? [])) {
-        const ids = this.byQueue.get(q);
-        if (ids) ids.push(w.id);
-        else this.byQueue.set(q, [w.id]);
-      }
-      this.candidates.set(w.id, build(w));
+    for (const w of workers) this.place(w);
+  }
+
+  /** Bring the snapshot up to `epoch` after the given workers (or their absence) changed. */
+  refresh(epoch: number, changed: Iterable<string>, workerOf: (id: string) => WorkerState | undefined): void {
+    this.epoch = epoch;
+    this.outstanding.clear();
+    for (const id of changed) {
+      this.remove(id);
+      const w = workerOf(id);
+      if (w) this.place(w);
     }
   }
 
-  /**
-   * The available workers listing `queueId` that still have room on some channel, in registration order. A full
-   * worker can take no job (eligibleWorkers drops it first), so leaving it out changes no decision; with offers left
-   * outstanding most workers are full, and scanning them for every queued job made a pass cost jobs × workers.
-   */
+  private remove(id: string): void {
+    const old = this.candidates.get(id);
+    if (!old) return;
+    this.candidates.delete(id);
+    for (const q of this.queuesOf.get(id) ?? []) {
+      const list = this.lists.get(q);
+      const i = list ? list.indexOf(old) : -1;
+      if (list && i >= 0) list.splice(i, 1);
+    }
+    this.queuesOf.delete(id);
+  }
+
+  private place(w: WorkerState): void {
+    if (w.worker.state !== "active" || w.worker.availableForOffers !== true) return;
+    const c = this.build(w);
+    this.candidates.set(w.id, c);
+    const queues = [...new Set(w.worker.queues ?? [])];
+    this.queuesOf.set(w.id, queues);
+    if (!hasRoom(c)) return;
+    const seq = this.seqOf(w.id);
+    for (const q of queues) {
+      let list = this.lists.get(q);
+      if (!list) {
+        list = [];
+        this.lists.set(q, list);
+      }
+      // Registration order: binary search for the first worker registered later.
+      let lo = 0;
+      let hi = list.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        const other = list[mid];
+        if (other !== undefined && this.seqOf(other.id) < seq) lo = mid + 1;
+        else hi = mid;
+      }
+      list.splice(lo, 0, c);
+    }
+  }
+
+  /** The available workers listing `queueId` that still have room on some channel, in registration order. */
   candidatesFor(queueId: string): CandidateWorker[] {
     let list = this.lists.get(queueId);
     if (!list) {
       list = [];
-      for (const id of this.byQueue.get(queueId) ?? []) {
-        const c = this.candidates.get(id);
-        if (c && hasRoom(c)) list.push(c);
-      }
       this.lists.set(queueId, list);
     }
     return list;
@@ -254,13 +294,20 @@ class MatchSnapshot {
     if (!old) return;
     this.candidates.set(worker.id, worker);
     const room = hasRoom(worker);
-    for (const list of this.lists.values()) {
-      const i = list.indexOf(old);
-      if (i < 0) continue;
+    for (const q of this.queuesOf.get(worker.id) ?? []) {
+      const list = this.lists.get(q);
+      const i = list ? list.indexOf(old) : -1;
+      if (!list || i < 0) continue;
       if (room) list[i] = worker;
       else list.splice(i, 1);
     }
   }
+}
+
+/** A timer key's kind: the part before its first colon ("wait:job:rule" → "wait"). */
+function timerKind(key: string): string {
+  const i = key.indexOf(":");
+  return i < 0 ? key : key.slice(0, i);
 }
 
 /** Whether some channel of the worker still fits one more job (capacity and the channel's job limit). */
@@ -275,6 +322,8 @@ export class RoutingEngine {
   readonly delivery: WebhookDelivery | undefined;
   private readonly tokens = new TokenCache();
   private readonly timers = new Map<string, TimerHandle>();
+  /** The keys of `timers` by kind (the part before the first colon: wait, offer, selexp...). */
+  private readonly timerKeysByKind = new Map<string, Set<string>>();
   private readonly roundRobinCursor = new Map<string, string>();
   private chain: Promise<void> = Promise.resolve();
   private pendingTasks = 0;
@@ -326,6 +375,16 @@ export class RoutingEngine {
   private readonly offerJobsOf = new Map<string, string[]>();
   private readonly offerHolders = new Map<string, Set<string>>();
   private readonly queueSettings = new Map<string, string>();
+  /**
+   * The matching snapshot kept across passes (see MatchSnapshot), the workers written since it was last brought up
+   * to date, and whether it must be rebuilt whole (when candidateCache was cleared). `workerSeq` records the order
+   * workers entered `workers` (registration order).
+   */
+  private pool: MatchSnapshot | undefined;
+  private poolDirty = new Set<string>();
+  private poolRebuild = false;
+  private readonly workerSeq = new Map<string, number>();
+  private nextWorkerSeq = 0;
   /** Set when a queue's bypassSelectors may have changed: the next stale-offer check looks at every offer. */
   private recheckAllOffers = true;
 
@@ -387,6 +446,7 @@ export class RoutingEngine {
     this.closed = true;
     for (const t of this.timers.values()) this.o.clock.clearTimer(t);
     this.timers.clear();
+    this.timerKeysByKind.clear();
     this.delivery?.close();
   }
 
@@ -394,20 +454,34 @@ export class RoutingEngine {
     this.clearTimer(key);
     const handle = this.o.clock.setTimer(atMs, () => {
       this.timers.delete(key);
+      this.timerKeysByKind.get(timerKind(key))?.delete(key);
       if (this.closed) return;
       return fn();
     });
     this.timers.set(key, handle);
+    const kind = timerKind(key);
+    let keys = this.timerKeysByKind.get(kind);
+    if (!keys) {
+      keys = new Set();
+      this.timerKeysByKind.set(kind, keys);
+    }
+    keys.add(key);
   }
 
   private clearTimer(key: string): void {
     const t = this.timers.get(key);
     if (t) this.o.clock.clearTimer(t);
     this.timers.delete(key);
+    this.timerKeysByKind.get(timerKind(key))?.delete(key);
   }
 
+  /**
+   * Clear every timer whose key starts with `prefix`. Only keys of the prefix's kind are scanned: scanning every
+   * timer (one per outstanding offer) each time a job was queued made queueing cost O(offers).
+   */
   private clearTimersWithPrefix(prefix: string): void {
-    for (const key of [...this.timers.keys()]) if (key.startsWith(prefix)) this.clearTimer(key);
+    const keys = prefix.includes(":") ? this.timerKeysByKind.get(timerKind(prefix)) : this.timers.keys();
+    for (const key of [...(keys ?? [])]) if (key.startsWith(prefix)) this.clearTimer(key);
   }
 
   emit(name: RouterEventName, subject: string, data: Record<string, unknown>): void {
@@ -451,6 +525,7 @@ export class RoutingEngine {
         declines: meta.declines ?? {},
       });
       this.matchDirtyWorkers.add(r.id);
+      this.workerSeq.set(r.id, this.nextWorkerSeq++);
     }
     this.rearmTimers();
   }
@@ -501,7 +576,10 @@ export class RoutingEngine {
     if (!this.jobSeq.has(j) && this.jobs.get(j.id) === j) this.jobSeq.set(j, this.nextJobSeq++);
     const channel = j.job.channelId ?? "";
     const knownChannel = this.jobChannels.get(j.id);
-    if (knownChannel !== undefined && knownChannel !== channel) this.candidateCache.clear();
+    if (knownChannel !== undefined && knownChannel !== channel) {
+      this.candidateCache.clear();
+      this.poolRebuild = true;
+    }
     this.jobChannels.set(j.id, channel);
     if (bump) {
       j.version++;
@@ -529,6 +607,8 @@ export class RoutingEngine {
     this.stateEpoch++;
     this.changedWorkers.add(w.id);
     this.matchDirtyWorkers.add(w.id);
+    this.poolDirty.add(w.id);
+    if (!this.workerSeq.has(w.id) && this.workers.get(w.id) === w) this.workerSeq.set(w.id, this.nextWorkerSeq++);
     this.candidateCache.delete(w.id);
     if (bump) {
       w.version++;
@@ -1185,6 +1265,7 @@ export class RoutingEngine {
     this.matchDirtyJobs.add(j.id);
     this.jobChannels.delete(j.id);
     this.candidateCache.clear();
+    this.poolRebuild = true;
     this.o.store.delete("jobs", j.id);
     this.emitJob("RouterJobDeleted", j);
     this.requestMatch();
@@ -1248,6 +1329,8 @@ export class RoutingEngine {
     this.workers.delete(w.id);
     this.stateEpoch++;
     this.matchDirtyWorkers.add(w.id);
+    this.poolDirty.add(w.id);
+    this.workerSeq.delete(w.id);
     this.candidateCache.delete(w.id);
     this.o.store.delete("workers", w.id);
     this.emit("RouterWorkerDeleted", workerSubject(w.id), { workerId: w.id });
@@ -1562,12 +1645,22 @@ export class RoutingEngine {
   /** The workers and offers as a pass sees them (see MatchSnapshot). */
   private matchSnapshot(): MatchSnapshot {
     this.absorbChanges();
-    return new MatchSnapshot(
-      this.stateEpoch,
-      [...this.workers.values()],
-      (w) => this.cachedCandidate(w),
-      (jobId) => this.countOffers(jobId),
-    );
+    if (this.pool === undefined || this.poolRebuild) {
+      this.poolRebuild = false;
+      this.poolDirty.clear();
+      this.pool = new MatchSnapshot(
+        this.stateEpoch,
+        [...this.workers.values()],
+        (w) => this.cachedCandidate(w),
+        (jobId) => this.countOffers(jobId),
+        (id) => this.workerSeq.get(id) ?? Number.MAX_SAFE_INTEGER,
+      );
+    } else {
+      const changed = this.poolDirty;
+      this.poolDirty = new Set();
+      this.pool.refresh(this.stateEpoch, changed, (id) => this.workers.get(id));
+    }
+    return this.pool;
   }
 
   /** The worker's candidate view from the cache (see candidateCache); the live check after scoring uses candidate(). */
