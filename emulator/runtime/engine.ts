@@ -717,7 +717,8 @@ export class RoutingEngine {
     // runs n·log n times and each call re-derived both jobs' active selectors.
     const keyed: Array<{ j: JobState; e: number; p: number; t: number; s: number }> = [];
     this.absorbChanges();
-    const members = this.queuedByQueue.get(queueId);
+    // The index holds jobs with a queue id; an empty one (never routed, but askable) is looked up the long way.
+    const members = queueId ? this.queuedByQueue.get(queueId) : this.queuedWithoutQueueId();
     if (!members) return [];
     // The smaller of the two sets is walked; the other answers membership.
     const [walk, other] = among !== undefined && among.size < members.size ? [among, members] : [members, among];
@@ -730,6 +731,12 @@ export class RoutingEngine {
     // Equal keys keep the order in which the jobs were created (the order of `jobs`), as before.
     keyed.sort((a, b) => b.e - a.e || b.p - a.p || a.t - b.t || a.s - b.s);
     return keyed.map((k) => k.j);
+  }
+
+  private queuedWithoutQueueId(): Set<string> {
+    const ids = new Set<string>();
+    for (const j of this.jobs.values()) if (j.job.status === "queued" && !j.job.queueId) ids.add(j.id);
+    return ids;
   }
 
   private seqOf(j: JobState): number {
