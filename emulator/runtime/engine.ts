@@ -603,7 +603,8 @@ export class RoutingEngine {
     });
   }
 
-  saveWorker(w: WorkerState, bump = true): StoredRecord {
+  /** Write a worker through to the store (its record is read back through workerRecord when needed). */
+  saveWorker(w: WorkerState, bump = true): void {
     this.stateEpoch++;
     this.changedWorkers.add(w.id);
     this.matchDirtyWorkers.add(w.id);
@@ -615,14 +616,17 @@ export class RoutingEngine {
       w.lastModifiedMs = this.now();
     }
     w.worker.loadRatio = this.loadRatioOf(w);
-    return this.o.store.put("workers", {
+    // Built fresh here (toJson copies) and handed over: the store need not copy it again.
+    const record = {
       id: w.id,
       etag: this.o.etags.versioned(w.version, w.suffix),
       lastModified: secondResolution(new Date(w.lastModifiedMs)),
       createdAt: w.createdAt,
       body: orderKeys(toJson(w.worker), WORKER_KEY_ORDER),
       meta: toJson({ version: w.version, suffix: w.suffix, idleSinceMs: w.idleSinceMs, declines: w.declines }),
-    });
+    };
+    if (this.o.store.putOwned) this.o.store.putOwned("workers", record);
+    else this.o.store.put("workers", record);
   }
 
   // ------------------------------------------------------------ admin lookups (owned by the admin handlers)
