@@ -38,7 +38,7 @@ import type { EtagFactory } from "../etag";
 import { secondResolution } from "../etag";
 import type { JsonObject } from "../http";
 import { orderKeys } from "../mergePatch";
-import type { Store, StoredRecord } from "../store";
+import type { NewRecord, Store, StoredRecord } from "../store";
 import { classify } from "../../routing/classification";
 import { formatServiceTime, type Clock, type TimerHandle } from "../../routing/clock";
 import {
@@ -568,8 +568,21 @@ export class RoutingEngine {
     return this.o.store.get("workers", id);
   }
 
-  /** Write a job through to the store; `bump` counts a change (new ETag, Last-Modified). */
+  /** Write a job through to the store; `bump` counts a change (new ETag, Last-Modified). Returns the stored copy. */
   saveJob(j: JobState, bump = true): StoredRecord {
+    const record = this.jobToStore(j, bump);
+    return this.o.store.put("jobs", record);
+  }
+
+  /** saveJob when the stored record is not wanted back: handed over to the store without copies (see putOwned). */
+  private writeJob(j: JobState, bump = true): void {
+    const record = this.jobToStore(j, bump);
+    if (this.o.store.putOwned) this.o.store.putOwned("jobs", record);
+    else this.o.store.put("jobs", record);
+  }
+
+  /** The bookkeeping of a job write, and the record to store (built fresh: toJson copies). */
+  private jobToStore(j: JobState, bump: boolean): NewRecord {
     this.stateEpoch++;
     this.changedJobs.add(j.id);
     this.matchDirtyJobs.add(j.id);
@@ -593,14 +606,14 @@ export class RoutingEngine {
     };
     if (j.enqueuedAtMs !== undefined) meta.enqueuedAtMs = j.enqueuedAtMs;
     if (j.pendingClose) meta.pendingClose = j.pendingClose;
-    return this.o.store.put("jobs", {
+    return {
       id: j.id,
       etag: this.o.etags.versioned(j.version, j.suffix),
       lastModified: secondResolution(new Date(j.lastModifiedMs)),
       createdAt: j.createdAt,
       body: orderKeys(toJson(j.job), JOB_KEY_ORDER),
       meta: toJson(meta),
-    });
+    };
   }
 
   /** Write a worker through to the store (its record is read back through workerRecord when needed). */
@@ -879,7 +892,7 @@ export class RoutingEngine {
     if (j.job.classificationPolicyId) {
       if (j.job.status !== "pendingClassification") {
         j.job.status = "pendingClassification";
-        this.saveJob(j);
+        this.writeJob(j);
       }
       this.enqueue(() => this.classifyJob(j.id));
     } else {
@@ -911,7 +924,7 @@ export class RoutingEngine {
     const at = matchingKind(j.job) === "scheduleAndSuspend" ? Date.parse(scheduleAtOf(j.job) ?? "") : Number.NaN;
     if (Number.isNaN(at)) {
       j.job.status = "scheduleFailed";
-      this.saveJob(j);
+      this.writeJob(j);
       this.emitJob("RouterJobSchedulingFailed", j, {
         priority: j.job.priority,
         expiredAttachedWorkerSelectors: [],
@@ -924,13 +937,13 @@ export class RoutingEngine {
       j.job.status = "scheduled";
       // [rec: Python SDK, 2023-11-01] scheduledAt is when the job became scheduled, not the requested time
       j.job.scheduledAt = formatServiceTime(this.now());
-      this.saveJob(j);
+      this.writeJob(j);
     }
     this.setTimer(`sched:${id}`, at, () => {
       const cur = this.jobs.get(id);
       if (!cur || cur.job.status !== "scheduled") return;
       cur.job.status = "waitingForActivation";
-      this.saveJob(cur);
+      this.writeJob(cur);
       this.emitJob("RouterJobWaitingForActivation", cur, this.waitingData(cur));
     });
   }
@@ -942,7 +955,7 @@ export class RoutingEngine {
     const policy = this.classificationPolicy(j.job.classificationPolicyId);
     const fail = (errors: ErrorDetail[]): void => {
       j.job.status = "classificationFailed";
-      this.saveJob(j);
+      this.writeJob(j);
       this.emitJob("RouterJobClassificationFailed", j, {
         classificationPolicyId: j.job.classificationPolicyId,
         errors,
@@ -981,7 +994,7 @@ export class RoutingEngine {
     j.job.queueId = result.queueId;
     if (result.priority !== undefined) j.job.priority = result.priority;
     j.job.attachedWorkerSelectors = result.attachedWorkerSelectors;
-    this.saveJob(j);
+    this.writeJob(j);
     this.emitJob("RouterJobClassified", j, {
       queueDetails: { id: queue.id, name: queue.name, labels: queue.labels ?? {} },
       classificationPolicyId: policy.id,
@@ -997,7 +1010,7 @@ export class RoutingEngine {
     j.enqueuedAtMs = this.now();
     j.job.enqueuedAt = formatServiceTime(j.enqueuedAtMs);
     j.firedRules = [];
-    this.saveJob(j);
+    this.writeJob(j);
     this.emitJob("RouterJobQueued", j, {
       priority: j.job.priority,
       attachedWorkerSelectors: eventSelectors(j.job.attachedWorkerSelectors),
@@ -1057,7 +1070,7 @@ export class RoutingEngine {
     if (req.newlyExpired.length === 0 && att.newlyExpired.length === 0) return;
     j.job.requestedWorkerSelectors = req.selectors;
     j.job.attachedWorkerSelectors = att.selectors;
-    this.saveJob(j);
+    this.writeJob(j);
     this.emitJob("RouterJobWorkerSelectorsExpired", j, {
       expiredRequestedWorkerSelectors: eventSelectors(req.newlyExpired),
       expiredAttachedWorkerSelectors: eventSelectors(att.newlyExpired),
@@ -1068,7 +1081,7 @@ export class RoutingEngine {
   fireException(j: JobState, rule: ExceptionRuleLike): void {
     if (j.firedRules.includes(rule.id)) return;
     j.firedRules.push(rule.id);
-    this.saveJob(j);
+    this.writeJob(j);
     this.emitJob("RouterJobExceptionTriggered", j, { ruleKey: rule.id, exceptionRuleId: rule.id });
     for (const action of effectiveActions(rule.actions)) this.applyExceptionAction(j, action);
   }
@@ -1086,12 +1099,12 @@ export class RoutingEngine {
         if (a.labelsToUpsert) j.job.labels = upsertLabels(j.job.labels, a.labelsToUpsert);
         if (!j.job.classificationPolicyId) {
           // Nothing to classify with: the job stays in its queue with the new labels.
-          this.saveJob(j);
+          this.writeJob(j);
           this.requestMatch();
           return;
         }
         j.job.status = "pendingClassification";
-        this.saveJob(j);
+        this.writeJob(j);
         this.enqueue(() => this.classifyJob(j.id));
         return;
       }
@@ -1132,7 +1145,7 @@ export class RoutingEngine {
     j.job.dispositionCode = opts.dispositionCode ?? "Cancelled";
     this.addNote(j, opts.note);
     delete j.pendingClose;
-    this.saveJob(j);
+    this.writeJob(j);
     this.emitJob("RouterJobCancelled", j, { note: opts.note, dispositionCode: j.job.dispositionCode });
     this.requestMatch();
   }
@@ -1157,7 +1170,7 @@ export class RoutingEngine {
     this.revokeOffersForJob(j);
     this.clearTimersWithPrefix(`wait:${j.id}:`);
     j.job.status = "pendingClassification";
-    this.saveJob(j);
+    this.writeJob(j);
     this.enqueue(() => this.classifyJob(j.id));
   }
 
@@ -1177,7 +1190,7 @@ export class RoutingEngine {
     a.completedAt = formatServiceTime(this.now());
     j.job.status = "completed";
     this.addNote(j, note);
-    this.saveJob(j);
+    this.writeJob(j);
     this.emitJob("RouterJobCompleted", j, { assignmentId, workerId: a.workerId });
   }
 
@@ -1198,7 +1211,7 @@ export class RoutingEngine {
     if (opts.closeAt !== undefined && opts.closeAt > now) {
       // [spec] capacity release and the JobClosed event happen at closeAt
       j.pendingClose = { assignmentId, atMs: opts.closeAt };
-      this.saveJob(j);
+      this.writeJob(j);
       this.armClose(j);
       return;
     }
@@ -1221,7 +1234,7 @@ export class RoutingEngine {
     a.closedAt = formatServiceTime(this.now());
     j.job.status = "closed";
     delete j.pendingClose;
-    this.saveJob(j);
+    this.writeJob(j);
     if (a.workerId) this.releaseCapacity(a.workerId, a.assignmentId);
     this.emitJob("RouterJobClosed", j, {
       assignmentId: a.assignmentId,
@@ -1253,7 +1266,7 @@ export class RoutingEngine {
     this.emitJob("RouterJobUnassigned", j, { assignmentId, workerId: a.workerId });
     if (suspendMatching) {
       j.job.status = "waitingForActivation";
-      this.saveJob(j);
+      this.writeJob(j);
       this.emitJob("RouterJobWaitingForActivation", j, this.waitingData(j));
     } else {
       this.queueJob(j);
@@ -1429,7 +1442,7 @@ export class RoutingEngine {
     j.job.status = "assigned";
     j.job.assignments = { ...(j.job.assignments ?? {}), [assignmentId]: { assignmentId, workerId: w.id, assignedAt } };
     this.clearJobTimers(j.id);
-    this.saveJob(j);
+    this.writeJob(j);
     this.emitOffer("RouterWorkerOfferAccepted", w, j, j.id, offerId, {
       assignmentId,
       jobPriority: j.job.priority,
