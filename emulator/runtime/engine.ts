@@ -1561,8 +1561,15 @@ export class RoutingEngine {
       holders = new Set(changedWorkers);
       for (const jobId of changedJobs) for (const id of this.offerHolders.get(jobId) ?? []) holders.add(id);
     }
-    for (const w of this.workers.values()) {
-      if (holders !== undefined && !holders.has(w.id)) continue;
+    const seq = (id: string): number => this.workerSeq.get(id) ?? Number.MAX_SAFE_INTEGER;
+    const toCheck: Iterable<WorkerState> =
+      holders === undefined
+        ? this.workers.values()
+        : [...holders]
+            .sort((a, b) => seq(a) - seq(b))
+            .map((id) => this.workers.get(id))
+            .filter((w): w is WorkerState => w !== undefined);
+    for (const w of toCheck) {
       if ((w.worker.offers ?? []).length === 0) continue;
       const workerChanged = changedWorkers.has(w.id);
       for (const offer of [...(w.worker.offers ?? [])]) {
