@@ -55,7 +55,9 @@ export interface MatchableJob {
 
 export function loadRatio(w: Pick<CandidateWorker, "capacity" | "usage">): number {
   if (w.capacity <= 0) return 0;
-  const used = w.usage.filter((u) => u.kind === "assignment").reduce((s, u) => s + u.capacityCost, 0);
+  // A plain loop (same sum, same order): this runs for every eligible worker of every job offered.
+  let used = 0;
+  for (const u of w.usage) if (u.kind === "assignment") used += u.capacityCost;
   return Math.min(1, used / w.capacity);
 }
 
@@ -134,6 +136,15 @@ export function orderLongestIdle(eligible: readonly EligibleWorker[]): EligibleW
  * (a job is usually offered to one worker out of hundreds). The order is total, so this is the sorted prefix.
  */
 export function firstLongestIdle(eligible: readonly EligibleWorker[], n: number): EligibleWorker[] {
+  if (n === 1) {
+    // The usual case, in one scan without copying the list.
+    let best: Loaded | undefined;
+    for (const e of eligible) {
+      const cur = { e, load: loadRatio(e.worker) };
+      if (best === undefined || longestIdleFirst(cur, best) < 0) best = cur;
+    }
+    return best === undefined ? [] : [best.e];
+  }
   const rest: Loaded[] = eligible.map((e) => ({ e, load: loadRatio(e.worker) }));
   const out: EligibleWorker[] = [];
   while (out.length < n && rest.length > 0) {
