@@ -11,7 +11,7 @@
 //   (which omits it) or the authority with an explicit port, and send the other in the Host header.
 // Bearer tokens (Entra ID) cannot be verified offline: they are accepted, unverified, only when allowed.
 
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, createSecretKey, timingSafeEqual, type KeyObject } from "node:crypto";
 
 /** The clock skew the emulator tolerates on x-ms-date. [guess: the real tolerance is unknown; 15 min is the common Azure value] */
 export const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
@@ -42,8 +42,17 @@ export function contentHash(body: Buffer | string): string {
   return createHash("sha256").update(body).digest("base64");
 }
 
+/** Decoded keys by access key: decoding and wrapping the key cost more than the HMAC itself on every request. */
+const keyObjects = new Map<string, KeyObject>();
+
 export function sign(accessKey: string, stringToSign: string): string {
-  return createHmac("sha256", Buffer.from(accessKey, "base64")).update(stringToSign, "utf8").digest("base64");
+  let key = keyObjects.get(accessKey);
+  if (key === undefined) {
+    key = createSecretKey(Buffer.from(accessKey, "base64"));
+    if (keyObjects.size >= 16) keyObjects.clear(); // a handful of keys per process; never grow without bound
+    keyObjects.set(accessKey, key);
+  }
+  return createHmac("sha256", key).update(stringToSign, "utf8").digest("base64");
 }
 
 function pathAndQueryCandidates(rawUrl: string): string[] {

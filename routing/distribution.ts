@@ -55,7 +55,9 @@ export interface MatchableJob {
 
 export function loadRatio(w: Pick<CandidateWorker, "capacity" | "usage">): number {
   if (w.capacity <= 0) return 0;
-  const used = w.usage.filter((u) => u.kind === "assignment").reduce((s, u) => s + u.capacityCost, 0);
+  // A plain loop (same sum, same order): this runs for every eligible worker of every job offered.
+  let used = 0;
+  for (const u of w.usage) if (u.kind === "assignment") used += u.capacityCost;
   return Math.min(1, used / w.capacity);
 }
 
@@ -108,17 +110,54 @@ export interface OrderingDeps {
 const byId = (a: EligibleWorker, b: EligibleWorker): number =>
   a.worker.id < b.worker.id ? -1 : a.worker.id > b.worker.id ? 1 : 0;
 
+interface Loaded {
+  e: EligibleWorker;
+  load: number;
+}
+
+/** longestIdle order: lower load ratio, then idle longer, then worker id (a total order: ids are unique). */
+const longestIdleFirst = (a: Loaded, b: Loaded): number => {
+  const d = a.load - b.load;
+  if (d !== 0) return d;
+  const i = a.e.worker.idleSinceMs - b.e.worker.idleSinceMs;
+  return i !== 0 ? i : byId(a.e, b.e);
+};
+
 export function orderLongestIdle(eligible: readonly EligibleWorker[]): EligibleWorker[] {
   // Each worker's load ratio once, not once per comparison (it sums the worker's usage).
   return eligible
     .map((e) => ({ e, load: loadRatio(e.worker) }))
-    .sort((a, b) => {
-      const d = a.load - b.load;
-      if (d !== 0) return d;
-      const i = a.e.worker.idleSinceMs - b.e.worker.idleSinceMs;
-      return i !== 0 ? i : byId(a.e, b.e);
-    })
+    .sort(longestIdleFirst)
     .map((x) => x.e);
+}
+
+/**
+ * The first `n` of orderLongestIdle(eligible), found by `n` linear scans instead of sorting every eligible worker
+ * (a job is usually offered to one worker out of hundreds). The order is total, so this is the sorted prefix.
+ */
+export function firstLongestIdle(eligible: readonly EligibleWorker[], n: number): EligibleWorker[] {
+  if (n === 1) {
+    // The usual case, in one scan without copying the list.
+    let best: Loaded | undefined;
+    for (const e of eligible) {
+      const cur = { e, load: loadRatio(e.worker) };
+      if (best === undefined || longestIdleFirst(cur, best) < 0) best = cur;
+    }
+    return best === undefined ? [] : [best.e];
+  }
+  const rest: Loaded[] = eligible.map((e) => ({ e, load: loadRatio(e.worker) }));
+  const out: EligibleWorker[] = [];
+  while (out.length < n && rest.length > 0) {
+    let best = 0;
+    for (let i = 1; i < rest.length; i++) {
+      const cur = rest[i];
+      const top = rest[best];
+      if (cur !== undefined && top !== undefined && longestIdleFirst(cur, top) < 0) best = i;
+    }
+    const [chosen] = rest.splice(best, 1);
+    if (chosen) out.push(chosen.e);
+  }
+  return out;
 }
 
 export function orderRoundRobin(eligible: readonly EligibleWorker[], cursor: string | undefined): EligibleWorker[] {
@@ -253,6 +292,10 @@ export async function selectWorkersForOffer(
   const eligible = eligibleWorkers(job, workers, { bypassSelectors: mode.bypassSelectors ?? false, nowMs: deps.now() });
   const n = offersToIssue(mode, outstandingOffers, eligible.length);
   if (n === 0) return [];
+  if (mode.kind === "longestIdle" && n <= 4) {
+    // Awaited like orderWorkers' answer, so callers resume after the same number of microtask turns as before.
+    return await Promise.resolve(firstLongestIdle(eligible, n));
+  }
   const ordered = await orderWorkers(job, eligible, mode, deps);
   return ordered.slice(0, n);
 }

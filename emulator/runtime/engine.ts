@@ -38,7 +38,7 @@ import type { EtagFactory } from "../etag";
 import { secondResolution } from "../etag";
 import type { JsonObject } from "../http";
 import { orderKeys } from "../mergePatch";
-import type { Store, StoredRecord } from "../store";
+import type { NewRecord, Store, StoredRecord } from "../store";
 import { classify } from "../../routing/classification";
 import { formatServiceTime, type Clock, type TimerHandle } from "../../routing/clock";
 import {
@@ -66,7 +66,14 @@ import {
   type ExceptionRuleLike,
 } from "../../routing/exceptions";
 import { RuleError, type HttpCaller, TokenCache } from "../../routing/rules";
-import { activeSelectors, expireSelectors, matchesAll, materializeSelector, nextExpiry } from "../../routing/selectors";
+import {
+  activeSelectors,
+  expireSelectors,
+  matchesAll,
+  materializeSelector,
+  nextExpiry,
+  selectorExpiryMs,
+} from "../../routing/selectors";
 
 export type JobBody = Omit<RouterJob, "id" | "etag">;
 export type WorkerBody = Omit<RouterWorker, "id" | "etag">;
@@ -173,70 +180,134 @@ export interface EngineOptions {
 }
 
 /**
- * What one matching pass knows about workers and offers: each worker's candidate view, the available workers of
- * each queue, and how many offers each job has out. Before, every queued job rebuilt every worker's view and
- * counted offers across every worker, so a pass cost jobs × workers. It is built once per pass and stays valid
- * while `epoch` equals the engine's write counter: any other write (an HTTP request served while a scoring rule
- * was awaited, a selector expiring) makes the pass rebuild it; the pass's own offers patch it with `update`.
+ * What a matching pass knows about workers and offers: each available worker's candidate view, the available
+ * workers of each queue that have room, and how many offers each job has out. Before, every queued job rebuilt
+ * every worker's view and counted offers across every worker, so a pass cost jobs × workers.
  *
- * Handing selectWorkersForOffer only the available workers that list the queue changes nothing it decides:
- * eligibleWorkers drops every other worker first, and the order among the rest is kept (registration order).
+ * It is kept across passes and brought up to date (`refresh`) for just the workers written since, whenever the
+ * engine's write counter has moved from `epoch` (a pass's start, an HTTP request served while a scoring rule was
+ * awaited, a selector expiring); the pass's own offers patch it with `update`. The engine rebuilds it whole when
+ * every candidate view may have changed (see candidateCache).
+ *
+ * Handing selectWorkersForOffer only the available workers that list the queue and have room changes nothing it
+ * decides: eligibleWorkers drops every other worker first, and the order among the rest is kept (registration
+ * order). With offers left outstanding most workers are full, and scanning them for every queued job made a pass
+ * cost jobs × workers.
+ *
+ * A job's offer count is looked up when the pass reaches the job (through the engine's index of who holds offers
+ * for which job), not counted over every worker's offers up front. The counts looked up are forgotten at each
+ * refresh; between refreshes only the pass's own offers (to other jobs) were written, so a live count is right.
  */
 class MatchSnapshot {
-  readonly outstanding = new Map<string, number>();
+  private readonly outstanding = new Map<string, number>();
   private readonly candidates = new Map<string, CandidateWorker>();
-  private readonly byQueue = new Map<string, string[]>();
+  /** The queues each available worker is listed under (its `lists` entries). */
+  private readonly queuesOf = new Map<string, string[]>();
   private readonly lists = new Map<string, CandidateWorker[]>();
 
   constructor(
     public epoch: number,
     workers: readonly WorkerState[],
     private readonly build: (w: WorkerState) => CandidateWorker,
+    private readonly countOffers: (jobId: string) => number,
+    private readonly seqOf: (workerId: string) => number,
   ) {
-    for (const w of workers) {
-      for (const o of w.worker.offers ?? []) this.outstanding.set(o.jobId, (this.outstanding.get(o.jobId) ?? 0) + 1);
-      if (w.worker.state !== "active" || w.worker.availableForOffers !== true) continue;
-      for (const q of new Set(w.worker.queues ?? [])) {
-        const ids = this.byQueue.get(q);
-        if (ids) ids.push(w.id);
-        else this.byQueue.set(q, [w.id]);
-      }
-      this.candidates.set(w.id, build(w));
+    for (const w of workers) this.place(w);
+  }
+
+  /** Bring the snapshot up to `epoch` after the given workers (or their absence) changed. */
+  refresh(epoch: number, changed: Iterable<string>, workerOf: (id: string) => WorkerState | undefined): void {
+    this.epoch = epoch;
+    this.outstanding.clear();
+    for (const id of changed) {
+      this.remove(id);
+      const w = workerOf(id);
+      if (w) this.place(w);
     }
   }
 
-  /**
-   * The available workers listing `queueId` that still have room on some channel, in registration order. A full
-   * worker can take no job (eligibleWorkers drops it first), so leaving it out changes no decision; with offers left
-   * outstanding most workers are full, and scanning them for every queued job made a pass cost jobs × workers.
-   */
+  private remove(id: string): void {
+    const old = this.candidates.get(id);
+    if (!old) return;
+    this.candidates.delete(id);
+    for (const q of this.queuesOf.get(id) ?? []) {
+      const list = this.lists.get(q);
+      const i = list ? list.indexOf(old) : -1;
+      if (list && i >= 0) list.splice(i, 1);
+    }
+    this.queuesOf.delete(id);
+  }
+
+  private place(w: WorkerState): void {
+    if (w.worker.state !== "active" || w.worker.availableForOffers !== true) return;
+    const c = this.build(w);
+    this.candidates.set(w.id, c);
+    const queues = [...new Set(w.worker.queues ?? [])];
+    this.queuesOf.set(w.id, queues);
+    if (!hasRoom(c)) return;
+    const seq = this.seqOf(w.id);
+    for (const q of queues) {
+      let list = this.lists.get(q);
+      if (!list) {
+        list = [];
+        this.lists.set(q, list);
+      }
+      // Registration order: binary search for the first worker registered later.
+      let lo = 0;
+      let hi = list.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        const other = list[mid];
+        if (other !== undefined && this.seqOf(other.id) < seq) lo = mid + 1;
+        else hi = mid;
+      }
+      list.splice(lo, 0, c);
+    }
+  }
+
+  /** The available workers listing `queueId` that still have room on some channel, in registration order. */
   candidatesFor(queueId: string): CandidateWorker[] {
     let list = this.lists.get(queueId);
     if (!list) {
       list = [];
-      for (const id of this.byQueue.get(queueId) ?? []) {
-        const c = this.candidates.get(id);
-        if (c && hasRoom(c)) list.push(c);
-      }
       this.lists.set(queueId, list);
     }
     return list;
   }
 
+  /** How many offers the job has out. */
+  outstandingFor(jobId: string): number {
+    let n = this.outstanding.get(jobId);
+    if (n === undefined) {
+      n = this.countOffers(jobId);
+      this.outstanding.set(jobId, n);
+    }
+    return n;
+  }
+
   /** After the pass offered `jobId` to a worker: its new view (usage grew) and one more offer out for the job. */
   update(worker: CandidateWorker, jobId: string): void {
-    this.outstanding.set(jobId, (this.outstanding.get(jobId) ?? 0) + 1);
+    // Not yet looked up means the lookup reads live state, which already holds this offer.
+    const n = this.outstanding.get(jobId);
+    if (n !== undefined) this.outstanding.set(jobId, n + 1);
     const old = this.candidates.get(worker.id);
     if (!old) return;
     this.candidates.set(worker.id, worker);
     const room = hasRoom(worker);
-    for (const list of this.lists.values()) {
-      const i = list.indexOf(old);
-      if (i < 0) continue;
+    for (const q of this.queuesOf.get(worker.id) ?? []) {
+      const list = this.lists.get(q);
+      const i = list ? list.indexOf(old) : -1;
+      if (!list || i < 0) continue;
       if (room) list[i] = worker;
       else list.splice(i, 1);
     }
   }
+}
+
+/** A timer key's kind: the part before its first colon ("wait:job:rule" → "wait"). */
+function timerKind(key: string): string {
+  const i = key.indexOf(":");
+  return i < 0 ? key : key.slice(0, i);
 }
 
 /** Whether some channel of the worker still fits one more job (capacity and the channel's job limit). */
@@ -251,6 +322,8 @@ export class RoutingEngine {
   readonly delivery: WebhookDelivery | undefined;
   private readonly tokens = new TokenCache();
   private readonly timers = new Map<string, TimerHandle>();
+  /** The keys of `timers` by kind (the part before the first colon: wait, offer, selexp...). */
+  private readonly timerKeysByKind = new Map<string, Set<string>>();
   private readonly roundRobinCursor = new Map<string, string>();
   private chain: Promise<void> = Promise.resolve();
   private pendingTasks = 0;
@@ -278,6 +351,42 @@ export class RoutingEngine {
    */
   private readonly candidateCache = new Map<string, CandidateWorker>();
   private readonly jobChannels = new Map<string, string>();
+  /**
+   * Incremental matching. A pass used to sort every queued job of every queue and walk every worker's offers, so
+   * with offers left outstanding each pass cost jobs × log jobs + offers, once per submitted job. Now it visits only
+   * the "open" jobs: queued jobs not yet seen holding their maximum of offers (or with a selector still due to
+   * expire, which a pass marks). A job leaves the open set only when a pass finds it saturated, and comes back
+   * whenever it is written, one of its offers disappears (its holder was written), or its queue's distribution
+   * settings change; nothing else can make a saturated job take another offer. Jobs and workers written since the
+   * last pass are folded in by absorbChanges.
+   *
+   * `jobSeq` records the order jobs entered `jobs` (the tie-break of the service order, which used to come from
+   * iterating that map); `queuedByQueue` the queued jobs per queue; `offerJobsOf` / `offerHolders` who holds offers
+   * for which job, as of the last fold; `queueSettings` each queue's bypassSelectors / policy / maxConcurrentOffers
+   * as the last pass saw them.
+   */
+  private readonly jobSeq = new WeakMap<JobState, number>();
+  private nextJobSeq = 0;
+  private matchDirtyJobs = new Set<string>();
+  private matchDirtyWorkers = new Set<string>();
+  private readonly queuedByQueue = new Map<string, Set<string>>();
+  private readonly queuedQueueOf = new Map<string, string>();
+  private readonly openJobs = new Set<string>();
+  private readonly offerJobsOf = new Map<string, string[]>();
+  private readonly offerHolders = new Map<string, Set<string>>();
+  private readonly queueSettings = new Map<string, string>();
+  /**
+   * The matching snapshot kept across passes (see MatchSnapshot), the workers written since it was last brought up
+   * to date, and whether it must be rebuilt whole (when candidateCache was cleared). `workerSeq` records the order
+   * workers entered `workers` (registration order).
+   */
+  private pool: MatchSnapshot | undefined;
+  private poolDirty = new Set<string>();
+  private poolRebuild = false;
+  private readonly workerSeq = new Map<string, number>();
+  private nextWorkerSeq = 0;
+  /** Set when a queue's bypassSelectors may have changed: the next stale-offer check looks at every offer. */
+  private recheckAllOffers = true;
 
   constructor(private readonly o: EngineOptions) {
     if (o.eventWebhooks.length > 0) {
@@ -337,6 +446,7 @@ export class RoutingEngine {
     this.closed = true;
     for (const t of this.timers.values()) this.o.clock.clearTimer(t);
     this.timers.clear();
+    this.timerKeysByKind.clear();
     this.delivery?.close();
   }
 
@@ -344,20 +454,34 @@ export class RoutingEngine {
     this.clearTimer(key);
     const handle = this.o.clock.setTimer(atMs, () => {
       this.timers.delete(key);
+      this.timerKeysByKind.get(timerKind(key))?.delete(key);
       if (this.closed) return;
       return fn();
     });
     this.timers.set(key, handle);
+    const kind = timerKind(key);
+    let keys = this.timerKeysByKind.get(kind);
+    if (!keys) {
+      keys = new Set();
+      this.timerKeysByKind.set(kind, keys);
+    }
+    keys.add(key);
   }
 
   private clearTimer(key: string): void {
     const t = this.timers.get(key);
     if (t) this.o.clock.clearTimer(t);
     this.timers.delete(key);
+    this.timerKeysByKind.get(timerKind(key))?.delete(key);
   }
 
+  /**
+   * Clear every timer whose key starts with `prefix`. Only keys of the prefix's kind are scanned: scanning every
+   * timer (one per outstanding offer) each time a job was queued made queueing cost O(offers).
+   */
   private clearTimersWithPrefix(prefix: string): void {
-    for (const key of [...this.timers.keys()]) if (key.startsWith(prefix)) this.clearTimer(key);
+    const keys = prefix.includes(":") ? this.timerKeysByKind.get(timerKind(prefix)) : this.timers.keys();
+    for (const key of [...(keys ?? [])]) if (key.startsWith(prefix)) this.clearTimer(key);
   }
 
   emit(name: RouterEventName, subject: string, data: Record<string, unknown>): void {
@@ -384,6 +508,8 @@ export class RoutingEngine {
       if (meta.enqueuedAtMs !== undefined) s.enqueuedAtMs = meta.enqueuedAtMs;
       if (meta.pendingClose) s.pendingClose = meta.pendingClose;
       this.jobs.set(r.id, s);
+      this.jobSeq.set(s, this.nextJobSeq++);
+      this.matchDirtyJobs.add(r.id);
       this.jobChannels.set(r.id, s.job.channelId ?? "");
     }
     for (const r of this.o.store.list("workers")) {
@@ -398,6 +524,8 @@ export class RoutingEngine {
         idleSinceMs: meta.idleSinceMs ?? this.now(),
         declines: meta.declines ?? {},
       });
+      this.matchDirtyWorkers.add(r.id);
+      this.workerSeq.set(r.id, this.nextWorkerSeq++);
     }
     this.rearmTimers();
   }
@@ -440,13 +568,31 @@ export class RoutingEngine {
     return this.o.store.get("workers", id);
   }
 
-  /** Write a job through to the store; `bump` counts a change (new ETag, Last-Modified). */
+  /** Write a job through to the store; `bump` counts a change (new ETag, Last-Modified). Returns the stored copy. */
   saveJob(j: JobState, bump = true): StoredRecord {
+    const record = this.jobToStore(j, bump);
+    return this.o.store.put("jobs", record);
+  }
+
+  /** saveJob when the stored record is not wanted back: handed over to the store without copies (see putOwned). */
+  private writeJob(j: JobState, bump = true): void {
+    const record = this.jobToStore(j, bump);
+    if (this.o.store.putOwned) this.o.store.putOwned("jobs", record);
+    else this.o.store.put("jobs", record);
+  }
+
+  /** The bookkeeping of a job write, and the record to store (built fresh: toJson copies). */
+  private jobToStore(j: JobState, bump: boolean): NewRecord {
     this.stateEpoch++;
     this.changedJobs.add(j.id);
+    this.matchDirtyJobs.add(j.id);
+    if (!this.jobSeq.has(j) && this.jobs.get(j.id) === j) this.jobSeq.set(j, this.nextJobSeq++);
     const channel = j.job.channelId ?? "";
     const knownChannel = this.jobChannels.get(j.id);
-    if (knownChannel !== undefined && knownChannel !== channel) this.candidateCache.clear();
+    if (knownChannel !== undefined && knownChannel !== channel) {
+      this.candidateCache.clear();
+      this.poolRebuild = true;
+    }
     this.jobChannels.set(j.id, channel);
     if (bump) {
       j.version++;
@@ -460,33 +606,40 @@ export class RoutingEngine {
     };
     if (j.enqueuedAtMs !== undefined) meta.enqueuedAtMs = j.enqueuedAtMs;
     if (j.pendingClose) meta.pendingClose = j.pendingClose;
-    return this.o.store.put("jobs", {
+    return {
       id: j.id,
       etag: this.o.etags.versioned(j.version, j.suffix),
       lastModified: secondResolution(new Date(j.lastModifiedMs)),
       createdAt: j.createdAt,
       body: orderKeys(toJson(j.job), JOB_KEY_ORDER),
       meta: toJson(meta),
-    });
+    };
   }
 
-  saveWorker(w: WorkerState, bump = true): StoredRecord {
+  /** Write a worker through to the store (its record is read back through workerRecord when needed). */
+  saveWorker(w: WorkerState, bump = true): void {
     this.stateEpoch++;
     this.changedWorkers.add(w.id);
+    this.matchDirtyWorkers.add(w.id);
+    this.poolDirty.add(w.id);
+    if (!this.workerSeq.has(w.id) && this.workers.get(w.id) === w) this.workerSeq.set(w.id, this.nextWorkerSeq++);
     this.candidateCache.delete(w.id);
     if (bump) {
       w.version++;
       w.lastModifiedMs = this.now();
     }
     w.worker.loadRatio = this.loadRatioOf(w);
-    return this.o.store.put("workers", {
+    // Built fresh here (toJson copies) and handed over: the store need not copy it again.
+    const record = {
       id: w.id,
       etag: this.o.etags.versioned(w.version, w.suffix),
       lastModified: secondResolution(new Date(w.lastModifiedMs)),
       createdAt: w.createdAt,
       body: orderKeys(toJson(w.worker), WORKER_KEY_ORDER),
       meta: toJson({ version: w.version, suffix: w.suffix, idleSinceMs: w.idleSinceMs, declines: w.declines }),
-    });
+    };
+    if (this.o.store.putOwned) this.o.store.putOwned("workers", record);
+    else this.o.store.put("workers", record);
   }
 
   // ------------------------------------------------------------ admin lookups (owned by the admin handlers)
@@ -571,7 +724,7 @@ export class RoutingEngine {
    * job to the front of the queue as long as this selector is active"), then priority (high first), then
    * enqueue time.
    */
-  queuedJobs(queueId: string): JobState[] {
+  queuedJobs(queueId: string, among?: ReadonlySet<string>): JobState[] {
     const now = this.now();
     const expedited = (j: JobState): boolean =>
       activeSelectors([...(j.job.requestedWorkerSelectors ?? []), ...(j.job.attachedWorkerSelectors ?? [])], now).some(
@@ -579,14 +732,125 @@ export class RoutingEngine {
       );
     // Sort keys are computed once per job, not in the comparator: with thousands of queued jobs the comparator
     // runs n·log n times and each call re-derived both jobs' active selectors.
-    const keyed: Array<{ j: JobState; e: number; p: number; t: number }> = [];
-    for (const j of this.jobs.values()) {
-      if (j.job.status !== "queued" || j.job.queueId !== queueId) continue;
-      keyed.push({ j, e: Number(expedited(j)), p: j.job.priority ?? 1, t: j.enqueuedAtMs ?? 0 });
+    const keyed: Array<{ j: JobState; e: number; p: number; t: number; s: number }> = [];
+    this.absorbChanges();
+    // The index holds jobs with a queue id; an empty one (never routed, but askable) is looked up the long way.
+    const members = queueId ? this.queuedByQueue.get(queueId) : this.queuedWithoutQueueId();
+    if (!members) return [];
+    // The smaller of the two sets is walked; the other answers membership.
+    const [walk, other] = among !== undefined && among.size < members.size ? [among, members] : [members, among];
+    for (const id of walk) {
+      if (other !== undefined && !other.has(id)) continue;
+      const j = this.jobs.get(id);
+      if (!j || j.job.status !== "queued" || j.job.queueId !== queueId) continue;
+      keyed.push({ j, e: Number(expedited(j)), p: j.job.priority ?? 1, t: j.enqueuedAtMs ?? 0, s: this.seqOf(j) });
     }
-    // Array.prototype.sort is stable, so equal keys keep insertion order, as before.
-    keyed.sort((a, b) => b.e - a.e || b.p - a.p || a.t - b.t);
+    // Equal keys keep the order in which the jobs were created (the order of `jobs`), as before.
+    keyed.sort((a, b) => b.e - a.e || b.p - a.p || a.t - b.t || a.s - b.s);
     return keyed.map((k) => k.j);
+  }
+
+  private queuedWithoutQueueId(): Set<string> {
+    const ids = new Set<string>();
+    for (const j of this.jobs.values()) if (j.job.status === "queued" && !j.job.queueId) ids.add(j.id);
+    return ids;
+  }
+
+  private seqOf(j: JobState): number {
+    let n = this.jobSeq.get(j);
+    if (n === undefined) {
+      n = this.nextJobSeq++;
+      this.jobSeq.set(j, n);
+    }
+    return n;
+  }
+
+  /**
+   * Fold the jobs and workers written since the last call into the matching indexes (see openJobs): queue
+   * membership, who holds offers for which job, and which jobs are open again.
+   */
+  private absorbChanges(): void {
+    if (this.matchDirtyWorkers.size > 0) {
+      const dirty = this.matchDirtyWorkers;
+      this.matchDirtyWorkers = new Set();
+      for (const id of dirty) {
+        const before = this.offerJobsOf.get(id) ?? [];
+        const w = this.workers.get(id);
+        const after = w ? (w.worker.offers ?? []).map((o) => o.jobId) : [];
+        for (const jobId of before) {
+          if (after.includes(jobId)) continue;
+          this.openJobs.add(jobId); // an offer of this job went away: it may take another
+          const set = this.offerHolders.get(jobId);
+          set?.delete(id);
+          if (set?.size === 0) this.offerHolders.delete(jobId);
+        }
+        for (const jobId of after) {
+          if (before.includes(jobId)) continue;
+          let set = this.offerHolders.get(jobId);
+          if (!set) {
+            set = new Set();
+            this.offerHolders.set(jobId, set);
+          }
+          set.add(id);
+        }
+        if (after.length > 0) this.offerJobsOf.set(id, after);
+        else this.offerJobsOf.delete(id);
+      }
+    }
+    if (this.matchDirtyJobs.size > 0) {
+      const dirty = this.matchDirtyJobs;
+      this.matchDirtyJobs = new Set();
+      for (const id of dirty) {
+        const j = this.jobs.get(id);
+        const q = j !== undefined && j.job.status === "queued" && j.job.queueId ? j.job.queueId : undefined;
+        const prev = this.queuedQueueOf.get(id);
+        if (prev !== q) {
+          if (prev !== undefined) this.queuedByQueue.get(prev)?.delete(id);
+          if (q !== undefined) {
+            let set = this.queuedByQueue.get(q);
+            if (!set) {
+              set = new Set();
+              this.queuedByQueue.set(q, set);
+            }
+            set.add(id);
+            this.queuedQueueOf.set(id, q);
+          } else this.queuedQueueOf.delete(id);
+        }
+        if (q !== undefined) this.openJobs.add(id);
+        else this.openJobs.delete(id);
+      }
+    }
+  }
+
+  /** Offers out for a job, counted on the workers that hold them (offerHolders is current after absorbChanges). */
+  private countOffers(jobId: string): number {
+    let n = 0;
+    for (const id of this.offerHolders.get(jobId) ?? []) {
+      for (const o of this.workers.get(id)?.worker.offers ?? []) if (o.jobId === jobId) n++;
+    }
+    return n;
+  }
+
+  /**
+   * Compare a queue's routing settings with what the last pass saw. When they moved, every queued job of the queue
+   * is open again (a higher maxConcurrentOffers, another policy) and every offer is re-checked (bypassSelectors).
+   */
+  private checkQueueSettings(queueId: string): void {
+    const dp = this.distributionPolicy(this.queue(queueId)?.distributionPolicyId);
+    const mode = dp ? this.modeOf(dp) : undefined;
+    const settings = JSON.stringify([dp?.id ?? null, mode?.bypassSelectors ?? false, mode?.maxConcurrentOffers ?? 1]);
+    if (this.queueSettings.get(queueId) === settings) return;
+    this.queueSettings.set(queueId, settings);
+    this.recheckAllOffers = true;
+    for (const id of this.queuedByQueue.get(queueId) ?? []) this.openJobs.add(id);
+  }
+
+  /** Whether a selector of the job has an expiry not yet marked (a matching pass marks it when due). */
+  private hasPendingExpiry(j: JobState): boolean {
+    for (const sel of [...(j.job.requestedWorkerSelectors ?? []), ...(j.job.attachedWorkerSelectors ?? [])]) {
+      if (sel.status !== "expired" && selectorExpiryMs(sel) !== undefined) return true;
+    }
+    return false;
   }
 
   /** How many jobs are queued in a queue (the queueLength exception trigger needs the count, not the order). */
@@ -628,7 +892,7 @@ export class RoutingEngine {
     if (j.job.classificationPolicyId) {
       if (j.job.status !== "pendingClassification") {
         j.job.status = "pendingClassification";
-        this.saveJob(j);
+        this.writeJob(j);
       }
       this.enqueue(() => this.classifyJob(j.id));
     } else {
@@ -660,7 +924,7 @@ export class RoutingEngine {
     const at = matchingKind(j.job) === "scheduleAndSuspend" ? Date.parse(scheduleAtOf(j.job) ?? "") : Number.NaN;
     if (Number.isNaN(at)) {
       j.job.status = "scheduleFailed";
-      this.saveJob(j);
+      this.writeJob(j);
       this.emitJob("RouterJobSchedulingFailed", j, {
         priority: j.job.priority,
         expiredAttachedWorkerSelectors: [],
@@ -673,13 +937,13 @@ export class RoutingEngine {
       j.job.status = "scheduled";
       // [rec: Python SDK, 2023-11-01] scheduledAt is when the job became scheduled, not the requested time
       j.job.scheduledAt = formatServiceTime(this.now());
-      this.saveJob(j);
+      this.writeJob(j);
     }
     this.setTimer(`sched:${id}`, at, () => {
       const cur = this.jobs.get(id);
       if (!cur || cur.job.status !== "scheduled") return;
       cur.job.status = "waitingForActivation";
-      this.saveJob(cur);
+      this.writeJob(cur);
       this.emitJob("RouterJobWaitingForActivation", cur, this.waitingData(cur));
     });
   }
@@ -691,7 +955,7 @@ export class RoutingEngine {
     const policy = this.classificationPolicy(j.job.classificationPolicyId);
     const fail = (errors: ErrorDetail[]): void => {
       j.job.status = "classificationFailed";
-      this.saveJob(j);
+      this.writeJob(j);
       this.emitJob("RouterJobClassificationFailed", j, {
         classificationPolicyId: j.job.classificationPolicyId,
         errors,
@@ -730,7 +994,7 @@ export class RoutingEngine {
     j.job.queueId = result.queueId;
     if (result.priority !== undefined) j.job.priority = result.priority;
     j.job.attachedWorkerSelectors = result.attachedWorkerSelectors;
-    this.saveJob(j);
+    this.writeJob(j);
     this.emitJob("RouterJobClassified", j, {
       queueDetails: { id: queue.id, name: queue.name, labels: queue.labels ?? {} },
       classificationPolicyId: policy.id,
@@ -746,7 +1010,7 @@ export class RoutingEngine {
     j.enqueuedAtMs = this.now();
     j.job.enqueuedAt = formatServiceTime(j.enqueuedAtMs);
     j.firedRules = [];
-    this.saveJob(j);
+    this.writeJob(j);
     this.emitJob("RouterJobQueued", j, {
       priority: j.job.priority,
       attachedWorkerSelectors: eventSelectors(j.job.attachedWorkerSelectors),
@@ -806,7 +1070,7 @@ export class RoutingEngine {
     if (req.newlyExpired.length === 0 && att.newlyExpired.length === 0) return;
     j.job.requestedWorkerSelectors = req.selectors;
     j.job.attachedWorkerSelectors = att.selectors;
-    this.saveJob(j);
+    this.writeJob(j);
     this.emitJob("RouterJobWorkerSelectorsExpired", j, {
       expiredRequestedWorkerSelectors: eventSelectors(req.newlyExpired),
       expiredAttachedWorkerSelectors: eventSelectors(att.newlyExpired),
@@ -817,7 +1081,7 @@ export class RoutingEngine {
   fireException(j: JobState, rule: ExceptionRuleLike): void {
     if (j.firedRules.includes(rule.id)) return;
     j.firedRules.push(rule.id);
-    this.saveJob(j);
+    this.writeJob(j);
     this.emitJob("RouterJobExceptionTriggered", j, { ruleKey: rule.id, exceptionRuleId: rule.id });
     for (const action of effectiveActions(rule.actions)) this.applyExceptionAction(j, action);
   }
@@ -835,12 +1099,12 @@ export class RoutingEngine {
         if (a.labelsToUpsert) j.job.labels = upsertLabels(j.job.labels, a.labelsToUpsert);
         if (!j.job.classificationPolicyId) {
           // Nothing to classify with: the job stays in its queue with the new labels.
-          this.saveJob(j);
+          this.writeJob(j);
           this.requestMatch();
           return;
         }
         j.job.status = "pendingClassification";
-        this.saveJob(j);
+        this.writeJob(j);
         this.enqueue(() => this.classifyJob(j.id));
         return;
       }
@@ -881,7 +1145,7 @@ export class RoutingEngine {
     j.job.dispositionCode = opts.dispositionCode ?? "Cancelled";
     this.addNote(j, opts.note);
     delete j.pendingClose;
-    this.saveJob(j);
+    this.writeJob(j);
     this.emitJob("RouterJobCancelled", j, { note: opts.note, dispositionCode: j.job.dispositionCode });
     this.requestMatch();
   }
@@ -906,7 +1170,7 @@ export class RoutingEngine {
     this.revokeOffersForJob(j);
     this.clearTimersWithPrefix(`wait:${j.id}:`);
     j.job.status = "pendingClassification";
-    this.saveJob(j);
+    this.writeJob(j);
     this.enqueue(() => this.classifyJob(j.id));
   }
 
@@ -926,7 +1190,7 @@ export class RoutingEngine {
     a.completedAt = formatServiceTime(this.now());
     j.job.status = "completed";
     this.addNote(j, note);
-    this.saveJob(j);
+    this.writeJob(j);
     this.emitJob("RouterJobCompleted", j, { assignmentId, workerId: a.workerId });
   }
 
@@ -947,7 +1211,7 @@ export class RoutingEngine {
     if (opts.closeAt !== undefined && opts.closeAt > now) {
       // [spec] capacity release and the JobClosed event happen at closeAt
       j.pendingClose = { assignmentId, atMs: opts.closeAt };
-      this.saveJob(j);
+      this.writeJob(j);
       this.armClose(j);
       return;
     }
@@ -970,7 +1234,7 @@ export class RoutingEngine {
     a.closedAt = formatServiceTime(this.now());
     j.job.status = "closed";
     delete j.pendingClose;
-    this.saveJob(j);
+    this.writeJob(j);
     if (a.workerId) this.releaseCapacity(a.workerId, a.assignmentId);
     this.emitJob("RouterJobClosed", j, {
       assignmentId: a.assignmentId,
@@ -1002,7 +1266,7 @@ export class RoutingEngine {
     this.emitJob("RouterJobUnassigned", j, { assignmentId, workerId: a.workerId });
     if (suspendMatching) {
       j.job.status = "waitingForActivation";
-      this.saveJob(j);
+      this.writeJob(j);
       this.emitJob("RouterJobWaitingForActivation", j, this.waitingData(j));
     } else {
       this.queueJob(j);
@@ -1022,8 +1286,10 @@ export class RoutingEngine {
     this.jobs.delete(j.id);
     this.stateEpoch++;
     this.changedJobs.add(j.id);
+    this.matchDirtyJobs.add(j.id);
     this.jobChannels.delete(j.id);
     this.candidateCache.clear();
+    this.poolRebuild = true;
     this.o.store.delete("jobs", j.id);
     this.emitJob("RouterJobDeleted", j);
     this.requestMatch();
@@ -1086,6 +1352,9 @@ export class RoutingEngine {
     this.revokeOffersForWorker(w);
     this.workers.delete(w.id);
     this.stateEpoch++;
+    this.matchDirtyWorkers.add(w.id);
+    this.poolDirty.add(w.id);
+    this.workerSeq.delete(w.id);
     this.candidateCache.delete(w.id);
     this.o.store.delete("workers", w.id);
     this.emit("RouterWorkerDeleted", workerSubject(w.id), { workerId: w.id });
@@ -1173,7 +1442,7 @@ export class RoutingEngine {
     j.job.status = "assigned";
     j.job.assignments = { ...(j.job.assignments ?? {}), [assignmentId]: { assignmentId, workerId: w.id, assignedAt } };
     this.clearJobTimers(j.id);
-    this.saveJob(j);
+    this.writeJob(j);
     this.emitOffer("RouterWorkerOfferAccepted", w, j, j.id, offerId, {
       assignmentId,
       jobPriority: j.job.priority,
@@ -1284,7 +1553,23 @@ export class RoutingEngine {
       }
       return sel;
     };
-    for (const w of this.workers.values()) {
+    // Only offers whose worker or job changed can have become invalid (or any offer, after a queue's settings
+    // changed): the workers holding them are looked at, in registration order as before.
+    let holders: Set<string> | undefined;
+    if (this.recheckAllOffers) this.recheckAllOffers = false;
+    else {
+      holders = new Set(changedWorkers);
+      for (const jobId of changedJobs) for (const id of this.offerHolders.get(jobId) ?? []) holders.add(id);
+    }
+    const seq = (id: string): number => this.workerSeq.get(id) ?? Number.MAX_SAFE_INTEGER;
+    const toCheck: Iterable<WorkerState> =
+      holders === undefined
+        ? this.workers.values()
+        : [...holders]
+            .sort((a, b) => seq(a) - seq(b))
+            .map((id) => this.workers.get(id))
+            .filter((w): w is WorkerState => w !== undefined);
+    for (const w of toCheck) {
       if ((w.worker.offers ?? []).length === 0) continue;
       const workerChanged = changedWorkers.has(w.id);
       for (const offer of [...(w.worker.offers ?? [])]) {
@@ -1309,30 +1594,35 @@ export class RoutingEngine {
 
   /** One pass over every queue: offer each queued job to the workers its distribution policy picks. */
   async matchAll(): Promise<void> {
+    this.absorbChanges();
+    const queueIds = [...this.queuedByQueue.keys()].filter((q) => (this.queuedByQueue.get(q)?.size ?? 0) > 0).sort();
+    for (const queueId of queueIds) this.checkQueueSettings(queueId);
     this.revokeStaleOffers();
     let snap = this.matchSnapshot();
-    const queueIds = [
-      ...new Set(
-        [...this.jobs.values()]
-          .filter((j) => j.job.status === "queued" && j.job.queueId)
-          .map((j) => j.job.queueId as string),
-      ),
-    ].sort();
     for (const queueId of queueIds) {
       const queue = this.queue(queueId);
       const dp = this.distributionPolicy(queue?.distributionPolicyId);
       if (!dp) continue; // a queue without a distribution policy distributes nothing
       const mode = this.modeOf(dp);
       const maxOffers = Math.max(1, mode.maxConcurrentOffers ?? 1);
-      for (const j of this.queuedJobs(queueId)) {
+      this.absorbChanges();
+      this.checkQueueSettings(queueId);
+      // bestWorker may await a scoring rule over HTTP, and a request served meanwhile can free a saturated job of
+      // this queue, which the pass then offers when it gets there: such a queue still visits every queued job.
+      for (const j of this.queuedJobs(queueId, mode.kind === "bestWorker" ? undefined : this.openJobs)) {
         if (j.job.status !== "queued") continue;
         this.expireJobSelectors(j);
         if (snap.epoch !== this.stateEpoch) snap = this.matchSnapshot();
-        const outstanding = snap.outstanding.get(j.id) ?? 0;
+        const outstanding = snap.outstandingFor(j.id);
         // A job that already has its maximum of offers out gets none now (offersToIssue would say 0), so the
         // eligibility scan over every worker is skipped. Without this, every pass rescanned every worker for every
         // offered-but-unaccepted job: jobs × workers per event.
-        if (outstanding >= maxOffers) continue;
+        if (outstanding >= maxOffers) {
+          // Saturated: later passes skip it until something frees it (see openJobs). A selector still due to
+          // expire keeps it open, since each pass marks due selectors expired.
+          if (!this.hasPendingExpiry(j)) this.openJobs.delete(j.id);
+          continue;
+        }
         const now = this.now();
         const job: MatchableJob = {
           id: j.id,
@@ -1385,7 +1675,23 @@ export class RoutingEngine {
 
   /** The workers and offers as a pass sees them (see MatchSnapshot). */
   private matchSnapshot(): MatchSnapshot {
-    return new MatchSnapshot(this.stateEpoch, [...this.workers.values()], (w) => this.cachedCandidate(w));
+    this.absorbChanges();
+    if (this.pool === undefined || this.poolRebuild) {
+      this.poolRebuild = false;
+      this.poolDirty.clear();
+      this.pool = new MatchSnapshot(
+        this.stateEpoch,
+        [...this.workers.values()],
+        (w) => this.cachedCandidate(w),
+        (jobId) => this.countOffers(jobId),
+        (id) => this.workerSeq.get(id) ?? Number.MAX_SAFE_INTEGER,
+      );
+    } else {
+      const changed = this.poolDirty;
+      this.poolDirty = new Set();
+      this.pool.refresh(this.stateEpoch, changed, (id) => this.workers.get(id));
+    }
+    return this.pool;
   }
 
   /** The worker's candidate view from the cache (see candidateCache); the live check after scoring uses candidate(). */

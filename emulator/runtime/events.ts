@@ -59,7 +59,9 @@ type Listener = (e: RouterEvent) => void;
 
 /** Every event the runtime raised, in order, with subscription and promise-based waiting for tests. */
 export class EventFeed {
+  /** The kept events are log[start..]: dropping the oldest moves `start`, not every element (see publish). */
   private readonly log: RouterEvent[] = [];
+  private start = 0;
   private readonly listeners = new Set<Listener>();
   private readonly cap: number;
 
@@ -69,17 +71,24 @@ export class EventFeed {
 
   publish(e: RouterEvent): void {
     this.log.push(e);
-    if (this.log.length > this.cap) this.log.splice(0, this.log.length - this.cap);
+    // Once full, shifting the array on every event cost O(cap) per event; the dropped head is cut off in one go
+    // once it is as long as the kept part.
+    if (this.log.length - this.start > this.cap) this.start = this.log.length - this.cap;
+    if (this.start >= this.cap) {
+      this.log.splice(0, this.start);
+      this.start = 0;
+    }
     for (const l of [...this.listeners]) l(e);
   }
 
   /** A copy of the events so far, optionally only those of the given names. */
   events(...names: RouterEventName[]): RouterEvent[] {
-    return names.length === 0 ? [...this.log] : this.log.filter((e) => names.includes(eventName(e)));
+    const kept = this.log.slice(this.start);
+    return names.length === 0 ? kept : kept.filter((e) => names.includes(eventName(e)));
   }
 
   names(): RouterEventName[] {
-    return this.log.map(eventName);
+    return this.log.slice(this.start).map(eventName);
   }
 
   subscribe(listener: Listener): () => void {
@@ -92,7 +101,11 @@ export class EventFeed {
    * test that awaits an event that never comes fails by the test runner's own timeout.
    */
   waitFor(predicate: (e: RouterEvent) => boolean): Promise<RouterEvent> {
-    const seen = this.log.find(predicate);
+    let seen: RouterEvent | undefined;
+    for (let i = this.start; i < this.log.length && seen === undefined; i++) {
+      const e = this.log[i];
+      if (e !== undefined && predicate(e)) seen = e;
+    }
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve) => {
       const off = this.subscribe((e) => {
@@ -106,6 +119,7 @@ export class EventFeed {
 
   clear(): void {
     this.log.length = 0;
+    this.start = 0;
   }
 }
 

@@ -39,6 +39,16 @@ export class MemoryStore implements Store {
     return copy(stored);
   }
 
+  putOwned(collection: CollectionName, record: NewRecord): void {
+    const b = this.bucket(collection);
+    const existing = b.get(record.id);
+    const seq = existing?.seq ?? record.seq ?? ++this.seq;
+    if (seq > this.seq) this.seq = seq;
+    const stored: StoredRecord = { ...record, seq };
+    b.set(record.id, stored);
+    this.persist?.(collection, stored);
+  }
+
   delete(collection: CollectionName, id: string): boolean {
     const removed = this.bucket(collection).delete(id);
     if (removed) this.unpersist?.(collection, id);

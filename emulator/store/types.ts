@@ -30,6 +30,11 @@ export interface Store {
   list(collection: CollectionName): StoredRecord[];
   /** Insert or replace; keeps the old seq on replace. Returns the stored copy. */
   put(collection: CollectionName, record: NewRecord): StoredRecord;
+  /**
+   * Insert or replace a record the caller built for this call alone and never touches again, with no copy in or
+   * out (the routing engine writes a worker on every offer; two deep copies per write were a tenth of its time).
+   */
+  putOwned?(collection: CollectionName, record: NewRecord): void;
   /** Returns whether a record was removed. */
   delete(collection: CollectionName, id: string): boolean;
   collections(): CollectionName[];

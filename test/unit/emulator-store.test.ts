@@ -48,6 +48,20 @@ describe.each([
     expect(s.get("queues", "a")).toBeUndefined();
   });
 
+  it("putOwned stores a handed-over record like put: same order, same seq on replace, copies on the way out", () => {
+    const s = make();
+    s.put("workers", record("w1", "1"));
+    s.putOwned?.("workers", record("w2", "2"));
+    s.putOwned?.("workers", record("w1", "3"));
+    expect(s.list("workers").map((r) => [r.id, r.body["name"]])).toEqual([
+      ["w1", "3"],
+      ["w2", "2"],
+    ]);
+    const got = s.get("workers", "w2");
+    if (got) got.body["name"] = "mutated";
+    expect(s.get("workers", "w2")?.body).toEqual({ name: "2" });
+  });
+
   it("serves any collection name, including the runtime's jobs and workers", () => {
     const s = make();
     s.put("jobs", record("j1", "job"));
@@ -75,6 +89,9 @@ describe("FileStore files", () => {
     expect(files).toContain(`${Buffer.from("../x/y").toString("base64url")}.json`);
     const reloaded = new FileStore(dir);
     expect(reloaded.list("queues").map((r) => r.id)).toEqual(["../x/y", "plain"]);
+    reloaded.putOwned("queues", record("owned", "o"));
+    expect(new FileStore(dir).get("queues", "owned")?.body).toEqual({ name: "o" });
+    reloaded.delete("queues", "owned");
     reloaded.delete("queues", "plain");
     expect(readdirSync(join(dir, "queues"))).toHaveLength(1);
   });

@@ -4,8 +4,10 @@ import {
   capacityCostFor,
   defaultScore,
   eligibleWorkers,
+  firstLongestIdle,
   loadRatio,
   offersToIssue,
+  orderLongestIdle,
   orderWorkers,
   selectWorkersForOffer,
   type CandidateWorker,
@@ -247,5 +249,32 @@ describe("concurrent offers", () => {
     const chosen = await selectWorkersForOffer(job, ws, { kind: "roundRobin", maxConcurrentOffers: 2 }, 0, deps());
     expect(ids(chosen)).toEqual(["w1", "w2"]);
     expect(chosen[0]?.capacityCost).toBe(1);
+  });
+});
+
+describe("longestIdle without sorting", () => {
+  it("the first n workers found by scanning are the first n of the full order, ties included", () => {
+    // A small deterministic generator: loads and idle times drawn from few values, so ties on both are common.
+    let seed = 7;
+    const next = (k: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % k;
+    };
+    for (let round = 0; round < 50; round++) {
+      const ws = Array.from({ length: 1 + next(40) }, (_, i) =>
+        worker(`w${String(next(1000)).padStart(3, "0")}-${i}`, {
+          idleSinceMs: now - 1000 * next(3),
+          usage: Array.from({ length: next(3) }, (_, u) => ({
+            kind: "assignment" as const,
+            jobId: `a${u}`,
+            channelId: "chat",
+            capacityCost: 1,
+          })),
+        }),
+      );
+      const eligible = eligibleWorkers(job, ws, { nowMs: now });
+      const full = ids(orderLongestIdle(eligible));
+      for (const n of [1, 2, 4]) expect(ids(firstLongestIdle(eligible, n))).toEqual(full.slice(0, n));
+    }
   });
 });

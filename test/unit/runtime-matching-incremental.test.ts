@@ -104,4 +104,40 @@ describe("incremental matching", () => {
       .sort();
     expect(offered.sort()).toEqual(expected);
   });
+  it("a job holding its maximum of offers takes more once the queue's policy raises maxConcurrentOffers", async () => {
+    await setupQueue(h, { mode: { kind: "longestIdle", minConcurrentOffers: 1, maxConcurrentOffers: 1 } });
+    await addWorker(h, "w1", { capacity: 2 });
+    await addWorker(h, "w2", { capacity: 2 });
+    await h.client.upsertJob("j1", { channelId: "chat", queueId: "q1" });
+    await h.runtime.idle();
+    // A second job makes another pass, which finds j1 holding its one offer.
+    await h.client.upsertJob("j2", { channelId: "chat", queueId: "q1" });
+    await h.runtime.idle();
+    const offered = async (): Promise<string[]> =>
+      [...(await offersOf("w1")), ...(await offersOf("w2"))].map((o) => o.jobId).sort();
+    expect(await offered()).toEqual(["j1", "j2"]);
+
+    // Neither a job nor a worker changes: only the policy does.
+    await h.client.upsertDistributionPolicy("q1-dp", {
+      name: "q1-dp",
+      offerExpiresAfterSeconds: 60,
+      mode: { kind: "longestIdle", minConcurrentOffers: 1, maxConcurrentOffers: 2 },
+    });
+    await afterAdminWrite();
+    expect((await offersOf("w1")).map((o) => o.jobId).sort()).toEqual(["j1", "j2"]);
+    expect((await offersOf("w2")).map((o) => o.jobId).sort()).toEqual(["j1", "j2"]);
+  });
+
+  it("equal priority and enqueue time: jobs are offered in the order they were created", async () => {
+    await setupQueue(h);
+    await addWorker(h, "w1", { available: false });
+    // Same clock reading for both; the later-created job has the smaller id.
+    await h.client.upsertJob("jb", { channelId: "chat", queueId: "q1" });
+    await h.client.upsertJob("ja", { channelId: "chat", queueId: "q1" });
+    await h.client.upsertJob("jb", { channelId: "chat", queueId: "q1", labels: { touched: true } });
+    await h.runtime.idle();
+    await addWorker(h, "w1");
+    await h.runtime.idle();
+    expect((await offersOf("w1")).map((o) => o.jobId)).toEqual(["jb"]);
+  });
 });
