@@ -69,8 +69,8 @@ export function serviceBody(collection: AdminCollection, inputs: JsonObject): Js
 }
 
 /**
- * `olds` are the resource's previous inputs ({} for a new resource). `adoptExisting` and `owner` only matter
- * at create: they are taken from the program when a create may follow (a new resource, or a new id), and
+ * `olds` are the resource's previous inputs ({} for a new resource). `adoptExisting`, `owner` and
+ * `componentOrigin` only matter at create: they are taken from the program when a create may follow (a new resource, or a new id), and
  * copied from the previous inputs otherwise, so they never show up in a diff (a rename with `aliases`, a
  * program that drops `adoptExisting` after the adoption) and the owner stays the resource that created or
  * adopted the object.
@@ -143,5 +143,7 @@ export function checkInputs(
   const from = creating ? news : olds;
   if (from[ADOPT_KEY] !== undefined && from[ADOPT_KEY] !== null) inputs[ADOPT_KEY] = from[ADOPT_KEY];
   if (from[OWNER_KEY] !== undefined && from[OWNER_KEY] !== null) inputs[OWNER_KEY] = from[OWNER_KEY];
+  // Kept for create's refusals (said in the component's terms), like the owner: never sent, never in a diff.
+  if (typeof from[ORIGIN_KEY] === "string") inputs[ORIGIN_KEY] = from[ORIGIN_KEY];
   return warnings.length > 0 ? { inputs, failures, warnings } : { inputs, failures };
 }

@@ -20,7 +20,8 @@ import { deepEqual, isObject, type JsonObject } from "./json";
 import { describeDependents, findDependents } from "./dependents";
 import { hostLog } from "./hostLog";
 import { connectionHint, quietHostErrors, retryReporter, stackless } from "./messages";
-import { ADOPT_KEY, CONNECTION_KEY, ETAG_KEY, KINDS, OWNER_KEY } from "./kinds";
+import { ADOPT_KEY, CONNECTION_KEY, ETAG_KEY, KINDS, ORIGIN_KEY, OWNER_KEY } from "./kinds";
+import { refusalInComponentTerms } from "./origin";
 import {
   defaultJournalDir,
   journalKey,
@@ -337,7 +338,12 @@ export async function create(
       hasCredential: containsCredential(desired),
     });
     // (Dynamic providers have no log channel for a warning: a refusal is the error itself.)
-    if (decision.kind === "refuse") throw new Error(decision.message);
+    if (decision.kind === "refuse") {
+      const origin = inputs[ORIGIN_KEY];
+      throw new Error(
+        typeof origin === "string" ? refusalInComponentTerms(origin, decision.message) : decision.message,
+      );
+    }
     // The hand-over is recorded before any write: when the old owner's delete follows, it must leave the object.
     if (decision.handOver && owner !== undefined) await journalHandOver(journalDir, key, owner, what);
     if (!decision.write) return { id, outs: outputsFor(collection, id, live, inputs, existing.etag) };

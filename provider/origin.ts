@@ -26,3 +26,17 @@ export function inComponentTerms(origin: string, path: string, message: string):
     return `${origin}.${componentPath(path)}: ${message.slice(prefix.length)}`;
   return `${origin}: ${message}`;
 }
+
+/**
+ * A create refusal (ownership.ts) of an object a ContactCenter made, in the component's terms: the component, the
+ * collection and key go in front, and the listed differences (`  <path>: live → declared`) name the component's
+ * arguments, e.g. `  distributionPolicy [distributionPolicyId]: "a" → "b"`.
+ */
+export function refusalInComponentTerms(origin: string, message: string): string {
+  const body = message.startsWith("jobrouter: ") ? message.slice("jobrouter: ".length) : message;
+  const lines = body.split("\n").map((line) => {
+    const m = /^( {2})([^\s:]+)(: .*)$/.exec(line);
+    return m === null ? line : `${m[1] ?? ""}${componentPath(m[2] ?? "")}${m[3] ?? ""}`;
+  });
+  return `jobrouter: ${origin}: ${lines.join("\n")}`;
+}

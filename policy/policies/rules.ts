@@ -41,8 +41,16 @@ export interface OutboundRule {
   credentials: RuleCredential[];
 }
 
-/** Top-level fields that never hold rules (internal, connection settings, adoption flag, owner). */
-const SKIPPED_TOP_LEVEL = new Set(["__provider", "connection", "adoptExisting", "owner", "events", "communication"]);
+/** Top-level fields that never hold rules (internal, connection settings, adoption flag, owner, component origin). */
+const SKIPPED_TOP_LEVEL = new Set([
+  "__provider",
+  "connection",
+  "adoptExisting",
+  "owner",
+  "componentOrigin",
+  "events",
+  "communication",
+]);
 
 interface Node {
   value: unknown;

@@ -9,6 +9,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import { ContactCenter, DistributionPolicy, RouterQueue } from "pulumi-jobrouter";
+import { JobRouterClient } from "pulumi-jobrouter/client";
 import type { RequestLogEntry } from "pulumi-jobrouter/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHarness, type Harness, type HarnessStack } from "./harness";
@@ -270,6 +271,8 @@ describe("ownership: a ContactCenter key renamed", () => {
     key = "premium";
     const { result, requests } = await h.track(() => outcome(h.up()));
     const log = record("cc-key-renamed", requests);
+    // Said in the component's terms: its name, the collection and the new key.
+    expect(result).toContain('ContactCenter "center" queues.premium: cannot create queue "cc-vip"');
     expect(result).toContain('RouterQueue "center-queue-vip" of this stack manages it');
     expect(result).toContain(
       'add `aliases: [{ name: "center-queue-vip" }]` to the resource options of "center-queue-premium"',
@@ -293,5 +296,53 @@ describe("ownership: a ContactCenter key renamed", () => {
     const urns = (await h.resources(QUEUE_TYPE)).map((r) => r.urn);
     expect(urns.length).toBe(1);
     expect(urns[0]).toMatch(/::center-queue-premium$/);
+  });
+});
+
+describe("ownership: a ContactCenter adopting an object that differs", () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await createHarness({ name: "ownership-cc-adopt" });
+    // Made outside Pulumi: the queue the component is told to adopt, on another policy and with another tier.
+    const client = JobRouterClient.fromConnectionString(h.emulator.connectionString);
+    await client.upsert("distributionPolicies", "made-dp", {
+      name: "Made",
+      offerExpiresAfterSeconds: 60,
+      mode: { kind: "longestIdle" },
+    });
+    await client.upsert("queues", "cc-support", {
+      name: "Support",
+      distributionPolicyId: "made-dp",
+      labels: { tier: 1 },
+    });
+    await h.stack(async () => {
+      const connectionString = new pulumi.Config("jobrouter").requireSecret("connectionString");
+      new ContactCenter("center", {
+        communicationServices: { existing: { connectionString } },
+        adoptExisting: true,
+        distributionPolicies: { idle: { id: "cc-idle", name: "Idle", mode: { kind: "longestIdle" } } },
+        queues: { support: { id: "cc-support", name: "Support", distributionPolicy: "idle", labels: { tier: 2 } } },
+      });
+    });
+  });
+
+  afterAll(async () => {
+    await h?.dispose();
+  });
+
+  it("is refused in the component's terms, the differences named by its arguments; the queue stays", async () => {
+    const { result, requests } = await h.track(() => outcome(h.up()));
+    const log = record("cc-adopt-differs", requests);
+    expect(result).toContain('ContactCenter "center" queues.support: cannot adopt queue "cc-support"');
+    expect(result).toContain('distributionPolicy [distributionPolicyId]: "made-dp" → "cc-idle"');
+    expect(result).toContain("labels.tier: 1 → 2");
+    // The new distribution policy is created; the queue is only read.
+    expect(writes(requests)).toEqual(["PATCH /routing/distributionPolicies/cc-idle 201"]);
+    expect(log).toContain("GET /routing/queues/cc-support 200");
+    expect(await live(h, "/routing/queues/cc-support")).toMatchObject({
+      distributionPolicyId: "made-dp",
+      labels: { tier: 1 },
+    });
   });
 });

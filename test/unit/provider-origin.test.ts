@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from "vitest";
 import { checkInputs } from "../../provider/check";
-import { componentPath, inComponentTerms } from "../../provider/origin";
+import { componentPath, inComponentTerms, refusalInComponentTerms } from "../../provider/origin";
 
 const viaConfig = {
   config: (k: string) =>
@@ -21,7 +21,7 @@ describe("component terms", () => {
     expect(inComponentTerms('ContactCenter "c" queues.q', "", "body: x")).toBe('ContactCenter "c" queues.q: body: x');
   });
 
-  it("check failures carry the origin; the checked inputs do not", () => {
+  it("check failures carry the origin; the checked inputs keep it for create's refusals", () => {
     const out = checkInputs(
       "queues",
       {
@@ -39,7 +39,29 @@ describe("component terms", () => {
           'ContactCenter "contoso" queues.legacy.exceptionPolicy [exceptionPolicyId]: must not be empty [rule: nonEmpty]',
       },
     ]);
-    expect(out.inputs).not.toHaveProperty("componentOrigin");
+    expect(out.inputs.componentOrigin).toBe('ContactCenter "contoso" queues.legacy');
+  });
+
+  it("keeps the origin of the create (never a diff), like the owner", () => {
+    const news = { queueId: "q", componentOrigin: 'ContactCenter "c" queues.new', distributionPolicyId: "dp" };
+    // An existing resource whose state predates the origin: none is added, so the engine sees no change.
+    expect(
+      checkInputs("queues", news, viaConfig, { queueId: "q", distributionPolicyId: "dp" }).inputs,
+    ).not.toHaveProperty("componentOrigin");
+    const olds = { queueId: "q", componentOrigin: 'ContactCenter "c" queues.old', distributionPolicyId: "dp" };
+    expect(checkInputs("queues", news, viaConfig, olds).inputs.componentOrigin).toBe('ContactCenter "c" queues.old');
+  });
+
+  it("create refusals name the component, the key and its argument names", () => {
+    const message =
+      'jobrouter: cannot adopt queue "q" for RouterQueue "c-queue-k": `adoptExisting: true` adopts an object only ' +
+      "when it already matches this program, and it differs (live → declared):\n" +
+      '  distributionPolicyId: "a" → "b"\n  labels.tier: 1 → 2\nEither change the program to match.';
+    expect(refusalInComponentTerms('ContactCenter "c" queues.k', message)).toBe(
+      'jobrouter: ContactCenter "c" queues.k: cannot adopt queue "q" for RouterQueue "c-queue-k": `adoptExisting: ' +
+        "true` adopts an object only when it already matches this program, and it differs (live → declared):\n" +
+        '  distributionPolicy [distributionPolicyId]: "a" → "b"\n  labels.tier: 1 → 2\nEither change the program to match.',
+    );
   });
 
   it("warnings carry it too", () => {
