@@ -8,9 +8,24 @@
 import { validateAdminBody, validateId, type Violation } from "./client/validation";
 import type { AdminCollection } from "./client/models";
 import { canonicalSpec } from "./canonical";
-import { connectionInputProblems, connectionProblem, type ConnectionSources } from "./connection";
-import { isObject, isUnknown, type JsonObject } from "./json";
-import { ADOPT_KEY, CONNECTION_KEY, ETAG_KEY, KINDS, ORIGIN_KEY, OWNER_KEY, PROVIDER_KEY } from "./kinds";
+import {
+  connectionIdentity,
+  connectionInputProblems,
+  connectionProblem,
+  resolveConnection,
+  type ConnectionSources,
+} from "./connection";
+import { containsUnknown, isObject, isUnknown, type JsonObject } from "./json";
+import {
+  ADOPT_KEY,
+  CONNECTED_TO_KEY,
+  CONNECTION_KEY,
+  ETAG_KEY,
+  KINDS,
+  ORIGIN_KEY,
+  OWNER_KEY,
+  PROVIDER_KEY,
+} from "./kinds";
 import { inComponentTerms } from "./origin";
 import { isAdoptValue } from "./ownership";
 
@@ -61,7 +76,7 @@ export function serviceBody(collection: AdminCollection, inputs: JsonObject): Js
   const body: JsonObject = {};
   for (const [k, v] of Object.entries(inputs)) {
     if (k === idKey || k === CONNECTION_KEY || k === ADOPT_KEY || k === OWNER_KEY || k === PROVIDER_KEY) continue;
-    if (k === ETAG_KEY || k === ORIGIN_KEY) continue;
+    if (k === ETAG_KEY || k === ORIGIN_KEY || k === CONNECTED_TO_KEY) continue;
     if (v === undefined) continue;
     body[k] = v;
   }
@@ -139,6 +154,14 @@ export function checkInputs(
   // In the program's order (see canonical.ts): the engine's diff and the policy pack index these inputs.
   const inputs: JsonObject = { [kind.idKey]: id, ...canonicalSpec(collection, body, knownId, { keepOrder: true }) };
   if (connection !== undefined && connection !== null) inputs[CONNECTION_KEY] = connection;
+  // The connection in use, whichever route it comes from (connectionCheck.ts); left out while it is not known.
+  if (connectionProblems.length === 0 && !containsUnknown(connection)) {
+    try {
+      inputs[CONNECTED_TO_KEY] = connectionIdentity(resolveConnection(connection, sources));
+    } catch {
+      // Already reported above as a failure.
+    }
+  }
   const creating = olds[kind.idKey] === undefined || olds[kind.idKey] !== id;
   const from = creating ? news : olds;
   if (from[ADOPT_KEY] !== undefined && from[ADOPT_KEY] !== null) inputs[ADOPT_KEY] = from[ADOPT_KEY];

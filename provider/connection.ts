@@ -10,6 +10,7 @@
 // Pure: the sources of config and environment are passed in. Error messages never contain any part of
 // a connection string or key.
 
+import { createHmac } from "node:crypto";
 import { ConnectionStringError, normaliseEndpoint, parseConnectionString } from "./client/connectionString";
 import { isObject, isUnknown } from "./json";
 
@@ -148,4 +149,34 @@ export function connectionProblem(input: unknown, sources: ConnectionSources): s
   } catch (e) {
     return e instanceof Error ? e.message : String(e);
   }
+}
+
+/** Where a resolved connection came from, as messages say it. */
+export function describeSource(via: ResolvedConnection["via"]): string {
+  return via === "connection"
+    ? "the resource's `connection` argument"
+    : via === "config"
+      ? `the stack config \`${CONNECTION_CONFIG_KEY}\``
+      : `the environment variable ${CONNECTION_ENV_VAR}`;
+}
+
+/**
+ * Which service and which credential a resource was last read or written through, kept in its state
+ * (`connectedTo`) so that a change of connection from any route (input, stack config, environment) is seen:
+ * `http://127.0.0.1:8080/ (access key 3f9a2c1b0d7e)` or `https://x.communication.azure.com/ (Entra ID)`.
+ * The key appears only as a fingerprint: the first 12 hex digits of HMAC-SHA256 keyed with the key itself, which
+ * tells keys apart but says nothing about them (and cannot be reversed: access keys are 256+ random bits).
+ */
+export function connectionIdentity(resolved: ResolvedConnection): string {
+  if (resolved.auth === "entraId") return `${resolved.endpoint} (Entra ID)`;
+  const fingerprint = createHmac("sha256", Buffer.from(resolved.accessKey, "base64"))
+    .update("pulumi-jobrouter connection fingerprint")
+    .digest("hex")
+    .slice(0, 12);
+  return `${resolved.endpoint} (access key ${fingerprint})`;
+}
+
+/** The endpoint part of a `connectedTo` value. */
+export function endpointOfIdentity(identity: string): string {
+  return identity.replace(/ \(.*\)$/, "");
 }

@@ -14,6 +14,7 @@ import type { AdminCollection } from "./client/models";
 import { canonicalSpec } from "./canonical";
 import { serviceBody } from "./check";
 import { containsUnknown, deepEqual, isUnknown, type JsonObject } from "./json";
+import { movedFrom } from "./connectionCheck";
 import { CONNECTION_KEY, KINDS } from "./kinds";
 
 export interface DiffOutcome {
@@ -32,6 +33,8 @@ export function diffInputs(collection: AdminCollection, id: string, olds: JsonOb
   const oldSpec = canonicalSpec(collection, serviceBody(collection, olds), oldId);
   const newSpec = canonicalSpec(collection, serviceBody(collection, news), oldId);
   if (containsUnknown(newSpec) || containsUnknown(news[CONNECTION_KEY])) return {};
+  // Another endpoint or key, from any route: update reads the object through it first (connectionCheck.ts).
+  if (movedFrom(olds, news) !== undefined) return {};
   if (deepEqual(oldSpec, newSpec) && deepEqual(olds[CONNECTION_KEY], news[CONNECTION_KEY])) return { changes: false };
   return {};
 }

@@ -13,14 +13,15 @@ import { JobRouterError } from "./client/errors";
 import type { AdminCollection } from "./client/models";
 import { canonicalSpec, withDerivedActionIds } from "./canonical";
 import { checkInputs, serviceBody, type CheckOutcome } from "./check";
-import { resolveConnection, type ConnectionSources } from "./connection";
+import { connectionIdentity, resolveConnection, type ConnectionSources } from "./connection";
+import { credentialRefusal, readThroughMovedConnection, whyNotDrop } from "./connectionCheck";
 import { containsCredential, reconcileCredentials } from "./credentials";
 import { diffInputs, type DiffOutcome } from "./diff";
 import { deepEqual, isObject, type JsonObject } from "./json";
 import { describeDependents, findDependents } from "./dependents";
 import { hostLog } from "./hostLog";
 import { connectionHint, quietHostErrors, retryReporter, stackless } from "./messages";
-import { ADOPT_KEY, CONNECTION_KEY, ETAG_KEY, KINDS, ORIGIN_KEY, OWNER_KEY } from "./kinds";
+import { ADOPT_KEY, CONNECTED_TO_KEY, CONNECTION_KEY, ETAG_KEY, KINDS, ORIGIN_KEY, OWNER_KEY } from "./kinds";
 import { refusalInComponentTerms } from "./origin";
 import {
   defaultJournalDir,
@@ -36,6 +37,8 @@ import {
   vouchesFor,
 } from "./journal";
 import { mergePatchFor } from "./mergePatch";
+import { cancelSignal, cancelledError, installCancelHook, isCancelled } from "./cancellation";
+import { TIMEOUT_HINT, resolveRequestTimeout } from "./requestTimeout";
 import { NOBODY, adoptMode, decideExisting, handedOver, leftInPlaceMessage, ownerOf } from "./ownership";
 
 // ------------------------------------------------------------------ configuration
@@ -49,6 +52,7 @@ let stackConfig: ConfigureRequest["config"] | undefined;
 
 export async function configure(req: ConfigureRequest): Promise<void> {
   stackConfig = req.config;
+  installCancelHook();
 }
 
 /** PULUMI_CONFIG, which the engine sets for plugins too, as a fallback when configure was not called. */
@@ -71,6 +75,7 @@ export const hostSources: ConnectionSources = {
 
 /** A client for the resource's connection (input, else stack config, else environment). */
 export function clientFor(connection: unknown, sources: ConnectionSources = hostSources): JobRouterClient {
+  installCancelHook();
   const resolved = resolveConnection(connection, sources);
   // 8 retries rather than the Azure default of 3: at a 10% failure rate (429/503 with Retry-After, dropped
   // connections) a call then fails for good about once in 10^9 instead of once in 10^4, so an up of a few
@@ -80,6 +85,10 @@ export function clientFor(connection: unknown, sources: ConnectionSources = host
     retryOptions: { maxRetries: 8 },
     onRetry: retryReporter,
     connectionHint: connectionHint(resolved.via),
+    // Every request bounded (requestTimeout.ts), and ended at once when the run is cancelled (cancellation.ts).
+    timeoutInMs: resolveRequestTimeout(sources),
+    timeoutHint: TIMEOUT_HINT,
+    abortSignal: cancelSignal(),
   };
   if (resolved.auth === "accessKey") {
     return new JobRouterClient(resolved.endpoint, new AzureKeyCredential(resolved.accessKey), options);
@@ -127,6 +136,7 @@ function outputsFor(
 ): JsonObject {
   const out: JsonObject = { [KINDS[collection].idKey]: id, ...spec };
   if (bag[CONNECTION_KEY] !== undefined && bag[CONNECTION_KEY] !== null) out[CONNECTION_KEY] = bag[CONNECTION_KEY];
+  if (typeof bag[CONNECTED_TO_KEY] === "string") out[CONNECTED_TO_KEY] = bag[CONNECTED_TO_KEY];
   // Kept so that delete knows whom it deletes for (ownership.ts); never sent to the service.
   const owner = ownerOf(bag);
   if (owner !== undefined) out[OWNER_KEY] = owner;
@@ -146,6 +156,7 @@ function sendable(collection: AdminCollection, inputs: JsonObject, id: string): 
 }
 
 function wrap(op: string, collection: AdminCollection, id: string, e: unknown): Error {
+  if (isCancelled()) return cancelledError(`${op} ${describe(collection, id)}`);
   const msg = e instanceof Error ? e.message : String(e);
   return stackless(`jobrouter: ${op} ${describe(collection, id)} failed: ${msg}`);
 }
@@ -367,15 +378,39 @@ export async function update(
   olds: JsonObject,
   news: JsonObject,
 ): Promise<{ outs: JsonObject }> {
-  const current = canonicalSpec(collection, serviceBody(collection, olds), id);
+  let current = canonicalSpec(collection, serviceBody(collection, olds), id);
   const desired = canonicalSpec(collection, serviceBody(collection, news), id);
-  const etag = typeof olds[ETAG_KEY] === "string" ? olds[ETAG_KEY] : undefined;
+  let etag = typeof olds[ETAG_KEY] === "string" ? olds[ETAG_KEY] : undefined;
   await settle(collection, id, olds);
+  const client = clientFor(news[CONNECTION_KEY]);
+  // A new connection (endpoint or key): the object is read through it before anything is sent or recorded, and
+  // the update goes on from what is there (connectionCheck.ts). A key rotation ends here with that read alone.
+  const moved = await readThroughMovedConnection(
+    client,
+    resolveConnection(news[CONNECTION_KEY], hostSources),
+    collection,
+    id,
+    olds,
+    news,
+  ).catch((e: unknown) => {
+    throw e instanceof Error && e.message.startsWith("jobrouter:") ? e : wrap("reading", collection, id, e);
+  });
+  if (moved !== undefined) {
+    current = canonicalSpec(collection, liveSpec(collection, moved, id, current), id);
+    etag = moved.etag;
+  }
   if (deepEqual(current, desired) && etag !== undefined) {
     // Only our own inputs changed (the connection, adoptExisting): nothing to send.
-    return { outs: outputsFor(collection, id, current, news, etag) };
+    return {
+      outs: outputsFor(
+        collection,
+        id,
+        moved !== undefined ? liveSpec(collection, moved, id, desired) : current,
+        news,
+        etag,
+      ),
+    };
   }
-  const client = clientFor(news[CONNECTION_KEY]);
   try {
     const patch = mergePatchFor(current, sendable(collection, news, id));
     const result = await client.upsert(collection, id, patch, etag !== undefined ? { ifMatch: etag } : {});
@@ -392,21 +427,36 @@ export async function read(
   props: JsonObject,
 ): Promise<{ id: string; props?: JsonObject; inputs?: JsonObject }> {
   const client = clientFor(props[CONNECTION_KEY]);
+  const resolved = resolveConnection(props[CONNECTION_KEY], hostSources);
   await settle(collection, id, props);
   let value;
   try {
     value = await client.tryGet(collection, id);
   } catch (e) {
-    throw wrap("reading", collection, id, e);
+    throw (
+      credentialRefusal(
+        e,
+        `cannot refresh ${describe(collection, id)}`,
+        resolved,
+        "Nothing was dropped from the state.",
+      ) ?? wrap("reading", collection, id, e)
+    );
   }
-  // Deleted outside Pulumi: an empty id tells the engine to drop the resource from state.
-  if (value === undefined) return { id: "" };
+  if (value === undefined) {
+    // Deleted outside Pulumi: an empty id tells the engine to drop the resource from state. Only when the 404
+    // comes through the recorded connection from a namespace that answers as a Job Router (connectionCheck.ts).
+    const refusal = await whyNotDrop(client, resolved, collection, id, props);
+    if (refusal !== undefined) throw refusal;
+    return { id: "" };
+  }
   const known = canonicalSpec(collection, serviceBody(collection, props), id);
   const spec = liveSpec(collection, value, id, known);
-  const outs = outputsFor(collection, id, spec, props, value.etag);
+  // Found through this connection: it becomes the recorded one.
+  const seen = { ...props, [CONNECTED_TO_KEY]: connectionIdentity(resolved) };
+  const outs = outputsFor(collection, id, spec, seen, value.etag);
   // The inputs of the next diff become the live configuration, so the preview after a refresh that found
   // drift shows exactly the drifted fields (and nothing when there was none).
-  const inputs = outputsFor(collection, id, spec, props, undefined);
+  const inputs = outputsFor(collection, id, spec, seen, undefined);
   return { id, props: outs, inputs };
 }
 

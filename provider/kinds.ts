@@ -63,6 +63,11 @@ export const ADOPT_KEY = "adoptExisting";
 export const ORIGIN_KEY = "componentOrigin";
 /** Who manages the object: `project/stack/type/name`, set by the resource classes (see ownership.ts). */
 export const OWNER_KEY = "owner";
+/**
+ * Set by `check`: the endpoint and key fingerprint of the connection in use (connection.ts connectionIdentity),
+ * kept in the state so that a change of connection from any route is seen and checked (connectionCheck.ts).
+ */
+export const CONNECTED_TO_KEY = "connectedTo";
 /** Output-only: the ETag of the last write or read, sent as If-Match on update. */
 export const ETAG_KEY = "etag";
 /** Set by the dynamic-provider machinery on every input and output bag. */

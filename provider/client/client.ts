@@ -48,12 +48,21 @@ import {
 } from "./models";
 import { paginate, type PagedAsyncIterableIterator } from "./paging";
 import {
+  MAX_TIMEOUT_RETRIES,
   createAuthPolicy,
   throttledWithoutRetryAfterPolicy,
   timeoutAsRetryableErrorPolicy,
   type JobRouterRetryOptions,
 } from "./pipeline";
 import { ATTEMPTS_HEADER, UNREACHABLE_CODES, attemptPolicies, type RetryEvent } from "./retryPolicy";
+
+/**
+ * The default per-attempt timeout: 30 s. The service's own limit for a request is 10 s (ACS service limits:
+ * "General Requests ... timeout 10 s"), so a Job Router answers, if only with an error, well within 30 s even
+ * over a slow network; a server that never answers then costs at most 3 attempts (about 1.5 minutes) instead
+ * of holding the caller forever.
+ */
+export const DEFAULT_TIMEOUT_MS = 30_000;
 
 export interface JobRouterClientOptions {
   /**
@@ -65,6 +74,19 @@ export interface JobRouterClientOptions {
   onRetry?: (event: RetryEvent) => void;
   /** Appended to the error when the endpoint cannot be reached (where it was configured, how to fix it). */
   connectionHint?: string;
+  /**
+   * Per-attempt timeout in milliseconds for every request (default 30000; 0 turns it off). An attempt that
+   * gets no answer in time is retried at most twice (a per-call `timeoutInMs` overrides this value); then
+   * the call fails with JobRouterError code `ETIMEDOUT`, whose message names the endpoint and the timeout.
+   */
+  timeoutInMs?: number;
+  /** Says where the timeout is set, in the ETIMEDOUT message (default: this option, `timeoutInMs`). */
+  timeoutHint?: string;
+  /**
+   * Ends every request of this client, in flight or waiting to retry, when aborted (AbortError): e.g. when
+   * the run that uses the client is cancelled. A per-call `abortSignal` still works alongside it.
+   */
+  abortSignal?: AbortSignal;
   /**
    * Send bearer tokens (TokenCredential) to an http:// endpoint. Off by default: tokens go over https only.
    * Access-key (HMAC) auth to http endpoints such as the local emulator needs no flag: the key itself is
@@ -183,6 +205,9 @@ export class JobRouterClient {
   readonly #rlc: Client;
   readonly #secrets: () => string[];
   readonly #connectionHint: string | undefined;
+  readonly #timeoutInMs: number;
+  readonly #timeoutHint: string;
+  readonly #abortSignal: AbortSignal | undefined;
 
   /** Builds a client from `endpoint=...;accesskey=...` (HMAC-SHA256 access-key auth). */
   static fromConnectionString(connectionString: string, options: JobRouterClientOptions = {}): JobRouterClient {
@@ -201,6 +226,13 @@ export class JobRouterClient {
     }
     const https = this.#endpoint.startsWith("https:");
     this.#connectionHint = options.connectionHint;
+    const timeout = options.timeoutInMs ?? DEFAULT_TIMEOUT_MS;
+    if (!Number.isFinite(timeout) || timeout < 0) {
+      throw new TypeError("timeoutInMs must be a number of milliseconds, 0 or more (0 turns the timeout off)");
+    }
+    this.#timeoutInMs = timeout;
+    this.#timeoutHint = options.timeoutHint ?? "the client option `timeoutInMs`";
+    this.#abortSignal = options.abortSignal;
     const retry = options.retryOptions ?? {};
     this.#rlc = getClient(this.#endpoint, {
       apiVersion: API_VERSION,
@@ -216,7 +248,10 @@ export class JobRouterClient {
         : {}),
     });
     this.#rlc.pipeline.addPolicy(throttledWithoutRetryAfterPolicy(retry), { phase: "Retry" });
-    this.#rlc.pipeline.addPolicy(timeoutAsRetryableErrorPolicy(), { afterPhase: "Retry" });
+    this.#rlc.pipeline.addPolicy(
+      timeoutAsRetryableErrorPolicy(Math.min(MAX_TIMEOUT_RETRIES, retry.maxRetries ?? MAX_TIMEOUT_RETRIES)),
+      { afterPhase: "Retry" },
+    );
     const attempts = attemptPolicies(options.onRetry);
     this.#rlc.pipeline.addPolicy(attempts.outer, { phase: "Serialize" });
     this.#rlc.pipeline.addPolicy(attempts.inner, { afterPhase: "Retry" });
@@ -233,7 +268,26 @@ export class JobRouterClient {
     if (this.#connectionHint !== undefined && e instanceof JobRouterError && UNREACHABLE_CODES.includes(e.code)) {
       e.message = `${e.message.replace(/\.?$/, ".")} ${this.#connectionHint}`;
     }
+    if (e instanceof JobRouterError && e.code === "ETIMEDOUT") {
+      e.message =
+        `${e.message.replace(/\.?$/, ".")} If the service is only slow, raise the per-attempt timeout (${this.#timeoutHint}); ` +
+        "if it never answers, something at that address accepts connections but is not answering as a Job Router " +
+        "(a wrong port, a proxy or firewall that holds connections, a stopped process).";
+    }
     return e;
+  }
+
+  /** The client's timeout and abort signal on top of the call's own (the call's timeout wins). */
+  #withDefaults(params: RequestParameters): RequestParameters {
+    const out: RequestParameters = { ...params };
+    if (out.timeout === undefined && this.#timeoutInMs > 0) out.timeout = this.#timeoutInMs;
+    if (this.#abortSignal !== undefined) {
+      out.abortSignal =
+        out.abortSignal === undefined
+          ? this.#abortSignal
+          : AbortSignal.any([out.abortSignal as AbortSignal, this.#abortSignal]);
+    }
+    return out;
   }
 
   /** The endpoint origin, e.g. `https://contoso.communication.azure.com`. */
@@ -254,6 +308,7 @@ export class JobRouterClient {
     let res: PathUncheckedResponse;
     try {
       const resource = this.#rlc.pathUnchecked(template, ...args);
+      params = this.#withDefaults(params);
       switch (method) {
         case "GET":
           res = await resource.get(params);
@@ -343,7 +398,7 @@ export class JobRouterClient {
     const label = url.pathname;
     let res: PathUncheckedResponse;
     try {
-      res = await this.#rlc.pathUnchecked(relative).get(JobRouterClient.#opParams(opts));
+      res = await this.#rlc.pathUnchecked(relative).get(this.#withDefaults(JobRouterClient.#opParams(opts)));
     } catch (e) {
       throw this.#withHint(errorFromException(e, "GET", label, this.#secrets()));
     }

@@ -5,5 +5,5 @@ export * from "./errors";
 export * from "./paging";
 export * from "./connectionString";
 export * from "./validation";
-export { COMMUNICATION_SCOPE, type JobRouterRetryOptions } from "./pipeline";
+export { COMMUNICATION_SCOPE, MAX_TIMEOUT_RETRIES, type JobRouterRetryOptions } from "./pipeline";
 export { UNREACHABLE_CODES, type RetryEvent } from "./retryPolicy";

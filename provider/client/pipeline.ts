@@ -9,7 +9,7 @@ import {
   createCommunicationAuthPolicy,
 } from "@azure/communication-common";
 import { RestError, bearerTokenAuthenticationPolicy, retryPolicy } from "@azure/core-rest-pipeline";
-import type { PipelinePolicy, RetryStrategy } from "@azure/core-rest-pipeline";
+import type { PipelinePolicy, PipelineRequest, RetryStrategy } from "@azure/core-rest-pipeline";
 
 /** The Entra ID scope of Communication Services (the double slash is the service's own spelling, facts §9.3). */
 export const COMMUNICATION_SCOPE = "https://communication.azure.com//.default";
@@ -93,14 +93,48 @@ export function throttledWithoutRetryAfterPolicy(options: JobRouterRetryOptions)
   return { ...retryPolicy([strategy], { maxRetries: options.maxRetries ?? 3 }), name: "jobRouterThrottledRetryPolicy" };
 }
 
+/** Timed-out attempts retried at most this many times (unless maxRetries is lower): see below. */
+export const MAX_TIMEOUT_RETRIES = 2;
+
+/** `30 s`, or `50 ms` below a second. */
+export function describeTimeout(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`;
+}
+
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return "the endpoint";
+  }
+}
+
+/**
+ * The last timed-out attempt of a call: carries ETIMEDOUT as `systemCode` (what callers see) and a code the
+ * core exponential strategy does not retry.
+ */
+export class AttemptTimeoutError extends RestError {
+  readonly systemCode = "ETIMEDOUT";
+  constructor(message: string, request: PipelineRequest) {
+    super(message, { code: "AttemptTimedOut", request });
+    this.name = "AttemptTimeoutError";
+  }
+}
+
 /**
  * The core http client implements a per-attempt timeout by aborting the request, which surfaces as an
  * AbortError: the retry policy never retries those, and callers cannot tell it from their own abort.
  * Sitting inside the retry policy, this turns an abort that the caller did not ask for (their signal is
  * not aborted, a timeout is set) into an ETIMEDOUT RestError, which the core exponential strategy retries
  * like any other system error.
+ *
+ * Timeouts get fewer retries than throttling: a server that has not answered within the timeout
+ * `MAX_TIMEOUT_RETRIES + 1` times in a row is down or is not a Job Router, and each such attempt costs the
+ * whole timeout (8 retries of 30 s would hold a `pulumi up` for over 4 minutes per request). The last one
+ * is thrown as AttemptTimeoutError, which no strategy retries. The message names the endpoint and the timeout.
  */
-export function timeoutAsRetryableErrorPolicy(): PipelinePolicy {
+export function timeoutAsRetryableErrorPolicy(maxRetries: number = MAX_TIMEOUT_RETRIES): PipelinePolicy {
+  const timeouts = new WeakMap<PipelineRequest, number>();
   return {
     name: "jobRouterTimeoutAsRetryableError",
     async sendRequest(request, next) {
@@ -109,7 +143,11 @@ export function timeoutAsRetryableErrorPolicy(): PipelinePolicy {
       } catch (e) {
         const callerAborted = request.abortSignal?.aborted === true;
         if (e instanceof Error && e.name === "AbortError" && !callerAborted && request.timeout > 0) {
-          throw new RestError(`no answer within ${request.timeout} ms`, { code: "ETIMEDOUT", request });
+          const count = (timeouts.get(request) ?? 0) + 1;
+          timeouts.set(request, count);
+          const message = `no answer within ${describeTimeout(request.timeout)} (the per-attempt timeout) from ${originOf(request.url)}`;
+          if (count > maxRetries) throw new AttemptTimeoutError(message, request);
+          throw new RestError(message, { code: "ETIMEDOUT", request });
         }
         throw e;
       }

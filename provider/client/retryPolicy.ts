@@ -150,7 +150,11 @@ export function attemptPolicies(onRetry?: (event: RetryEvent) => void): {
         return response;
       } catch (e) {
         const code = errorCode(e);
-        if (record !== undefined) record.lastReason = code ?? (e instanceof Error ? e.name : "error");
+        // The core client's own per-attempt timeout aborts the request: that is a timeout, not the caller's abort.
+        const timedOut =
+          e instanceof Error && e.name === "AbortError" && request.timeout > 0 && request.abortSignal?.aborted !== true;
+        if (record !== undefined)
+          record.lastReason = timedOut ? "ETIMEDOUT" : (code ?? (e instanceof Error ? e.name : "error"));
         if (code !== undefined && UNREACHABLE_CODES.includes(code)) {
           const detail = e instanceof Error ? e.message : String(e);
           throw new UnreachableEndpointError(originOf(request), code, detail, request);

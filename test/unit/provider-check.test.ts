@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { checkInputs, pathSegments, touchesUnknown } from "../../provider/check";
-import { connectionInputProblems, resolveConnection, type ConnectionSources } from "../../provider/connection";
+import {
+  connectionIdentity,
+  connectionInputProblems,
+  resolveConnection,
+  type ConnectionSources,
+} from "../../provider/connection";
 import { UNKNOWN } from "../../provider/json";
 
 const CS = "endpoint=https://contoso.communication.azure.com/;accesskey=c2VjcmV0a2V5MTIzNDU2Nzg5MA==";
@@ -29,7 +34,13 @@ describe("checkInputs", () => {
       name: "x",
       offerExpiresAfterSeconds: 60,
       mode: { kind: "longestIdle", maxConcurrentOffers: 5 },
+      // The connection in use, from the stack config here: its endpoint and a fingerprint of the key.
+      connectedTo: connectionIdentity(resolveConnection(undefined, viaConfig)),
     });
+    expect(out.inputs["connectedTo"]).toMatch(
+      /^https:\/\/contoso\.communication\.azure\.com\/? \(access key [0-9a-f]{12}\)$/,
+    );
+    expect(JSON.stringify(out.inputs)).not.toContain(KEY);
   });
 
   it("names the path and the rule; never puts a value-bearing property name in the failure", () => {

@@ -124,6 +124,7 @@ describe("engine: update, read, delete", () => {
       distributionPolicyId: BASE_DP,
       labels: { keep: 1 },
       connection: emu.connectionString,
+      connectedTo: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/? \(access key [0-9a-f]{12}\)$/),
     });
     expect(read.props?.["etag"]).not.toBe(outs["etag"]);
   });
