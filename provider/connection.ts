@@ -4,8 +4,10 @@
 //   2. the stack config `jobrouter:connectionString` (set it with `pulumi config set --secret`);
 //   3. the environment variable JOBROUTER_CONNECTION_STRING.
 // Resolution happens inside the provider at call time, so nothing of it is captured in the serialized
-// provider. Only route 1 is stored in state (encrypted: the resource marks it secret), because refresh
-// and destroy must be able to reach the service with it.
+// provider. The resource classes copy routes 2 and 3 into the `connection` input when the program gives
+// none (resources/inputs.ts, marked with `source`), so every resource stores the connection it was last
+// deployed through (encrypted: the resource marks it secret): refresh and destroy use that one, and a new
+// one only takes effect through an `up` that has read the object through it (connectionCheck.ts).
 //
 // Pure: the sources of config and environment are passed in. Error messages never contain any part of
 // a connection string or key.
@@ -22,6 +24,12 @@ export interface ConnectionDetails {
   /** The resource's access key (base64). Leave out to authenticate with Entra ID (DefaultAzureCredential). */
   accessKey?: string;
 }
+
+/**
+ * Set by the resource classes (resources/inputs.ts) on a connection they copied from the stack config or the
+ * environment, so that messages still say where it came from. Not for programs to set.
+ */
+export const SOURCE_KEY = "source";
 
 export const CONNECTION_CONFIG_KEY = "jobrouter:connectionString";
 export const CONNECTION_ENV_VAR = "JOBROUTER_CONNECTION_STRING";
@@ -75,6 +83,7 @@ export function connectionInputProblems(value: unknown): Array<[string, string]>
   }
   const out: Array<[string, string]> = [];
   for (const key of Object.keys(value)) {
+    if (key === SOURCE_KEY && (value[key] === "config" || value[key] === "env")) continue;
     if (key !== "endpoint" && key !== "accessKey") {
       out.push([
         `connection.${key}`,
@@ -123,8 +132,10 @@ export function resolveConnection(input: unknown, sources: ConnectionSources): R
     if (isObject(input) && typeof input["endpoint"] === "string") {
       const endpoint = normaliseEndpoint(input["endpoint"]);
       const key = input["accessKey"];
+      const source = input[SOURCE_KEY];
+      const via = source === "config" || source === "env" ? source : "connection";
       return typeof key === "string" && key !== ""
-        ? { via: "connection", auth: "accessKey", endpoint, accessKey: key }
+        ? { via, auth: "accessKey", endpoint, accessKey: key }
         : { via: "connection", auth: "entraId", endpoint };
     }
   }

@@ -58,6 +58,7 @@ export function credentialRefusal(
   what: string,
   resolved: ResolvedConnection,
   nothingDone: string,
+  fixFirst?: string,
 ): Error | undefined {
   if (!(e instanceof JobRouterError) || (e.statusCode !== 401 && e.statusCode !== 403)) return undefined;
   const credential = resolved.auth === "accessKey" ? "access key" : "Entra ID token";
@@ -66,9 +67,10 @@ export function credentialRefusal(
       ? `${resolved.endpoint} refused the ${credential} (401 Unauthorized)`
       : `${resolved.endpoint} accepted the ${credential} but does not allow this (403 Forbidden)`;
   const fix =
-    resolved.auth === "accessKey"
+    fixFirst ??
+    (resolved.auth === "accessKey"
       ? `Set the key of this Communication Services resource (Azure portal: the resource → Keys), with ${howToSet(resolved.via)}, or set back the previous one`
-      : "Give the identity DefaultAzureCredential finds a role on the resource that allows Job Router administration";
+      : "Give the identity DefaultAzureCredential finds a role on the resource that allows Job Router administration");
   return stackless(
     `jobrouter: ${what}: ${refused}. The ${resolved.auth === "accessKey" ? "key" : "endpoint"} comes from ` +
       `${describeSource(resolved.via)}. ${nothingDone} ${fix}. (The service answered: ${e.message})`,
@@ -94,7 +96,9 @@ export async function readThroughMovedConnection<C extends AdminCollection>(
   olds: JsonObject,
   news: JsonObject,
 ): Promise<AdminOutputByCollection[C] | undefined> {
-  const before = movedFrom(olds, news) ?? (connectionArgChanged(olds, news) ? "(another connection)" : undefined);
+  const before =
+    movedFrom(olds, news) ??
+    (connectionArgChanged(olds, news) ? "the connection of the previous deployment" : undefined);
   if (before === undefined) return undefined;
   const what = `cannot move ${describe(collection, id)} to the new connection`;
   const kept = `Nothing was written and nothing recorded: the state keeps the previous connection (${before}).`;
@@ -116,12 +120,13 @@ export async function readThroughMovedConnection<C extends AdminCollection>(
   return live;
 }
 
-/** The `connection` argument itself changed (for states written before `connectedTo` existed). */
+/**
+ * The `connection` input changed in a state written before `connectedTo` existed (which had no `connection` at
+ * all when it came from the stack config): checked the same way, once.
+ */
 function connectionArgChanged(olds: JsonObject, news: JsonObject): boolean {
   if (recorded(olds) !== undefined) return false;
-  const a = olds[CONNECTION_KEY];
-  const b = news[CONNECTION_KEY];
-  return a !== undefined && b !== undefined && JSON.stringify(a) !== JSON.stringify(b);
+  return JSON.stringify(olds[CONNECTION_KEY] ?? null) !== JSON.stringify(news[CONNECTION_KEY] ?? null);
 }
 
 /**
@@ -153,7 +158,7 @@ export async function whyNotDrop(
     await client.list(collection).byPage({ maxPageSize: 1 }).next();
     return undefined;
   } catch (e) {
-    const refused = credentialRefusal(e, what, resolved, kept);
+    const refused = credentialRefusal(e, what, resolved, kept, refreshFix(resolved));
     if (refused !== undefined) return refused;
     const answer = e instanceof Error ? e.message : String(e);
     return stackless(
@@ -163,4 +168,16 @@ export async function whyNotDrop(
         `${describeSource(resolved.via)} (${howToSet(resolved.via)}), and refresh again.`,
     );
   }
+}
+
+/** What to do when refresh's connection (the one recorded at the last `up`) is refused. */
+export function refreshFix(resolved: ResolvedConnection): string {
+  const recordedOne = `Refresh reads through the connection recorded at the last \`pulumi up\` (${connectionIdentity(resolved)})`;
+  if (resolved.via === "connection") {
+    return `${recordedOne}. Fix the resource's \`connection\` argument and run \`pulumi up\`, which reads each object through it and records it; then refresh`;
+  }
+  return (
+    `${recordedOne}. If the key was rotated, set the new one (${howToSet(resolved.via)}) and run \`pulumi up\`: it reads ` +
+    "each object through the new key (no write) and records it; refresh uses it from then on"
+  );
 }

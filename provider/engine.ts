@@ -14,7 +14,7 @@ import type { AdminCollection } from "./client/models";
 import { canonicalSpec, withDerivedActionIds } from "./canonical";
 import { checkInputs, serviceBody, type CheckOutcome } from "./check";
 import { connectionIdentity, resolveConnection, type ConnectionSources } from "./connection";
-import { credentialRefusal, readThroughMovedConnection, whyNotDrop } from "./connectionCheck";
+import { credentialRefusal, readThroughMovedConnection, refreshFix, whyNotDrop } from "./connectionCheck";
 import { containsCredential, reconcileCredentials } from "./credentials";
 import { diffInputs, type DiffOutcome } from "./diff";
 import { deepEqual, isObject, type JsonObject } from "./json";
@@ -439,6 +439,7 @@ export async function read(
         `cannot refresh ${describe(collection, id)}`,
         resolved,
         "Nothing was dropped from the state.",
+        refreshFix(resolved),
       ) ?? wrap("reading", collection, id, e)
     );
   }

@@ -1,0 +1,214 @@
+// A changed connection is checked before anything is recorded (provider/connectionCheck.ts), through the real engine:
+// the program's resources take their connection from the stack config `jobrouter:connectionString`, which each
+// scenario changes the way a user would (`pulumi config set --secret`).
+//
+//  1. a wrong access key: `up` fails with the 401 message naming the config key, sends no write, and the state keeps
+//     the previous connection (decrypted with `pulumi stack export --show-secrets`); refresh, which reads through the
+//     recorded connection, works and drops nothing, with the wrong key still configured and with the key restored;
+//  2. another namespace (a second, empty emulator): `up` fails naming both endpoints and the id, with no write on
+//     either; refresh drops nothing (resources counted in the state before and after) and sends nothing there;
+//  3. a key rotation (the emulator restarted on its data directory and port with another key): refresh before the
+//     `up` fails with the 401 message and drops nothing; `up` with the new key succeeds with reads only, and the state
+//     records the new connection.
+//
+// Each scenario prints the emulators' request logs on lines starting `connection-log`.
+
+import { mkdtemp, rm } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import * as os from "node:os";
+import * as path from "node:path";
+import { DistributionPolicy, RouterQueue } from "pulumi-jobrouter";
+import { startEmulator, type RequestLogEntry, type RunningEmulator } from "pulumi-jobrouter/emulator";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CONNECTION_STRING_KEY, createHarness, pulumiBinDir, type Harness, type StateResource } from "./harness";
+
+const DYNAMIC = "pulumi-nodejs:dynamic";
+const WRITES = new Set(["PATCH", "PUT", "POST", "DELETE"]);
+
+async function program(): Promise<void> {
+  const dp = new DistributionPolicy("dp", { distributionPolicyId: "cc-dp", mode: { kind: "roundRobin" } });
+  new DistributionPolicy("dp2", { distributionPolicyId: "cc-dp2", mode: { kind: "longestIdle" } });
+  new RouterQueue("q", { queueId: "cc-q", name: "Sales", distributionPolicyId: dp.distributionPolicyId });
+}
+
+function print(scenario: string, label: string, requests: readonly RequestLogEntry[]): void {
+  const lines = requests.map((r) => `${r.method} ${r.path} ${r.status}`);
+  console.log(`connection-log ${scenario} ${label}: ${lines.length === 0 ? "(no requests)" : lines.join(", ")}`);
+}
+
+function writes(requests: readonly RequestLogEntry[]): string[] {
+  return requests.filter((r) => WRITES.has(r.method)).map((r) => `${r.method} ${r.path}`);
+}
+
+/** The origin, as the provider's messages name an endpoint (no trailing slash). */
+function origin(endpoint: string): string {
+  return endpoint.replace(/\/$/, "");
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+describe("a changed connection is checked before it is recorded (real engine, emulators)", () => {
+  let h: Harness;
+  let dataDir: string;
+  let original: string;
+  let other: RunningEmulator | undefined;
+  let rotated: RunningEmulator | undefined;
+
+  const custom = async (): Promise<StateResource[]> => (await h.resources()).filter((r) => r.type.startsWith(DYNAMIC));
+  const recorded = async (): Promise<string[]> =>
+    (await custom()).map((r) => String(r.outputs?.["connectedTo"] ?? "(none)")).sort();
+  const setConnection = (value: string) => h.current().setConfig({ [CONNECTION_STRING_KEY]: { value, secret: true } });
+
+  /** The access keys the resources store (outputs.connection), decrypted by `pulumi stack export --show-secrets`. */
+  const storedKeys = async (): Promise<string[]> => {
+    const text = await new Promise<string>((resolve, reject) =>
+      execFile(
+        path.join(pulumiBinDir, "pulumi"),
+        ["stack", "export", "--show-secrets", "--stack", h.current().name, "--non-interactive"],
+        { cwd: h.current().projectDir, env: h.env, maxBuffer: 64 << 20 },
+        (err, stdout) => (err ? reject(err) : resolve(stdout)),
+      ),
+    );
+    const deployment = JSON.parse(text) as { deployment: { resources?: StateResource[] } };
+    const keys: string[] = [];
+    for (const r of deployment.deployment.resources ?? []) {
+      if (!r.type.startsWith(DYNAMIC)) continue;
+      let v: unknown = r.outputs?.["connection"];
+      // A decrypted secret: {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", plaintext: "<json>"}.
+      if (typeof v === "object" && v !== null && "plaintext" in v) v = JSON.parse(String(v.plaintext));
+      keys.push(typeof v === "object" && v !== null && "accessKey" in v ? String(v.accessKey) : "(none)");
+    }
+    return keys;
+  };
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), "jr-connection-change-"));
+    h = await createHarness({ name: "connection-change", emulator: { dataDir } });
+    original = h.emulator.connectionString;
+    await h.stack(program);
+    const { result, requests } = await h.track(() => h.up());
+    print("setup", "up", requests);
+    expect(result.summary.result).toBe("succeeded");
+    expect(await custom()).toHaveLength(3);
+  });
+
+  afterAll(async () => {
+    await other?.close();
+    await rotated?.close();
+    await h?.dispose();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it("a wrong access key: up fails with the 401 message and sends no write; the state keeps the old connection", async () => {
+    const before = await recorded();
+    const wrongKey = randomBytes(32).toString("base64");
+    await setConnection(`endpoint=${h.emulator.endpoint};accesskey=${wrongKey}`);
+
+    const up = await h.track(() => h.up().then(() => "succeeded", errorText));
+    print("wrong-key", "up", up.requests);
+    console.log(`connection-log wrong-key up result: ${up.result === "succeeded" ? "succeeded" : "failed"}`);
+    const keys = await storedKeys();
+    console.log(
+      `connection-log wrong-key state after up: ${keys.map((k) => (k === h.emulator.accessKey ? "old key" : k === wrongKey ? "WRONG key" : k)).join(", ")}`,
+    );
+    expect(up.result).toContain("refused the access key (401 Unauthorized)");
+    expect(up.result).toContain("The key comes from the stack config `jobrouter:connectionString`");
+    expect(up.result).toContain("the state keeps the previous connection");
+    expect(up.result).not.toContain(wrongKey);
+    expect(writes(up.requests)).toEqual([]);
+    expect(await recorded()).toEqual(before);
+    expect(keys).toEqual([h.emulator.accessKey, h.emulator.accessKey, h.emulator.accessKey]);
+    expect(await h.stateText()).not.toContain(wrongKey);
+
+    // Refresh reads through the recorded connection: it works with the wrong key still configured.
+    const refresh = await h.track(() => h.refresh().then((r) => r.summary.result, errorText));
+    print("wrong-key", "refresh", refresh.requests);
+    expect(refresh.result).toBe("succeeded");
+    expect(refresh.requests.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect(await custom()).toHaveLength(3);
+
+    // The key restored: refresh works, and up has nothing to do.
+    await setConnection(original);
+    const restored = await h.track(() => h.refresh());
+    print("wrong-key", "refresh with the key restored", restored.requests);
+    expect(restored.result.summary.result).toBe("succeeded");
+    expect(await custom()).toHaveLength(3);
+    expect(await recorded()).toEqual(before);
+    const again = await h.track(() => h.up());
+    print("wrong-key", "up with the key restored", again.requests);
+    expect(again.result.summary.resourceChanges).toEqual({ same: 4 });
+    expect(writes(again.requests)).toEqual([]);
+  });
+
+  it("another namespace that lacks the objects: up fails naming both endpoints; refresh drops nothing", async () => {
+    other = await startEmulator({ port: 0 });
+    const before = await recorded();
+    await setConnection(other.connectionString);
+    const count = (await custom()).length;
+
+    h.emulator.clearRequests();
+    other.clearRequests();
+    const up = await h.up().then(() => "succeeded", errorText);
+    print("other-namespace", "up (original emulator)", h.emulator.requests);
+    print("other-namespace", "up (other emulator)", other.requests);
+    console.log(`connection-log other-namespace up result: ${up === "succeeded" ? "succeeded" : "failed"}`);
+    expect(up).toContain(`does not exist at the new endpoint ${origin(other.endpoint)}`);
+    expect(up).toContain(`while this stack manages it at ${origin(h.emulator.endpoint)}`);
+    expect(up).toMatch(/GET \/routing\/(distributionPolicies\/cc-dp2?|queues\/cc-q) answered 404/);
+    expect(writes([...h.emulator.requests, ...other.requests])).toEqual([]);
+    expect(await recorded()).toEqual(before);
+
+    h.emulator.clearRequests();
+    other.clearRequests();
+    const refresh = await h.refresh().then((r) => r.summary.result, errorText);
+    print("other-namespace", "refresh (original emulator)", h.emulator.requests);
+    print("other-namespace", "refresh (other emulator)", other.requests);
+    const after = (await custom()).length;
+    console.log(`connection-log other-namespace refresh: resources in state before ${count}, after ${after}`);
+    expect(refresh).toBe("succeeded");
+    expect(after).toBe(count);
+    expect(other.requests).toEqual([]);
+    expect(other.store.list("queues")).toEqual([]);
+    await setConnection(original);
+  });
+
+  it("a key rotation (same objects and endpoint, new key): refresh before the up stops; up reads only and records it", async () => {
+    const before = await recorded();
+    const port = h.emulator.port;
+    await h.emulator.close();
+    // The same data and port, another key: the old key no longer works, as after a rotation in Azure.
+    rotated = await startEmulator({ port, dataDir, accessKey: randomBytes(32).toString("base64") });
+
+    const stale = await h.refresh().then((r) => r.summary.result, errorText);
+    print("key-rotation", "refresh with the old key", rotated.requests);
+    expect(stale).toContain("refused the access key (401 Unauthorized)");
+    expect(stale).toContain("Nothing was dropped from the state");
+    expect(stale).toContain("If the key was rotated, set the new one");
+    expect(await custom()).toHaveLength(3);
+
+    await setConnection(rotated.connectionString);
+    rotated.clearRequests();
+    const up = await h.up();
+    print("key-rotation", "up", rotated.requests);
+    expect(up.summary.result).toBe("succeeded");
+    expect(writes(rotated.requests)).toEqual([]);
+    expect(rotated.requests.map((r) => `${r.method} ${r.status}`)).toEqual(["GET 200", "GET 200", "GET 200"]);
+    const after = await recorded();
+    expect(after).toHaveLength(3);
+    for (const identity of after) {
+      expect(identity.startsWith(`${origin(rotated.endpoint)} (access key `)).toBe(true);
+      expect(before).not.toContain(identity);
+    }
+    expect(await storedKeys()).toEqual([rotated.accessKey, rotated.accessKey, rotated.accessKey]);
+    expect(await h.stateText()).not.toContain(rotated.accessKey);
+
+    rotated.clearRequests();
+    const refresh = await h.refresh();
+    print("key-rotation", "refresh", rotated.requests);
+    expect(refresh.summary.result).toBe("succeeded");
+    expect(await custom()).toHaveLength(3);
+  });
+});
