@@ -13,7 +13,7 @@ export const MAX_TIMEOUT_SECONDS = 3600;
 /** Where the timeout is set, for the ETIMEDOUT message. */
 export const TIMEOUT_HINT =
   `the stack config \`${TIMEOUT_CONFIG_KEY}\`, e.g. pulumi config set ${TIMEOUT_CONFIG_KEY} 60, ` +
-  `or the environment variable ${TIMEOUT_ENV_VAR}; default ${DEFAULT_TIMEOUT_MS / 1000}`;
+  `or the environment variable ${TIMEOUT_ENV_VAR}; default ${DEFAULT_TIMEOUT_MS / 1000} s`;
 
 export class RequestTimeoutConfigError extends Error {
   constructor(message: string) {
