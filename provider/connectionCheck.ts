@@ -158,6 +158,8 @@ export async function whyNotDrop(
     await client.list(collection).byPage({ maxPageSize: 1 }).next();
     return undefined;
   } catch (e) {
+    // Cancelled: not an answer about the namespace (the caller says it was cancelled).
+    if (e instanceof Error && e.name === "AbortError") throw e;
     const refused = credentialRefusal(e, what, resolved, kept, refreshFix(resolved));
     if (refused !== undefined) return refused;
     const answer = e instanceof Error ? e.message : String(e);

@@ -446,7 +446,9 @@ export async function read(
   if (value === undefined) {
     // Deleted outside Pulumi: an empty id tells the engine to drop the resource from state. Only when the 404
     // comes through the recorded connection from a namespace that answers as a Job Router (connectionCheck.ts).
-    const refusal = await whyNotDrop(client, resolved, collection, id, props);
+    const refusal = await whyNotDrop(client, resolved, collection, id, props).catch((e: unknown) => {
+      throw wrap("reading", collection, id, e);
+    });
     if (refusal !== undefined) throw refusal;
     return { id: "" };
   }
