@@ -4,10 +4,10 @@
 //   2. the stack config `jobrouter:connectionString` (set it with `pulumi config set --secret`);
 //   3. the environment variable JOBROUTER_CONNECTION_STRING.
 // Resolution happens inside the provider at call time, so nothing of it is captured in the serialized
-// provider. The resource classes copy routes 2 and 3 into the `connection` input when the program gives
-// none (resources/inputs.ts, marked with `source`), so every resource stores the connection it was last
-// deployed through (encrypted: the resource marks it secret): refresh and destroy use that one, and a new
-// one only takes effect through an `up` that has read the object through it (connectionCheck.ts).
+// provider. Only route 1 is stored with the resource (encrypted: the resource marks it secret); routes 2 and 3
+// reach refresh and destroy through the provider configuration the engine recorded at the last `up`. Every
+// resource records which connection it was last read or written through (`connectedTo`), and a new one is
+// checked by reading the object through it before it is recorded (connectionCheck.ts).
 //
 // Pure: the sources of config and environment are passed in. Error messages never contain any part of
 // a connection string or key.
@@ -26,8 +26,8 @@ export interface ConnectionDetails {
 }
 
 /**
- * Set by the resource classes (resources/inputs.ts) on a connection they copied from the stack config or the
- * environment, so that messages still say where it came from. Not for programs to set.
+ * Optional marker on a `{endpoint, accessKey}` connection saying it was copied from the stack config or the
+ * environment, so that messages say where it came from (used by tests; no other effect).
  */
 export const SOURCE_KEY = "source";
 

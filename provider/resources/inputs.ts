@@ -2,8 +2,6 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import type { AdminCollection } from "../client/models";
-import { parseConnectionString } from "../client/connectionString";
-import { CONNECTION_CONFIG_KEY, CONNECTION_ENV_VAR, SOURCE_KEY, type ConnectionDetails } from "../connection";
 import { CREDENTIAL_KEYS, HOLDER_KEYS, containsCredential } from "../credentials";
 import { isObject } from "../json";
 import { CONNECTION_KEY, ETAG_KEY, KINDS, OWNER_KEY } from "../kinds";
@@ -40,34 +38,10 @@ export function inputBag(collection: AdminCollection, name: string, args: object
       bag[field] = pulumi.output(value).apply((v) => (containsCredential(v) ? pulumi.secret(v) : v));
   }
   bag[kind.idKey] = bag[kind.idKey] ?? name;
-  const connection = bag[CONNECTION_KEY] ?? connectionFromStack();
-  bag[CONNECTION_KEY] = connection === undefined ? undefined : pulumi.secret(connection);
+  bag[CONNECTION_KEY] = bag[CONNECTION_KEY] === undefined ? undefined : pulumi.secret(bag[CONNECTION_KEY]);
   bag[ETAG_KEY] = undefined;
   bag[OWNER_KEY] = ownerFor(pulumi.getProject(), pulumi.getStack(), kind.typeName, name);
   return bag;
-}
-
-/**
- * The stack config `jobrouter:connectionString`, else JOBROUTER_CONNECTION_STRING, as a `connection` input
- * marked with where it came from. Stored with the resource (encrypted), it is the connection refresh and
- * destroy use, and a change of it is checked by `update` before it is recorded (connectionCheck.ts). A value
- * that does not parse is left to the provider, whose check names the config key or variable and the rule.
- */
-function connectionFromStack(): ConnectionDetails | undefined {
-  const candidates: Array<["config" | "env", string | undefined]> = [
-    ["config", pulumi.runtime.allConfig()[CONNECTION_CONFIG_KEY]],
-    ["env", process.env[CONNECTION_ENV_VAR]],
-  ];
-  for (const [source, value] of candidates) {
-    if (value === undefined || value === "") continue;
-    try {
-      const { endpoint, accessKey } = parseConnectionString(value);
-      return { endpoint, accessKey, [SOURCE_KEY]: source } as ConnectionDetails;
-    } catch {
-      return undefined;
-    }
-  }
-  return undefined;
 }
 
 /** Resource options with the connection always encrypted in outputs too. */
