@@ -63,8 +63,11 @@ export interface JobRouterClientOptions {
   retryOptions?: JobRouterRetryOptions;
   /** Called as each retry starts (what failed, which attempt, how long so far), e.g. to show progress. */
   onRetry?: (event: RetryEvent) => void;
-  /** Appended to the error when the endpoint cannot be reached (where it was configured, how to fix it). */
-  connectionHint?: string;
+  /**
+   * Appended to the error when the endpoint cannot be reached (where it was configured, how to fix it). A function
+   * is asked for every failed request and may add to any error (e.g. say where a rejected key came from).
+   */
+  connectionHint?: string | ((error: JobRouterError) => string | undefined);
   /**
    * Send bearer tokens (TokenCredential) to an http:// endpoint. Off by default: tokens go over https only.
    * Access-key (HMAC) auth to http endpoints such as the local emulator needs no flag: the key itself is
@@ -182,7 +185,7 @@ export class JobRouterClient {
   readonly #endpoint: string;
   readonly #rlc: Client;
   readonly #secrets: () => string[];
-  readonly #connectionHint: string | undefined;
+  readonly #connectionHint: JobRouterClientOptions["connectionHint"];
 
   /** Builds a client from `endpoint=...;accesskey=...` (HMAC-SHA256 access-key auth). */
   static fromConnectionString(connectionString: string, options: JobRouterClientOptions = {}): JobRouterClient {
@@ -230,9 +233,10 @@ export class JobRouterClient {
   }
 
   #withHint(e: Error): Error {
-    if (this.#connectionHint !== undefined && e instanceof JobRouterError && UNREACHABLE_CODES.includes(e.code)) {
-      e.message = `${e.message.replace(/\.?$/, ".")} ${this.#connectionHint}`;
-    }
+    const hint = this.#connectionHint;
+    if (hint === undefined || !(e instanceof JobRouterError)) return e;
+    const extra = typeof hint === "function" ? hint(e) : UNREACHABLE_CODES.includes(e.code) ? hint : undefined;
+    if (extra !== undefined && extra !== "") e.message = `${e.message.replace(/\.?$/, ".")} ${extra}`;
     return e;
   }
 

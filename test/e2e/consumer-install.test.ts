@@ -77,8 +77,8 @@ export async function smoke(): Promise<string> {
 /** The README's example, type-checked with the rest, so the front page shows code that compiles against the package. */
 function readmeExample(): string {
   const readme = readFileSync(path.join(repoRoot, "README.md"), "utf8");
-  const block = /## Example\n\n```ts\n([\s\S]*?)```/.exec(readme)?.[1];
-  if (!block) throw new Error("README.md has no ```ts block under ## Example");
+  const block = /```ts file=index\.ts\n([\s\S]*?)```/.exec(readme)?.[1];
+  if (!block) throw new Error("README.md has no ```ts file=index.ts block (the quick start's program)");
   return block;
 }
 
