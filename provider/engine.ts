@@ -20,7 +20,7 @@ import { deepEqual, isObject, type JsonObject } from "./json";
 import { describeDependents, findDependents } from "./dependents";
 import { hostLog } from "./hostLog";
 import { connectionHint, quietHostErrors, retryReporter, stackless } from "./messages";
-import { ADOPT_KEY, CONNECTION_KEY, ETAG_KEY, KINDS, ORIGIN_KEY, OWNER_KEY } from "./kinds";
+import { ADOPT_KEY, CONNECTION_KEY, ETAG_KEY, KINDS, ORIGIN_KEY, OWNER_KEY, bookkeepingKey } from "./kinds";
 import { refusalInComponentTerms } from "./origin";
 import {
   defaultJournalDir,
@@ -129,7 +129,7 @@ function outputsFor(
   if (bag[CONNECTION_KEY] !== undefined && bag[CONNECTION_KEY] !== null) out[CONNECTION_KEY] = bag[CONNECTION_KEY];
   // Kept so that delete knows whom it deletes for (ownership.ts); never sent to the service.
   const owner = ownerOf(bag);
-  if (owner !== undefined) out[OWNER_KEY] = owner;
+  if (owner !== undefined) out[bookkeepingKey(bag, OWNER_KEY) ?? OWNER_KEY] = owner;
   if (etag !== undefined && etag !== "") out[ETAG_KEY] = etag;
   return out;
 }
@@ -339,7 +339,7 @@ export async function create(
     });
     // (Dynamic providers have no log channel for a warning: a refusal is the error itself.)
     if (decision.kind === "refuse") {
-      const origin = inputs[ORIGIN_KEY];
+      const origin = inputs[bookkeepingKey(inputs, ORIGIN_KEY) ?? ORIGIN_KEY];
       throw new Error(
         typeof origin === "string" ? refusalInComponentTerms(origin, decision.message) : decision.message,
       );

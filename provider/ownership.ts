@@ -19,7 +19,7 @@
 import { CREDENTIAL_KEYS } from "./credentials";
 import { deepEqual, isObject, type JsonObject } from "./json";
 import type { JournalEntry } from "./journal";
-import { OWNER_KEY } from "./kinds";
+import { OWNER_KEY, bookkeepingKey } from "./kinds";
 
 export type AdoptMode = "none" | "identical" | "overwrite";
 
@@ -59,7 +59,7 @@ export function parseOwner(owner: string | undefined): Owner | undefined {
 
 /** The owner input of an input or output bag, when there is one (state written before owners has none). */
 export function ownerOf(bag: JsonObject): string | undefined {
-  const v = bag[OWNER_KEY];
+  const v = bag[bookkeepingKey(bag, OWNER_KEY) ?? OWNER_KEY];
   return typeof v === "string" && v !== "" ? v : undefined;
 }
 

@@ -4,6 +4,10 @@
 //   - HOME is a new temporary directory; `~/pulumi-jobrouter` in it holds the tarballs `npm run package` makes
 //     (as in the README's install steps), and npm keeps using the real npm cache (offline first);
 //   - the repository's Pulumi CLI is first on PATH, then the Node running this test (22+); no repository bins;
+//   - PULUMI_HOME is ~/.pulumi of that HOME (the CLI takes its home from the account, not from HOME), so nothing
+//     reaches the real ~/.pulumi; the docs therefore use PULUMI_BACKEND_URL=file://$HOME/..., not `pulumi login
+//     --local`, whose `~` is the account's home directory too;
+//   - PULUMI_SKIP_CONFIRMATIONS=true answers `pulumi up`/`destroy`'s question as the reader does ("yes");
 //   - the emulator port the docs write, 8443, is replaced by a free port (the one substitution), so pages never
 //     collide with each other or with anything else on the machine;
 //   - a page that starts with `<!-- docs-harness: project -->` starts in a prepared project instead of an empty
@@ -146,10 +150,13 @@ describe("the documentation's commands, run as written", () => {
         npm_config_update_notifier: "false",
         PULUMI_SKIP_UPDATE_CHECK: "true",
         PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+        // The answer a reader gives to `pulumi up`/`destroy`'s "Do you want to perform this update?".
+        PULUMI_SKIP_CONFIRMATIONS: "true",
       });
       env.PATH = [pulumiBinDir, env.PATH ?? ""].join(path.delimiter);
-      for (const k of ["PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE", "PULUMI_HOME", "JOBROUTER_CONNECTION_STRING"])
-        delete env[k];
+      for (const k of ["PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE", "JOBROUTER_CONNECTION_STRING"]) delete env[k];
+      // The CLI finds its home (~/.pulumi: credentials, workspaces, logs) from the account, not from HOME.
+      env.PULUMI_HOME = path.join(home, ".pulumi");
 
       let cwd = home;
       let emulator: ReturnType<typeof spawn> | undefined;

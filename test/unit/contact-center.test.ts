@@ -639,7 +639,7 @@ describe("ContactCenter (mocks): existing Communication Services", () => {
     expect(routing).toHaveLength(3);
     for (const r of routing) expect(r.raw.adoptExisting).toBe(true);
     // Each child carries its owner (project/stack/type/name): the create journal and hand-overs are bound to it.
-    expect(monitor.registrations.find((r) => r.name === "prefixed-queue-sales")?.raw.owner).toBe(
+    expect(monitor.registrations.find((r) => r.name === "prefixed-queue-sales")?.raw["__owner"]).toBe(
       "contact-center-test/unit/RouterQueue/prefixed-queue-sales",
     );
   });

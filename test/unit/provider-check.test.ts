@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { checkInputs, pathSegments, touchesUnknown } from "../../provider/check";
 import { connectionInputProblems, resolveConnection, type ConnectionSources } from "../../provider/connection";
+import { diffInputs } from "../../provider/diff";
 import { UNKNOWN } from "../../provider/json";
 
 const CS = "endpoint=https://contoso.communication.azure.com/;accesskey=c2VjcmV0a2V5MTIzNDU2Nzg5MA==";
@@ -24,12 +25,32 @@ describe("checkInputs", () => {
       viaConfig,
     );
     expect(out.failures).toEqual([]);
+    // The defaults the program wrote stay in the inputs (the engine displays the inputs' difference, so a later
+    // change of one shows as a change); comparisons ignore them (see the next test).
     expect(out.inputs).toEqual({
       distributionPolicyId: "dp",
       name: "x",
       offerExpiresAfterSeconds: 60,
-      mode: { kind: "longestIdle", maxConcurrentOffers: 5 },
+      mode: { kind: "longestIdle", minConcurrentOffers: 1, maxConcurrentOffers: 5, bypassSelectors: false },
     });
+  });
+
+  it("a written default and a left-out one are the same to diff; a changed one is a change", () => {
+    const mode = (m: Record<string, unknown>) =>
+      checkInputs(
+        "distributionPolicies",
+        { distributionPolicyId: "dp", mode: { kind: "longestIdle", ...m } },
+        viaConfig,
+      ).inputs;
+    expect(diffInputs("distributionPolicies", "dp", mode({}), mode({ maxConcurrentOffers: 1 }))).toEqual({
+      changes: false,
+    });
+    expect(diffInputs("distributionPolicies", "dp", mode({ maxConcurrentOffers: 1 }), mode({}))).toEqual({
+      changes: false,
+    });
+    expect(
+      diffInputs("distributionPolicies", "dp", mode({ maxConcurrentOffers: 1 }), mode({ maxConcurrentOffers: 2 })),
+    ).toEqual({});
   });
 
   it("names the path and the rule; never puts a value-bearing property name in the failure", () => {
