@@ -12,8 +12,9 @@
 //     collide with each other or with anything else on the machine;
 //   - a page that starts with `<!-- docs-harness: project -->` starts in a prepared project instead of an empty
 //     HOME: the tarballs, @pulumi/pulumi and TypeScript installed, a Pulumi.yaml, the README's example program,
-//     a file backend (PULUMI_BACKEND_URL) with a passphrase (PULUMI_CONFIG_PASSPHRASE), a stack `dev` whose
-//     `jobrouter:connectionString` is an emulator the harness started, and JOBROUTER_CONNECTION_STRING set to it.
+//     a file backend (PULUMI_BACKEND_URL) with a passphrase (PULUMI_CONFIG_PASSPHRASE), a new stack whose
+//     `jobrouter:connectionString` is an emulator the harness started (holding a distribution policy and a queue
+//     made outside Pulumi, `made-by-hand`), and JOBROUTER_CONNECTION_STRING set to it.
 // A block that fails fails the test with the page, the block's line and its output. Whatever a block leaves
 // running in the background (an emulator started with `&`) is stopped at the end of its page.
 
@@ -88,6 +89,21 @@ function stopGroups(session: Session): void {
       // the group is gone already
     }
   }
+}
+
+/**
+ * Objects made outside Pulumi (as by a script or the portal), so a page about an existing namespace has one: a
+ * distribution policy and a queue that uses it, through the client the project installed.
+ */
+async function seedNamespace(project: ConsumerProject, connectionString: string): Promise<void> {
+  const { JobRouterClient } = project.require("pulumi-jobrouter/client") as typeof import("pulumi-jobrouter/client");
+  const client = JobRouterClient.fromConnectionString(connectionString);
+  await client.upsert("distributionPolicies", "made-by-hand", {
+    name: "Made by hand",
+    offerExpiresAfterSeconds: 45,
+    mode: { kind: "roundRobin", minConcurrentOffers: 1, maxConcurrentOffers: 1 },
+  });
+  await client.upsert("queues", "made-by-hand", { name: "Made by hand", distributionPolicyId: "made-by-hand" });
 }
 
 /** The README's example program, which the prepared project deploys. */
@@ -168,7 +184,9 @@ describe("the documentation's commands, run as written", () => {
         await mkdir(backend);
         const data = path.join(home, "emulator-data");
         const emulatorBin = shared.bin("jobrouter-emulator");
-        emulator = spawn(emulatorBin, ["--port", port, "--data", data], { env, stdio: ["ignore", "pipe", "ignore"] });
+        // Its own port: 8443 (→ `port`) stays free for an emulator the page's blocks start.
+        const ownPort = String(await freePort());
+        emulator = spawn(emulatorBin, ["--port", ownPort, "--data", data], { env, stdio: ["ignore", "pipe", "ignore"] });
         const line = await new Promise<string>((resolve, reject) => {
           let out = "";
           emulator?.stdout?.on("data", (b: Buffer) => {
@@ -178,6 +196,7 @@ describe("the documentation's commands, run as written", () => {
           emulator?.on("exit", (code) => reject(new Error(`the emulator exited (${code})`)));
         });
         env.JOBROUTER_CONNECTION_STRING = line.replace(/^JOBROUTER_CONNECTION_STRING=/, "");
+        await seedNamespace(shared, env.JOBROUTER_CONNECTION_STRING);
         env.PULUMI_BACKEND_URL = `file://${backend}`;
         env.PULUMI_CONFIG_PASSPHRASE = "docs-harness";
         await writeFile(path.join(stateDir, "cwd"), cwd);
