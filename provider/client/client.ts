@@ -281,7 +281,9 @@ export class JobRouterClient {
       const attemptsMade = Number(res.headers[ATTEMPTS_HEADER] ?? "1");
       const input = { method, path: label, status, body, secrets: this.#secrets(), attempts: attemptsMade };
       const headerCode = res.headers["x-ms-error-code"];
-      throw errorFromResponse(headerCode === undefined ? input : { ...input, errorCodeHeader: headerCode });
+      throw this.#withHint(
+        errorFromResponse(headerCode === undefined ? input : { ...input, errorCodeHeader: headerCode }),
+      );
     }
     return { status, headers: res.headers, body };
   }
@@ -353,7 +355,9 @@ export class JobRouterClient {
     }
     const status = Number(res.status);
     if (status !== 200) {
-      throw errorFromResponse({ method: "GET", path: label, status, body: res.body, secrets: this.#secrets() });
+      throw this.#withHint(
+        errorFromResponse({ method: "GET", path: label, status, body: res.body, secrets: this.#secrets() }),
+      );
     }
     return { status, headers: res.headers, body: res.body };
   }

@@ -186,7 +186,10 @@ describe("the documentation's commands, run as written", () => {
         const emulatorBin = shared.bin("jobrouter-emulator");
         // Its own port: 8443 (→ `port`) stays free for an emulator the page's blocks start.
         const ownPort = String(await freePort());
-        emulator = spawn(emulatorBin, ["--port", ownPort, "--data", data], { env, stdio: ["ignore", "pipe", "ignore"] });
+        emulator = spawn(emulatorBin, ["--port", ownPort, "--data", data], {
+          env,
+          stdio: ["ignore", "pipe", "ignore"],
+        });
         const line = await new Promise<string>((resolve, reject) => {
           let out = "";
           emulator?.stdout?.on("data", (b: Buffer) => {
@@ -226,7 +229,9 @@ describe("the documentation's commands, run as written", () => {
           ran.push(block.line);
           if (code !== 0) {
             const output = (await readFile(session.log, "utf8")).slice(before).split("\n").slice(-80).join("\n");
-            throw new Error(`${file}:${block.line}: the block exited ${code}:\n${block.text}\n--- output ---\n${output}`);
+            throw new Error(
+              `${file}:${block.line}: the block exited ${code}:\n${block.text}\n--- output ---\n${output}`,
+            );
           }
         }
       } finally {
