@@ -404,8 +404,11 @@ export async function read(
   const known = canonicalSpec(collection, serviceBody(collection, props), id);
   const spec = liveSpec(collection, value, id, known);
   const outs = outputsFor(collection, id, spec, props, value.etag);
+  // Nothing drifted: no inputs, so the engine keeps the program's (with the defaults it wrote, see check), and a
+  // later change of one still shows as a change (`~ maxConcurrentOffers: 1 => 2`).
+  if (deepEqual(canonicalSpec(collection, spec, id), known)) return { id, props: outs };
   // The inputs of the next diff become the live configuration, so the preview after a refresh that found
-  // drift shows exactly the drifted fields (and nothing when there was none).
+  // drift shows exactly the drifted fields.
   const inputs = outputsFor(collection, id, spec, props, undefined);
   return { id, props: outs, inputs };
 }

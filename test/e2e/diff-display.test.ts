@@ -49,7 +49,9 @@ describe("pulumi preview --diff shows what the program wrote, and changes as cha
     await h.up();
   });
 
-  it("maxConcurrentOffers 1 → 2 is shown as a change of the value", async () => {
+  it("maxConcurrentOffers 1 → 2 is shown as a change of the value, also after a refresh", async () => {
+    // A refresh that finds no drift keeps the program's inputs (with the default it wrote).
+    await h.refresh();
     await h.current().setConfig(routing(2, true));
     const out = plain((await h.preview({ diff: true })).stdout);
     expect(out).toContain("~ pulumi-nodejs:dynamic/jobrouter:DistributionPolicy: (update)");

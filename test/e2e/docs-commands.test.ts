@@ -141,7 +141,7 @@ describe("the documentation's commands, run as written", () => {
   afterAll(async () => {
     await shared?.dispose();
     const seconds = ((Date.now() - started) / 1000).toFixed(0);
-    console.log(`docs-harness: ${summary.join("; ")}; ${seconds} s in all`);
+    console.log(`docs-harness: ${summary.sort().join("; ")}; ${seconds} s in all`);
   });
 
   it("finds the pages the convention marks", () => {
@@ -149,100 +149,107 @@ describe("the documentation's commands, run as written", () => {
   });
 
   for (const { file, page } of pages) {
-    it(`${file}: every block marked to run works as written`, async () => {
-      const pageStarted = Date.now();
-      const home = realpathSync(await mkdtemp(path.join(tmpdir(), "jobrouter-docs-home-")));
-      const stateDir = path.join(home, ".docs-harness");
-      await mkdir(stateDir);
-      await symlink(tarballDir, path.join(home, "pulumi-jobrouter"));
-      const port = String(await freePort());
-      const env = outsideEnv({
-        HOME: home,
-        // The real npm cache (HOME moved): what the repository's install fetched is there.
-        npm_config_cache: path.join(homedir(), ".npm"),
-        npm_config_prefer_offline: "true",
-        npm_config_audit: "false",
-        npm_config_fund: "false",
-        npm_config_update_notifier: "false",
-        PULUMI_SKIP_UPDATE_CHECK: "true",
-        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-        // The answer a reader gives to `pulumi up`/`destroy`'s "Do you want to perform this update?".
-        PULUMI_SKIP_CONFIRMATIONS: "true",
-      });
-      env.PATH = [pulumiBinDir, env.PATH ?? ""].join(path.delimiter);
-      for (const k of ["PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE", "JOBROUTER_CONNECTION_STRING"]) delete env[k];
-      // The CLI finds its home (~/.pulumi: credentials, workspaces, logs) from the account, not from HOME.
-      env.PULUMI_HOME = path.join(home, ".pulumi");
-
-      let cwd = home;
-      let emulator: ReturnType<typeof spawn> | undefined;
-      if (page.project) {
-        if (shared === undefined) throw new Error("no prepared project");
-        cwd = shared.dir;
-        const slug = file.replace(/[^a-z0-9]+/gi, "-");
-        const backend = path.join(home, "state");
-        await mkdir(backend);
-        const data = path.join(home, "emulator-data");
-        const emulatorBin = shared.bin("jobrouter-emulator");
-        // Its own port: 8443 (→ `port`) stays free for an emulator the page's blocks start.
-        const ownPort = String(await freePort());
-        emulator = spawn(emulatorBin, ["--port", ownPort, "--data", data], {
-          env,
-          stdio: ["ignore", "pipe", "ignore"],
+    // Pages run side by side (each has its own HOME, ports, stack and session): most of their time is waiting
+    // for npm and the engine.
+    it.concurrent(
+      `${file}: every block marked to run works as written`,
+      async () => {
+        const pageStarted = Date.now();
+        const home = realpathSync(await mkdtemp(path.join(tmpdir(), "jobrouter-docs-home-")));
+        const stateDir = path.join(home, ".docs-harness");
+        await mkdir(stateDir);
+        await symlink(tarballDir, path.join(home, "pulumi-jobrouter"));
+        const port = String(await freePort());
+        const env = outsideEnv({
+          HOME: home,
+          // The real npm cache (HOME moved): what the repository's install fetched is there.
+          npm_config_cache: path.join(homedir(), ".npm"),
+          npm_config_prefer_offline: "true",
+          npm_config_audit: "false",
+          npm_config_fund: "false",
+          npm_config_update_notifier: "false",
+          PULUMI_SKIP_UPDATE_CHECK: "true",
+          PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+          // The answer a reader gives to `pulumi up`/`destroy`'s "Do you want to perform this update?".
+          PULUMI_SKIP_CONFIRMATIONS: "true",
         });
-        const line = await new Promise<string>((resolve, reject) => {
-          let out = "";
-          emulator?.stdout?.on("data", (b: Buffer) => {
-            out += b.toString();
-            if (out.includes("\n")) resolve(out.split("\n")[0] ?? "");
+        env.PATH = [pulumiBinDir, env.PATH ?? ""].join(path.delimiter);
+        for (const k of ["PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE", "JOBROUTER_CONNECTION_STRING"])
+          delete env[k];
+        // The CLI finds its home (~/.pulumi: credentials, workspaces, logs) from the account, not from HOME.
+        env.PULUMI_HOME = path.join(home, ".pulumi");
+
+        let cwd = home;
+        let emulator: ReturnType<typeof spawn> | undefined;
+        if (page.project) {
+          if (shared === undefined) throw new Error("no prepared project");
+          cwd = shared.dir;
+          const slug = file.replace(/[^a-z0-9]+/gi, "-");
+          const backend = path.join(home, "state");
+          await mkdir(backend);
+          const data = path.join(home, "emulator-data");
+          const emulatorBin = shared.bin("jobrouter-emulator");
+          // Its own port: 8443 (→ `port`) stays free for an emulator the page's blocks start.
+          const ownPort = String(await freePort());
+          emulator = spawn(emulatorBin, ["--port", ownPort, "--data", data], {
+            env,
+            stdio: ["ignore", "pipe", "ignore"],
           });
-          emulator?.on("exit", (code) => reject(new Error(`the emulator exited (${code})`)));
-        });
-        env.JOBROUTER_CONNECTION_STRING = line.replace(/^JOBROUTER_CONNECTION_STRING=/, "");
-        await seedNamespace(shared, env.JOBROUTER_CONNECTION_STRING);
-        env.PULUMI_BACKEND_URL = `file://${backend}`;
-        env.PULUMI_CONFIG_PASSPHRASE = "docs-harness";
-        await writeFile(path.join(stateDir, "cwd"), cwd);
-        const setupLog = path.join(home, "setup.log");
-        const init = await runBlock(
-          { stateDir, groups: [], log: setupLog },
-          `pulumi stack init ${slug} >/dev/null\npulumi config set --secret jobrouter:connectionString "$JOBROUTER_CONNECTION_STRING"\n`,
-          env,
-        );
-        if (init !== 0) throw new Error(`preparing the project failed:\n${await readFile(setupLog, "utf8")}`);
-      }
-      await writeFile(path.join(stateDir, "cwd"), cwd);
-
-      const session: Session = { stateDir, groups: [], log: path.join(home, "blocks.log") };
-      const ran: number[] = [];
-      try {
-        for (const block of page.blocks) {
-          const before = existsSync(session.log) ? (await readFile(session.log, "utf8")).length : 0;
-          if (block.kind === "file") {
-            const dir = (await readFile(path.join(stateDir, "cwd"), "utf8")).trim();
-            await mkdir(path.dirname(path.join(dir, block.file ?? "")), { recursive: true });
-            await writeFile(path.join(dir, block.file ?? ""), block.text.replaceAll(DOCS_PORT, port));
-            ran.push(block.line);
-            continue;
-          }
-          const code = await runBlock(session, block.text.replaceAll(DOCS_PORT, port), env);
-          ran.push(block.line);
-          if (code !== 0) {
-            const output = (await readFile(session.log, "utf8")).slice(before).split("\n").slice(-80).join("\n");
-            throw new Error(
-              `${file}:${block.line}: the block exited ${code}:\n${block.text}\n--- output ---\n${output}`,
-            );
-          }
+          const line = await new Promise<string>((resolve, reject) => {
+            let out = "";
+            emulator?.stdout?.on("data", (b: Buffer) => {
+              out += b.toString();
+              if (out.includes("\n")) resolve(out.split("\n")[0] ?? "");
+            });
+            emulator?.on("exit", (code) => reject(new Error(`the emulator exited (${code})`)));
+          });
+          env.JOBROUTER_CONNECTION_STRING = line.replace(/^JOBROUTER_CONNECTION_STRING=/, "");
+          await seedNamespace(shared, env.JOBROUTER_CONNECTION_STRING);
+          env.PULUMI_BACKEND_URL = `file://${backend}`;
+          env.PULUMI_CONFIG_PASSPHRASE = "docs-harness";
+          await writeFile(path.join(stateDir, "cwd"), cwd);
+          const setupLog = path.join(home, "setup.log");
+          const init = await runBlock(
+            { stateDir, groups: [], log: setupLog },
+            `pulumi stack init ${slug} >/dev/null\npulumi config set --secret jobrouter:connectionString "$JOBROUTER_CONNECTION_STRING"\n`,
+            env,
+          );
+          if (init !== 0) throw new Error(`preparing the project failed:\n${await readFile(setupLog, "utf8")}`);
         }
-      } finally {
-        stopGroups(session);
-        emulator?.kill("SIGTERM");
-        const seconds = ((Date.now() - pageStarted) / 1000).toFixed(0);
-        summary.push(`${file} blocks at lines ${ran.join(", ")} (${seconds} s)`);
-        if (!process.env.E2E_KEEP) await rm(home, { recursive: true, force: true });
-      }
-      expect(ran).toEqual(page.blocks.map((b) => b.line));
-    }, 900_000);
+        await writeFile(path.join(stateDir, "cwd"), cwd);
+
+        const session: Session = { stateDir, groups: [], log: path.join(home, "blocks.log") };
+        const ran: number[] = [];
+        try {
+          for (const block of page.blocks) {
+            const before = existsSync(session.log) ? (await readFile(session.log, "utf8")).length : 0;
+            if (block.kind === "file") {
+              const dir = (await readFile(path.join(stateDir, "cwd"), "utf8")).trim();
+              await mkdir(path.dirname(path.join(dir, block.file ?? "")), { recursive: true });
+              await writeFile(path.join(dir, block.file ?? ""), block.text.replaceAll(DOCS_PORT, port));
+              ran.push(block.line);
+              continue;
+            }
+            const code = await runBlock(session, block.text.replaceAll(DOCS_PORT, port), env);
+            ran.push(block.line);
+            if (code !== 0) {
+              const output = (await readFile(session.log, "utf8")).slice(before).split("\n").slice(-80).join("\n");
+              throw new Error(
+                `${file}:${block.line}: the block exited ${code}:\n${block.text}\n--- output ---\n${output}`,
+              );
+            }
+          }
+        } finally {
+          stopGroups(session);
+          emulator?.kill("SIGTERM");
+          const seconds = ((Date.now() - pageStarted) / 1000).toFixed(0);
+          summary.push(`${file} blocks at lines ${ran.join(", ")} (${seconds} s)`);
+          if (!process.env.E2E_KEEP) await rm(home, { recursive: true, force: true });
+        }
+        expect(ran).toEqual(page.blocks.map((b) => b.line));
+      },
+      900_000,
+    );
   }
 });
 
