@@ -149,7 +149,10 @@ export function checkInputs(
   }
 
   // In the program's order (see canonical.ts): the engine's diff and the policy pack index these inputs.
-  const inputs: JsonObject = { [kind.idKey]: id, ...canonicalSpec(collection, body, knownId, { keepOrder: true, keepDefaults: true }) };
+  const inputs: JsonObject = {
+    [kind.idKey]: id,
+    ...canonicalSpec(collection, body, knownId, { keepOrder: true, keepDefaults: true }),
+  };
   if (connection !== undefined && connection !== null) inputs[CONNECTION_KEY] = connection;
   const creating = olds[kind.idKey] === undefined || olds[kind.idKey] !== id;
   const from = creating ? news : olds;

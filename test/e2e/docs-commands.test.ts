@@ -116,7 +116,7 @@ function readmeProgram(): string {
 }
 
 describe("the documentation's commands, run as written", () => {
-  let tarballDir: string;
+  let tarballDir: string | undefined;
   let shared: ConsumerProject | undefined;
   const summary: string[] = [];
   const started = Date.now();
@@ -140,6 +140,8 @@ describe("the documentation's commands, run as written", () => {
 
   afterAll(async () => {
     await shared?.dispose();
+    // packTarballs packed into a directory of this process's own (test files run in processes of their own).
+    if (tarballDir !== undefined && !process.env.E2E_KEEP) await rm(tarballDir, { recursive: true, force: true });
     const seconds = ((Date.now() - started) / 1000).toFixed(0);
     console.log(`docs-harness: ${summary.sort().join("; ")}; ${seconds} s in all`);
   });
@@ -158,6 +160,7 @@ describe("the documentation's commands, run as written", () => {
         const home = realpathSync(await mkdtemp(path.join(tmpdir(), "jobrouter-docs-home-")));
         const stateDir = path.join(home, ".docs-harness");
         await mkdir(stateDir);
+        if (tarballDir === undefined) throw new Error("no tarballs");
         await symlink(tarballDir, path.join(home, "pulumi-jobrouter"));
         const port = String(await freePort());
         const env = outsideEnv({

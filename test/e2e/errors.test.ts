@@ -158,7 +158,9 @@ describe("errors: early, once, with the fix", () => {
       `jobrouter: creating distribution policy "dp" failed: GET /routing/distributionPolicies/dp failed: cannot reach ${endpoint}: connection refused`,
     );
     expect(result).toContain("not retried");
-    expect(result).toContain("start it in your project (`npx jobrouter-emulator --port <port> --access-key <key> --data <folder>`");
+    expect(result).toContain(
+      "start it in your project (`npx jobrouter-emulator --port <port> --access-key <key> --data <folder>`",
+    );
     expect(result).not.toContain("npm start");
     expect(result).toContain("This endpoint comes from the stack config `jobrouter:connectionString`");
     expect(result).not.toContain("attempts");
