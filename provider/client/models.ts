@@ -101,7 +101,7 @@ export interface QueueWeightedAllocation {
 }
 export interface WorkerWeightedAllocation {
   weight: number;
-  workerSelectors: RouterWorkerSelectorInput[];
+  workerSelectors: RouterWorkerSelector[];
 }
 
 export type QueueSelectorAttachment =
@@ -111,11 +111,13 @@ export type QueueSelectorAttachment =
   | { kind: "static"; queueSelector: RouterQueueSelector }
   | { kind: "weightedAllocation"; allocations: QueueWeightedAllocation[] };
 
+// A policy's worker selectors are the service's RouterWorkerSelector: sent without `status`, answered with
+// `"expedite": false` (unless sent true) and `"status": "active"` (the canonical form treats both as absent).
 export type WorkerSelectorAttachment =
-  | { kind: "conditional"; condition: RouterRule; workerSelectors: RouterWorkerSelectorInput[] }
+  | { kind: "conditional"; condition: RouterRule; workerSelectors: RouterWorkerSelector[] }
   | { kind: "passThrough"; key: string; labelOperator: LabelOperator; expiresAfterSeconds?: number }
   | { kind: "ruleEngine"; rule: RouterRule }
-  | { kind: "static"; workerSelector: RouterWorkerSelectorInput }
+  | { kind: "static"; workerSelector: RouterWorkerSelector }
   | { kind: "weightedAllocation"; allocations: WorkerWeightedAllocation[] };
 
 export type SelectorAttachmentKind = QueueSelectorAttachment["kind"];
@@ -195,7 +197,8 @@ export type ExceptionAction =
       id?: string;
       queueId?: string;
       priority?: number;
-      workerSelectors?: RouterWorkerSelectorInput[];
+      /** Answered with `"expedite": false` and `"status": "active"` on each selector, `[]` when none was sent. */
+      workerSelectors?: RouterWorkerSelector[];
     }
   | { kind: "reclassify"; id?: string; classificationPolicyId?: string; labelsToUpsert?: Labels };
 export type ExceptionActionKind = ExceptionAction["kind"];
