@@ -214,7 +214,7 @@ export function createRuntimeHandler(deps: RuntimeHandlerDeps) {
     if (!(patch.tags === undefined) && patch.tags === null) body.tags = {};
     if (patch.labels === null) body.labels = {};
     existing.job = body;
-    let record = engine.saveJob(existing);
+    const saved = engine.saveJob(existing);
     const status = existing.job.status;
     const mm = matchingKind(body);
     const oldMm = before ? matchingKind(before) : "queueAndMatch";
@@ -222,23 +222,20 @@ export function createRuntimeHandler(deps: RuntimeHandlerDeps) {
       (status === "waitingForActivation" || status === "scheduled" || status === "pendingSchedule") &&
       mm === "queueAndMatch"
     ) {
-      // [doc] a suspended or scheduled job is activated by updating its matching mode to queueAndMatch.
-      // [rec: Java RouterJobLiveTests.jobScheduling #3, .NET SchedulingScenario.SimpleSchedulingScenario #16] the
-      // PATCH itself answers "queued": the job is queued before the answer (pendingClassification with a policy).
+      // [doc] a suspended or scheduled job is activated by updating its matching mode to queueAndMatch; its
+      // schedule no longer applies.
       engine.cancelSchedule(existing);
       engine.continueRouting(existing);
-      record = engine.jobRecord(existing) ?? record;
     } else if (status === "queued" && mm === "suspend" && oldMm !== "suspend") {
       engine.revokeOffersForJob(existing);
       existing.job.status = "waitingForActivation";
       engine.saveJob(existing);
     } else if (status === "queued" && body.classificationPolicyId && classificationInputsChanged(before, body)) {
       // [rec: Python SDK test_update_job_w_cp, test_update_job_w_cp_w_kwargs] new labels (or a new policy) send a
-      // queued job back through classification at once: the PATCH answers "pendingClassification"; a later GET
-      // shows it queued again with its priority recomputed. An update that changes neither (a new priority) leaves
-      // it queued [rec: JS SDK should_update_a_job, answered "queued"].
+      // queued job back through classification at once; a later GET shows it queued again with its priority
+      // recomputed. An update that changes neither (a new priority) leaves it queued, unclassified
+      // [rec: JS SDK should_update_a_job, answered "queued"].
       engine.reclassifyJob(existing);
-      record = engine.jobRecord(existing) ?? record;
     } else if (status === "queued") {
       if (before?.queueId !== body.queueId) {
         engine.revokeOffersForJob(existing);
@@ -253,6 +250,12 @@ export function createRuntimeHandler(deps: RuntimeHandlerDeps) {
     ) {
       engine.continueRouting(existing);
     }
+    // The answer is the job as this update left it: after the update's own steps (queued, reclassification started,
+    // suspended), before the routing work they handed to the work queue (classification, matching). So a scheduled
+    // job switched to queueAndMatch answers "queued" [rec: Java RouterJobLiveTests.jobScheduling #3, .NET
+    // SchedulingScenario.SimpleSchedulingScenario #16] (pendingClassification with a policy), and a queued job with new
+    // labels and a classification policy answers "pendingClassification" [rec: Python SDK test_update_job_w_cp].
+    const record = engine.jobRecord(existing) ?? saved;
     await settle();
     return objectResponse(record, 200);
   }

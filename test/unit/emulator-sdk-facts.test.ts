@@ -305,3 +305,56 @@ describe("fact 5: DELETE of a worker that no longer exists answers 204", () => {
     expect(await h.client.tryGetWorker("w1")).toBeUndefined();
   });
 });
+
+describe("fact 6: states that race on the service are answered deterministically (docs/emulator.md)", () => {
+  it("each write answers its early state; the next read shows the settled one", async () => {
+    await setupQueue(h);
+    await h.client.upsertClassificationPolicy("cp", { name: "cp", fallbackQueueId: "q1" });
+    const seen: string[] = [];
+    const note = async (
+      what: string,
+      answer: Promise<{ value: { status?: string; queueId?: string } }>,
+      id: string,
+    ) => {
+      const a = (await answer).value;
+      const later = await h.client.getJob(id);
+      seen.push(`${what}: ${a.status ?? "-"}/${a.queueId ?? "-"} then ${later.status ?? "-"}/${later.queueId ?? "-"}`);
+    };
+    const at = new Date(h.clock.now() + 60_000).toISOString();
+    await note("direct", h.client.upsertJob("d", { channelId: "chat", queueId: "q1" }), "d");
+    await note("classified", h.client.upsertJob("c", { channelId: "chat", classificationPolicyId: "cp" }), "c");
+    await note(
+      "scheduled",
+      h.client.upsertJob("s", {
+        channelId: "chat",
+        queueId: "q1",
+        matchingMode: { kind: "scheduleAndSuspend", scheduleAt: at },
+      }),
+      "s",
+    );
+    await note("suspend a queued job", h.client.upsertJob("d", { matchingMode: { kind: "suspend" } }), "d");
+    await note("new labels", h.client.upsertJob("c", { labels: { x: 1 } }), "c");
+    await note("new priority", h.client.upsertJob("c", { priority: 3 }), "c");
+    await note("activate", h.client.upsertJob("s", { matchingMode: { kind: "queueAndMatch" } }), "s");
+    expect(seen).toEqual([
+      "direct: created/q1 then queued/q1",
+      "classified: pendingClassification/- then queued/q1",
+      "scheduled: pendingSchedule/q1 then scheduled/q1",
+      "suspend a queued job: waitingForActivation/q1 then waitingForActivation/q1",
+      "new labels: pendingClassification/q1 then queued/q1",
+      "new priority: queued/q1 then queued/q1",
+      "activate: queued/q1 then queued/q1",
+    ]);
+  });
+
+  it("a job whose classification failed, given a policy that works, answers pendingClassification", async () => {
+    await setupQueue(h);
+    await h.client.upsertClassificationPolicy("none", { name: "none" });
+    await h.client.upsertClassificationPolicy("cp", { name: "cp", fallbackQueueId: "q1" });
+    await h.client.upsertJob("j", { channelId: "chat", classificationPolicyId: "none" });
+    expect((await h.client.getJob("j")).status).toBe("classificationFailed");
+    const fixed = await h.client.upsertJob("j", { classificationPolicyId: "cp" });
+    expect(fixed.value.status).toBe("pendingClassification");
+    expect(await h.client.getJob("j")).toMatchObject({ status: "queued", queueId: "q1" });
+  });
+});
