@@ -254,9 +254,9 @@ describe("fact 4: updating a queued job that has a classification policy answers
 
   it("the whole job sent back with new labels (test_update_job_w_cp): pendingClassification, then queued", async () => {
     await classifiedJob();
+    // As the SDK test does: the job as read, read-only fields and all, with new labels.
     const job = await h.client.getJob("j");
-    const { id: _id, etag: _etag, ...rest } = job;
-    const updated = await h.client.upsertJob("j", { ...rest, labels: { VIP: true, FakeKey: "FakeWorkerValue" } });
+    const updated = await h.client.upsertJob("j", { ...job, labels: { VIP: true, FakeKey: "FakeWorkerValue" } });
     expect(updated.value.status).toBe("pendingClassification");
     expect(updated.value.labels).toEqual({ VIP: true, FakeKey: "FakeWorkerValue" });
     expect(await h.client.getJob("j")).toMatchObject({ status: "queued", priority: 10 });
