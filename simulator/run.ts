@@ -25,6 +25,11 @@ export interface JobRecord {
   waitS: number | undefined;
   handleS: number;
   patienceS: number;
+  /** The priority the job had when last queued (the stream's, or what classification or an exception gave it). */
+  priority: number;
+  /** Offers issued to workers, and how many of them expired unanswered. */
+  offers: number;
+  offersExpired: number;
 }
 
 export interface GroupUsage {
@@ -126,7 +131,10 @@ export async function runSimulation(config: RoutingConfig, traffic: Traffic): Pr
       switch (e.kind) {
         case "queued": {
           const r = jobs.get(e.jobId);
-          if (r) r.queueId = e.queueId;
+          if (r) {
+            r.queueId = e.queueId;
+            r.priority = e.priority;
+          }
           return;
         }
         case "offerIssued": {
@@ -134,10 +142,19 @@ export async function runSimulation(config: RoutingConfig, traffic: Traffic): Pr
           if (!w) return;
           const delay = accept ? sampleDuration(accept, w.rng) : 0;
           const declines = decline > 0 && w.rng.next() < decline;
+          const r = jobs.get(e.jobId);
+          if (r) r.offers++;
+          // The worker answers this offer: if it expired meanwhile, the answer does nothing (the job may already be
+          // offered again, even to this worker, under another id).
           clock.setTimer(clock.now() + delay * 1000, () => {
-            if (declines) router.declineOffer(e.workerId, e.jobId);
-            else router.acceptOffer(e.workerId, e.jobId);
+            if (declines) router.declineOffer(e.offerId);
+            else router.acceptOffer(e.offerId);
           });
+          return;
+        }
+        case "offerExpired": {
+          const r = jobs.get(e.jobId);
+          if (r) r.offersExpired++;
           return;
         }
         case "assigned": {
@@ -249,6 +266,9 @@ export async function runSimulation(config: RoutingConfig, traffic: Traffic): Pr
           waitS: undefined,
           handleS,
           patienceS,
+          priority: s.priority ?? 1,
+          offers: 0,
+          offersExpired: 0,
         };
         jobs.set(id, r);
         order.push(r);
