@@ -22,7 +22,13 @@ export type {
 export { statsOf } from "./stats";
 export { renderMarkdown, chartLink, type MarkdownOptions } from "./markdown";
 export { renderSvg } from "./svg";
-export { configFromStackExport, configFromPreview, configFromLive, configFromResources } from "./sources";
+export {
+  configFromStackExport,
+  configFromPreview,
+  configFromLive,
+  configFromResources,
+  resourcesToConfig,
+} from "./sources";
 export type { ResourceView } from "./sources";
 export { runSimulation, SIM_EPOCH_MS, UNCLASSIFIED } from "./run";
 export type { RunResult, JobRecord, Outcome } from "./run";

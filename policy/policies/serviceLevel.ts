@@ -99,6 +99,22 @@ export const serviceLevelGuardrail: StackValidationPolicy = {
   },
 };
 
+/** A problem of the scenario (the stack's routing with the traffic file) as a violation: what, where, and the fix. */
+function scenarioProblem(p: string, trafficFile: string): string {
+  if (p.startsWith("traffic")) {
+    return (
+      `the traffic in ${trafficFile} does not fit the stack's routing: ${p}. ` +
+      `Fix: update ${trafficFile} to the stack (a renamed queue's new id, a removed queue's workers and arrivals), ` +
+      `or fix the routing it names; until then the simulation cannot judge this change.`
+    );
+  }
+  return (
+    `the stack's routing cannot be simulated: ${p.replace(/^config\./, "")}. ` +
+    `Fix: correct that field (references-resolve names the resource that holds a dangling reference); ` +
+    `the simulation runs once the routing is consistent.`
+  );
+}
+
 /** Simulate and compare every queue with its bounds; a scenario problem is a violation that says what to fix. */
 async function judge(
   simulator: typeof Simulator,
@@ -107,15 +123,15 @@ async function judge(
   cfg: ServiceLevelConfig,
   report: ReportViolation,
 ): Promise<void> {
-  let config: ReturnType<typeof simulator.configFromResources>;
+  const config = simulator.resourcesToConfig(views);
+  for (const p of unknownQueueBounds(
+    cfg,
+    config.queues.map((q) => q.id),
+  ))
+    report(p);
   let result: Awaited<ReturnType<typeof simulator.simulate>>;
   try {
-    config = simulator.configFromResources(views);
-    for (const p of unknownQueueBounds(
-      cfg,
-      config.queues.map((q) => q.id),
-    ))
-      report(p);
+    // The routing and the traffic are checked together: every problem of both is named in one preview.
     result = await simulator.simulate({ config, traffic });
   } catch (err) {
     if (!(err instanceof simulator.ScenarioError)) {
@@ -126,13 +142,7 @@ async function judge(
       );
       return;
     }
-    for (const p of err.problems) {
-      report(
-        `the traffic in ${cfg.trafficFile} does not fit the stack's routing: ${p}. ` +
-          `Fix: update ${cfg.trafficFile} to the stack (a renamed queue's new id, a removed queue's workers and arrivals), ` +
-          `or fix the routing it names; until then the simulation cannot judge this change.`,
-      );
-    }
+    for (const p of err.problems) report(scenarioProblem(p, cfg.trafficFile));
     return;
   }
   const sl = result.after.serviceLevelSeconds;
