@@ -60,7 +60,6 @@ interface SimWorker {
   used: number;
   staffed: boolean;
   lastS: number;
-  rng: Rng;
 }
 
 /** Arrival times of a (possibly hour-varying) Poisson stream, by thinning against the highest hourly rate. */
@@ -106,6 +105,7 @@ export async function runSimulation(config: RoutingConfig, traffic: Traffic): Pr
   const workers = new Map<string, SimWorker>();
   const groups: GroupUsage[] = [];
   const accept = traffic.workerBehaviour?.acceptSeconds;
+  const answerRngs = new Map<string, Rng>();
   const decline = traffic.workerBehaviour?.declineProbability ?? 0;
 
   // Occupancy integrals are clipped to the measured window [warmup, duration].
@@ -139,11 +139,15 @@ export async function runSimulation(config: RoutingConfig, traffic: Traffic): Pr
         }
         case "offerIssued": {
           const w = workers.get(e.workerId);
-          if (!w) return;
-          const delay = accept ? sampleDuration(accept, w.rng) : 0;
-          const declines = decline > 0 && w.rng.next() < decline;
           const r = jobs.get(e.jobId);
-          if (r) r.offers++;
+          if (!w || !r) return;
+          r.offers++;
+          // The n-th offer of a caller is answered after the n-th draw of that caller's own answer sequence, whoever
+          // gets it: a change that sends the caller to another worker does not change how fast offers are answered.
+          let rng = answerRngs.get(r.id);
+          if (!rng) answerRngs.set(r.id, (rng = new Rng(traffic.seed, `answers:${r.id}`)));
+          const delay = accept ? sampleDuration(accept, rng) : 0;
+          const declines = decline > 0 && rng.next() < decline;
           // The worker answers this offer: if it expired meanwhile, the answer does nothing (the job may already be
           // offered again, even to this worker, under another id).
           clock.setTimer(clock.now() + delay * 1000, () => {
@@ -214,7 +218,6 @@ export async function runSimulation(config: RoutingConfig, traffic: Traffic): Pr
         used: 0,
         staffed: false,
         lastS: 0,
-        rng: new Rng(traffic.seed, `worker:${id}`),
       };
       // Occupancy counts jobs against the number of jobs the worker could hold on its cheapest channel.
       const cheapest = Math.min(...g.channels.map((c) => c.capacityCostPerJob));
