@@ -74,7 +74,7 @@ describe("offer expiry in the simulator", () => {
 
   it("with answers taking lognormal(10 s, sd 5 s), an 8 s expiry expires the share of offers theory predicts", async () => {
     const accept = { lognormal: { mean: 10, sd: 5 } };
-    const { before, after } = await simulateWithRuns(scenario([60, 8], accept, 120));
+    const { before, after } = await simulateWithRuns(scenario([60, 8], accept, 60));
     const b = before?.jobs ?? [];
     const expired = after.jobs.reduce((s, j) => s + j.offersExpired, 0);
     // Each offer ends accepted, expired or revoked (the caller hung up first); revoked offers are rare here.
