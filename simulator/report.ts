@@ -99,11 +99,11 @@ function breakdown(
 function queueReport(jobs: readonly JobRecord[], o: ReportOptions): QueueReport {
   const t = o.serviceLevelThresholds;
   const q: QueueReport = statsOf(jobs, t);
-  // Highest priority first: the class served first comes first.
+  // Integer-like keys: a JS object (and so the JSON) lists them in ascending order whatever the insertion order.
   const byPriority = breakdown(
     groupBy(jobs, (j) => String(j.priority)),
     t,
-    (a, b) => Number(b) - Number(a),
+    (a, b) => Number(a) - Number(b),
   );
   if (byPriority) q.byPriority = byPriority;
   const byIndex = groupBy(jobs, (j) => String(j.stream));
