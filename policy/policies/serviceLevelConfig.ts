@@ -163,17 +163,20 @@ const isProject = (dir: string): boolean =>
   existsSync(path.join(dir, "Pulumi.yaml")) || existsSync(path.join(dir, "Pulumi.yml"));
 
 /**
- * The Pulumi project's directory: the start directory when it holds Pulumi.yaml, else the nearest folder above the
- * pack that does (a pack installed in the project's node_modules), else the start directory.
+ * The Pulumi project's directory: the start directory when it holds Pulumi.yaml; else the nearest folder above the
+ * pack that does (a pack installed in the project's node_modules); else the shell's working directory ($PWD, where
+ * `pulumi` was typed) when it holds Pulumi.yaml; else the start directory.
  * @pulumi/policy hands a pack its config values but not the path of the --policy-pack-config file, so a relative
  * path cannot be resolved against that file.
  */
-export function projectDir(packDir: string = __dirname): string {
+export function projectDir(packDir: string = __dirname, env: NodeJS.ProcessEnv = process.env): string {
   if (isProject(startDir)) return startDir;
   for (let d = path.resolve(packDir); ; d = path.dirname(d)) {
     if (isProject(d)) return d;
-    if (path.dirname(d) === d) return startDir;
+    if (path.dirname(d) === d) break;
   }
+  const shell = env.PWD;
+  return shell && path.isAbsolute(shell) && isProject(shell) ? shell : startDir;
 }
 
 export function resolveTrafficFile(file: string, packDir?: string): string {

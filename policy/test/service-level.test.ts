@@ -2,11 +2,18 @@
 // The happy path passes; changing one field (the partner site's allocation weight) drops that queue's simulated
 // service level below the bound, and the message names the queue and both figures.
 
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { serviceLevelGuardrail, TYPES, UNKNOWN_STRING } from "../policies";
+import {
+  projectDir,
+  rememberStartDir,
+  resolveTrafficFile,
+  serviceLevelGuardrail,
+  TYPES,
+  UNKNOWN_STRING,
+} from "../policies";
 import { exampleStack, setPath, validateStack, type TestResource } from "./fixtures";
 
 const stack = (): TestResource[] => exampleStack();
@@ -166,5 +173,35 @@ describe("service-level-guardrail", () => {
     expect(found[0]?.message).toBe(
       'config field queueBounds.escalation names queue "escalation", which is not in the stack (its queues: "escalations", "sales", "support-inhouse", "support-partner"). Fix: rename the key to "escalations" in the policy config.',
     );
+  });
+
+  it("finds a relative trafficFile in the Pulumi project: where the pack started, above the installed pack, or $PWD", () => {
+    const root = mkdtempSync(join(tmpdir(), "slg-project-"));
+    const project = join(root, "project");
+    const installed = join(project, "node_modules", "pulumi-jobrouter-policy", "dist", "policies");
+    const elsewhere = join(root, "guardrails", "dist", "policies");
+    mkdirSync(installed, { recursive: true });
+    mkdirSync(elsewhere, { recursive: true });
+    writeFileSync(join(project, "Pulumi.yaml"), "name: p\nruntime: nodejs\n");
+    try {
+      // Started in the project (a language host runs the pack there).
+      rememberStartDir(project);
+      expect(resolveTrafficFile("simulation/traffic.json", elsewhere)).toBe(
+        join(project, "simulation", "traffic.json"),
+      );
+      // Started in the pack's folder (pulumi-analyzer-policy): the project above the installed pack.
+      rememberStartDir(join(project, "node_modules", "pulumi-jobrouter-policy"));
+      expect(resolveTrafficFile("simulation/traffic.json", installed)).toBe(
+        join(project, "simulation", "traffic.json"),
+      );
+      // A stand-alone pack folder: the shell's working directory when it is the project.
+      rememberStartDir(join(root, "guardrails"));
+      expect(projectDir(elsewhere, { PWD: project })).toBe(project);
+      expect(projectDir(elsewhere, {})).toBe(join(root, "guardrails"));
+      // An absolute path is used as it is.
+      expect(resolveTrafficFile("/srv/traffic.json", installed)).toBe("/srv/traffic.json");
+    } finally {
+      rememberStartDir(process.cwd());
+    }
   });
 });
