@@ -53,7 +53,7 @@ function columns(r: Report): Column[] {
 }
 
 const WAITING: Column[] = [
-  { head: "Mean wait (answered + abandoned)", pick: (s) => s.meanWaitSeconds, unit: "sec" },
+  { head: "Mean wait (all callers)", pick: (s) => s.meanWaitSeconds, unit: "sec" },
   { head: "P(wait > 0)", pick: (s) => s.waitProbability, unit: "pct" },
   { head: "Mean time to abandon", pick: (s) => s.meanAbandonSeconds, unit: "sec" },
 ];

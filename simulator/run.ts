@@ -21,7 +21,7 @@ export interface JobRecord {
   /** The queue the job was last queued in ("(unclassified)" when it never was). */
   queueId: string;
   outcome: Outcome | undefined;
-  /** Seconds from arrival to assignment (answered) or to hanging up (abandoned). */
+  /** Seconds from arrival to assignment (answered), hanging up (abandoned) or cancellation (cancelled). */
   waitS: number | undefined;
   handleS: number;
   patienceS: number;
@@ -194,7 +194,10 @@ export async function runSimulation(config: RoutingConfig, traffic: Traffic): Pr
         }
         case "classificationFailed": {
           const r = jobs.get(e.jobId);
-          if (r && r.outcome === undefined) r.outcome = "cancelled";
+          if (r && r.outcome === undefined) {
+            r.outcome = "cancelled";
+            r.waitS = nowS() - r.arrivedAtS;
+          }
           return;
         }
         default:
@@ -295,7 +298,11 @@ export async function runSimulation(config: RoutingConfig, traffic: Traffic): Pr
   await clock.run(at(durationS + DRAIN_LIMIT_S));
   for (const w of workers.values()) account(w);
   for (const r of order) {
-    if (r.outcome === undefined) r.outcome = "cancelled"; // still waiting when the drain limit was reached
+    // Still waiting when the drain limit was reached: cancelled, after waiting until then.
+    if (r.outcome === undefined) {
+      r.outcome = "cancelled";
+      r.waitS = nowS() - r.arrivedAtS;
+    }
   }
   return { jobs: order, groups, events: clock.fired, endS: nowS() };
 }

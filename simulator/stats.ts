@@ -19,7 +19,7 @@ export interface QueueStats {
   asaSeconds: number | null;
   waitP50Seconds: number | null;
   waitP90Seconds: number | null;
-  /** Mean wait of answered and abandoned callers (until answered or until they hung up). */
+  /** Mean wait of every caller who left: until answered, until they hung up, or until cancelled. */
   meanWaitSeconds: number | null;
   /** Share of callers who left and were not answered at once: waited more than 0 s, or never answered. */
   waitProbability: number | null;
@@ -52,6 +52,7 @@ export function statsOf(jobs: readonly JobRecord[], thresholds: readonly number[
   let waited = 0;
   const waits: number[] = [];
   const abandonWaits: number[] = [];
+  const otherWaits: number[] = [];
   for (const j of jobs) {
     const w = j.waitS ?? 0;
     if (j.outcome === "answered") {
@@ -65,7 +66,10 @@ export function statsOf(jobs: readonly JobRecord[], thresholds: readonly number[
       if (j.outcome === "abandoned") {
         abandoned++;
         abandonWaits.push(w);
-      } else cancelled++;
+      } else {
+        cancelled++;
+        otherWaits.push(w);
+      }
     }
   }
   waits.sort((a, b) => a - b);
@@ -86,7 +90,7 @@ export function statsOf(jobs: readonly JobRecord[], thresholds: readonly number[
     asaSeconds: mean(waits),
     waitP50Seconds: p(0.5),
     waitP90Seconds: p(0.9),
-    meanWaitSeconds: mean([...waits, ...abandonWaits]),
+    meanWaitSeconds: mean([...waits, ...abandonWaits, ...otherWaits]),
     waitProbability: share(waited, left),
     meanAbandonSeconds: mean(abandonWaits),
     abandonRate: share(abandoned, left),

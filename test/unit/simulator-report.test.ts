@@ -78,7 +78,7 @@ describe("the report", () => {
     expect(q.serviceLevels["60"]).toBeGreaterThan(q.serviceLevels["20"] ?? 1);
     const wait = (j: JobRecord): number => j.waitS ?? 0;
     expect(q.asaSeconds).toBe(r2(mean(answered.map(wait))));
-    expect(q.meanWaitSeconds).toBe(r2(mean([...answered, ...abandoned].map(wait))));
+    expect(q.meanWaitSeconds).toBe(r2(mean(jobs.map(wait))));
     expect(q.meanAbandonSeconds).toBe(r2(mean(abandoned.map(wait))));
     expect(q.waitProbability).toBe(r4((left - answered.filter((j) => wait(j) <= 1e-6).length) / left));
     expect(q.abandonRate).toBe(r4(abandoned.length / left));
@@ -92,6 +92,8 @@ describe("the report", () => {
     expect(u?.serviceLevel).toBe(0);
     expect(u?.cancelRate).toBe(1);
     expect(u?.asaSeconds).toBeNull();
+    // They all waited the 60 s until the exception rule cancelled them.
+    expect(u?.meanWaitSeconds).toBe(60);
     expect(u?.waitP90Seconds).toBeNull();
     const idle = report.after.queues.idle;
     expect(idle?.arrived).toBe(0);
