@@ -189,15 +189,23 @@ function fromRouter(e: RouterEvent, trace: Trace): void {
 export async function runOnRouter(s: Scenario): Promise<Trace> {
   const clock = new ManualClock();
   const trace: Trace = {};
+  // Open offers by worker and job, from the events: what a worker answers is an offer, as over HTTP.
+  const open = new Map<string, string>();
   const router = new Router({
     config: s.config,
     clock,
     random: s.random ?? (() => 0),
-    onEvent: (e) => fromRouter(e, trace),
+    onEvent: (e) => {
+      fromRouter(e, trace);
+      if (e.kind === "offerIssued") open.set(`${e.workerId}/${e.jobId}`, e.offerId);
+      else if (e.kind !== "queued" && "workerId" in e) open.delete(`${e.workerId}/${e.jobId}`);
+    },
   });
   const fail = (what: string): never => {
     throw new Error(`router: ${what}`);
   };
+  const offerOf = (workerId: string, jobId: string): string =>
+    open.get(`${workerId}/${jobId}`) ?? fail(`worker ${workerId} holds no offer for job ${jobId}`);
   for (const step of s.steps) {
     if ("worker" in step) {
       router.addWorker({
@@ -214,12 +222,12 @@ export async function runOnRouter(s: Scenario): Promise<Trace> {
       const { job, ...rest } = step;
       await router.submitJob({ id: job, ...rest });
     } else if ("accept" in step) {
-      if (!router.acceptOffer(step.by, step.accept)) fail(`worker ${step.by} holds no offer for job ${step.accept}`);
+      const offerId = offerOf(step.by, step.accept);
+      if (!router.acceptOffer(step.by, step.accept)) fail(`offer ${offerId} could not be accepted`);
     } else if ("decline" in step) {
+      const offerId = offerOf(step.by, step.decline);
       const retryAt = step.retryAfterMs === undefined ? undefined : clock.now() + step.retryAfterMs;
-      if (!router.declineOffer(step.by, step.decline, retryAt)) {
-        fail(`worker ${step.by} holds no offer for job ${step.decline}`);
-      }
+      if (!router.declineOffer(step.by, step.decline, retryAt)) fail(`offer ${offerId} could not be declined`);
     } else if ("complete" in step) {
       router.completeJob(step.complete);
     } else if ("cancel" in step) {
