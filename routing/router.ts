@@ -28,7 +28,7 @@ import { classify, type ClassificationDeps } from "./classification";
 import {
   capacityCostFor,
   eligibleWorkers,
-  loadRatio,
+  firstLongestIdle,
   offersToIssue,
   orderLongestIdle,
   orderRoundRobin,
@@ -504,7 +504,7 @@ export class Router {
     if (n === 0) return;
     // One offer from longestIdle (the common case) needs only the first worker in that order, not a sort.
     const ordered =
-      n === 1 && mode.kind === "longestIdle" ? [firstLongestIdle(eligible)] : this.order(job, eligible, mode, dp.id);
+      n === 1 && mode.kind === "longestIdle" ? firstLongestIdle(eligible, 1) : this.order(job, eligible, mode, dp.id);
     for (const e of ordered.slice(0, n)) {
       this.issueOffer(j, e, dp.offerExpiresAfterSeconds);
       if (mode.kind === "roundRobin") this.roundRobinCursor.set(dp.id, e.worker.id);
@@ -638,26 +638,6 @@ export class Router {
   jobStatus(jobId: string): Job["status"] | undefined {
     return this.jobs.get(jobId)?.status;
   }
-}
-
-/** The first worker orderLongestIdle would give: lowest load ratio, then idle longest, then lowest id. */
-function firstLongestIdle(eligible: readonly EligibleWorker[]): EligibleWorker {
-  let best = eligible[0] as EligibleWorker;
-  let bestLoad = loadRatio(best.worker);
-  for (let i = 1; i < eligible.length; i++) {
-    const e = eligible[i] as EligibleWorker;
-    const load = loadRatio(e.worker);
-    const better =
-      load < bestLoad ||
-      (load === bestLoad &&
-        (e.worker.idleSinceMs < best.worker.idleSinceMs ||
-          (e.worker.idleSinceMs === best.worker.idleSinceMs && e.worker.id < best.worker.id)));
-    if (better) {
-      best = e;
-      bestLoad = load;
-    }
-  }
-  return best;
 }
 
 function toSelector(s: RouterWorkerSelector, now: number): Selector {
