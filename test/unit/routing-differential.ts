@@ -223,11 +223,11 @@ export async function runOnRouter(s: Scenario): Promise<Trace> {
       await router.submitJob({ id: job, ...rest });
     } else if ("accept" in step) {
       const offerId = offerOf(step.by, step.accept);
-      if (!router.acceptOffer(step.by, step.accept)) fail(`offer ${offerId} could not be accepted`);
+      if (!router.acceptOffer(offerId)) fail(`offer ${offerId} could not be accepted`);
     } else if ("decline" in step) {
       const offerId = offerOf(step.by, step.decline);
       const retryAt = step.retryAfterMs === undefined ? undefined : clock.now() + step.retryAfterMs;
-      if (!router.declineOffer(step.by, step.decline, retryAt)) fail(`offer ${offerId} could not be declined`);
+      if (!router.declineOffer(offerId, retryAt)) fail(`offer ${offerId} could not be declined`);
     } else if ("complete" in step) {
       router.completeJob(step.complete);
     } else if ("cancel" in step) {
