@@ -152,6 +152,8 @@ interface RoutingObjectBase {
    */
   readonly previousKeys?: readonly string[];
   readonly name?: pulumi.Input<string>;
+  /** Leave this object on the service when it leaves the program (see docs/ownership.md); overrides the component's. */
+  readonly leaveOnDelete?: pulumi.Input<boolean>;
 }
 
 export interface DistributionPolicySpec extends RoutingObjectBase {
@@ -223,6 +225,11 @@ export interface ContactCenterArgs {
    * `true` adopts only objects that already match (no write); `"overwrite"` writes the declared spec over them.
    */
   readonly adoptExisting?: pulumi.Input<boolean | "overwrite">;
+  /**
+   * Passed to every routing object (an entry's own `leaveOnDelete` wins): leave the object on the service when
+   * its resource is deleted. Default: `true` for adopted objects, `false` for created ones.
+   */
+  readonly leaveOnDelete?: pulumi.Input<boolean>;
 }
 
 /** Every routing object's Job Router id, by collection and key. */
@@ -442,6 +449,8 @@ export class ContactCenter extends pulumi.ComponentResource {
       const resourceName = `${name}-${SHORT[p.collection]}-${p.key}`;
       // Check failures of the object then name it by this component and key (provider/origin.ts).
       const componentOrigin = `ContactCenter "${name}" ${p.collection}.${p.key}`;
+      const leaveOnDelete = p.spec.leaveOnDelete ?? args.leaveOnDelete;
+      const own = { componentOrigin, ...(leaveOnDelete !== undefined ? { leaveOnDelete } : {}) };
       let resource: RoutingResource;
       switch (p.collection) {
         case "distributionPolicies": {
@@ -450,7 +459,7 @@ export class ContactCenter extends pulumi.ComponentResource {
             resourceName,
             {
               ...common,
-              componentOrigin,
+              ...own,
               distributionPolicyId: p.id,
               name: s.name,
               offerExpiresAfterSeconds: s.offerExpiresAfterSeconds,
@@ -466,7 +475,7 @@ export class ContactCenter extends pulumi.ComponentResource {
             resourceName,
             {
               ...common,
-              componentOrigin,
+              ...own,
               queueId: p.id,
               name: s.name,
               distributionPolicyId: refValue(p.refs.get("distributionPolicy")),
@@ -483,7 +492,7 @@ export class ContactCenter extends pulumi.ComponentResource {
             resourceName,
             {
               ...common,
-              componentOrigin,
+              ...own,
               classificationPolicyId: p.id,
               name: s.name,
               fallbackQueueId: refValue(p.refs.get("fallbackQueue")),
@@ -501,7 +510,7 @@ export class ContactCenter extends pulumi.ComponentResource {
             resourceName,
             {
               ...common,
-              componentOrigin,
+              ...own,
               exceptionPolicyId: p.id,
               name: s.name,
               exceptionRules: exceptionRulesOf(s, p.refs),
