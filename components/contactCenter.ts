@@ -144,11 +144,13 @@ export interface EventsArgs {
 // ---------------------------------------------------------------- Routing objects
 
 interface RoutingObjectBase {
-  /** The Job Router id. Default: `idPrefix` + the map key. */
+  /** The Job Router id. Default: `idPrefix` + the map key (the first of `previousKeys` when given). */
   readonly id?: string;
   /**
-   * Keys this entry had before (a renamed key): the child resource keeps its identity (Pulumi `aliases`), so
-   * renaming a key changes nothing on the service. Without it, a renamed key with the same `id` is refused.
+   * Keys this entry had before (a renamed key), oldest first: the child resource keeps its identity (Pulumi
+   * `aliases`) and, when `id` is not set, its id (`idPrefix` + the first former key), so renaming a key changes
+   * nothing on the service. Without it, a renamed key with the same `id` is refused, and a renamed key whose id
+   * comes from the key is a new object (the preview shows the create of the new id and the delete of the old).
    */
   readonly previousKeys?: readonly string[];
   readonly name?: pulumi.Input<string>;
@@ -599,14 +601,6 @@ export function planRouting(component: string, args: ContactCenterArgs): Routing
       if (spec === null || typeof spec !== "object") {
         throw new ContactCenterValidationError(component, `${collection}.${key}`, "must be an object");
       }
-      const id: unknown = spec.id ?? `${prefix}${key}`;
-      if (typeof id !== "string") {
-        throw new ContactCenterValidationError(
-          component,
-          `${collection}.${key}.id`,
-          "must be a plain string, not an Output (ids decide the resource graph at construction)",
-        );
-      }
       const previous: unknown = spec.previousKeys;
       if (
         previous !== undefined &&
@@ -616,6 +610,17 @@ export function planRouting(component: string, args: ContactCenterArgs): Routing
           component,
           `${collection}.${key}.previousKeys`,
           "must be a list of former keys of this entry (non-empty strings that are not current keys)",
+        );
+      }
+      // A renamed key keeps the id it had: the default id comes from the first (oldest) former key, so a rename
+      // with `previousKeys` is the same resource with the same object, never a delete of the old id.
+      const idKey: string = Array.isArray(previous) && typeof previous[0] === "string" ? previous[0] : key;
+      const id: unknown = spec.id ?? `${prefix}${idKey}`;
+      if (typeof id !== "string") {
+        throw new ContactCenterValidationError(
+          component,
+          `${collection}.${key}.id`,
+          "must be a plain string, not an Output (ids decide the resource graph at construction)",
         );
       }
       ids.set(key, id);

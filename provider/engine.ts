@@ -39,6 +39,7 @@ import { mergePatchFor } from "./mergePatch";
 import {
   NOBODY,
   adoptedMessage,
+  componentOfOrigin,
   adoptMode,
   decideExisting,
   handedOver,
@@ -356,6 +357,7 @@ export async function create(
       // Credentials are sent whenever the program has any: the service may not echo them, so equality
       // of what it returns says nothing about them.
       hasCredential: containsCredential(desired),
+      component: componentOfOrigin(inputs[ORIGIN_KEY]),
     });
     if (decision.kind === "refuse") {
       const origin = inputs[ORIGIN_KEY];

@@ -130,6 +130,8 @@ export interface ExistingObject {
   declared: JsonObject;
   /** The declared spec holds a credential: the service does not echo those, so equality cannot be seen. */
   hasCredential: boolean;
+  /** The ContactCenter that declares this object, when one does (from `componentOrigin`). */
+  component?: string;
 }
 
 export type CreateDecision =
@@ -170,6 +172,28 @@ export function contactCenterRename(
   return found;
 }
 
+/**
+ * When both names are children of a ContactCenter for the same collection and key under different component names
+ * (`alpha-queue-vip` → `beta-queue-vip`): the renamed component's old and new names.
+ */
+export function componentRename(oldName: string, newName: string): { from: string; to: string } | undefined {
+  for (const m of newName.matchAll(/-(dp|ep|cp|queue)-/g)) {
+    const at = m.index ?? 0;
+    const suffix = newName.slice(at);
+    if (at === 0 || suffix.length === m[0].length || !oldName.endsWith(suffix)) continue;
+    const from = oldName.slice(0, oldName.length - suffix.length);
+    const to = newName.slice(0, at);
+    if (from !== "" && from !== to) return { from, to };
+  }
+  return undefined;
+}
+
+/** The ContactCenter's name in a `componentOrigin` (`ContactCenter "contoso" queues.sales`). */
+export function componentOfOrigin(origin: unknown): string | undefined {
+  if (typeof origin !== "string") return undefined;
+  return /^ContactCenter "(.*)" [A-Za-z]+\.[^.]*$/s.exec(origin)?.[1];
+}
+
 const CC_MAP: Record<string, string> = {
   dp: "distributionPolicies",
   ep: "exceptionPolicies",
@@ -207,6 +231,21 @@ function checkHint(x: ExistingObject): string {
   );
 }
 
+/** The generic refusal's line about renames: in the component's terms for a ContactCenter child. */
+function renamedHint(x: ExistingObject): string {
+  if (x.component !== undefined) {
+    return (
+      `If you renamed the ContactCenter (now "${x.component}"), add \`aliases: [{ name: "<old name>" }]\` to the ` +
+      `options of the ContactCenter "${x.component}"; if you renamed this entry's key, list the old key in its ` +
+      "`previousKeys`. "
+    );
+  }
+  return (
+    'If you renamed a resource, keep it the same resource: add `aliases: [{ name: "<old name>" }]` to its resource ' +
+    `options. ${ALIAS_HINT_CC} `
+  );
+}
+
 /**
  * Why a create of an existing object is refused, when adoption was not asked for. What this machine's journal
  * knows makes the message precise; without it (a fresh CI runner) the message lists every case and its fix.
@@ -218,6 +257,16 @@ export function existsMessage(x: ExistingObject): string {
   const otherId = `to create a separate object instead, choose another \`${x.idKey}\``;
   if (mine !== undefined && theirs !== undefined) {
     if (theirs.project === mine.project && theirs.stack !== mine.stack) return secondStackMessage(x, theirs);
+    const renamed = componentRename(theirs.name, mine.name);
+    if (theirs.project === mine.project && theirs.stack === mine.stack && renamed !== undefined) {
+      return (
+        `${head}, and ${theirs.type} "${theirs.name}" of this stack manages it (recorded on this machine): the ` +
+        `ContactCenter "${renamed.from}" was renamed to "${renamed.to}". Add \`aliases: [{ name: "${renamed.from}" }]\` ` +
+        `to the options of the ContactCenter "${renamed.to}": Pulumi then keeps the component and its children as the ` +
+        "same resources and changes nothing. (Without the alias Pulumi would create the new children and then delete " +
+        `the old ones, and with them these objects.) Or, ${otherId}.`
+      );
+    }
     if (theirs.project === mine.project && theirs.stack === mine.stack && theirs.name !== mine.name) {
       return (
         `${head}, and ${theirs.type} "${theirs.name}" of this stack manages it (recorded on this machine), not ` +
@@ -248,8 +297,7 @@ export function existsMessage(x: ExistingObject): string {
     `stack. ${checkHint(x)} ` +
     `If another stack or resource manages it: ${otherId} (for example with the stack name in it); or, to move it ` +
     `here, ${MOVE_STEPS}. ` +
-    'If you renamed a resource, keep it the same resource: add `aliases: [{ name: "<old name>" }]` to its resource ' +
-    `options. ${ALIAS_HINT_CC} ` +
+    renamedHint(x) +
     "If an interrupted `pulumi up` of this stack made it (no stack holds it), set `adoptExisting: true` and " +
     "`leaveOnDelete: false` on this resource: it is taken over without a write when it matches the program, and " +
     "deleted with the resource like any object this stack made. " +

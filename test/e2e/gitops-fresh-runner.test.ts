@@ -378,10 +378,10 @@ describe("GitOps: every pulumi command on a fresh runner, only the state backend
     });
 
     it("runner B: cancel, refresh --clear-pending-creates; up is refused with a fix that works here", async () => {
-      let cancel = await stack.cli(["cancel", "--yes"]);
+      let cancel = await stack.cli(["cancel", "--yes", "--stack", stack.name]);
       if (/failed to load checkpoint: EOF/.test(cancel.stdout + cancel.stderr)) {
         await removeEmptyAttrs(h);
-        cancel = await stack.cli(["cancel", "--yes"]);
+        cancel = await stack.cli(["cancel", "--yes", "--stack", stack.name]);
       }
       expect(cancel.code, cancel.stdout + cancel.stderr).toBe(0);
       await stack.refresh({ clearPendingCreates: true });
