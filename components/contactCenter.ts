@@ -428,6 +428,7 @@ export class ContactCenter extends pulumi.ComponentResource {
     const cps: Record<string, ClassificationPolicy> = {};
     const qs: Record<string, RouterQueue> = {};
     const common = { connection, adoptExisting: args.adoptExisting };
+    const componentNames = formerNames(name, opts);
 
     for (const node of plan.order) {
       const p = plan.objects.get(node);
@@ -439,14 +440,19 @@ export class ContactCenter extends pulumi.ComponentResource {
         const target = created.get(e.to);
         if (target && !deps.includes(target)) deps.push(target);
       }
-      // A renamed key keeps the child's identity through aliases (the parent stays this component).
-      const previous = p.spec.previousKeys ?? [];
+      // A renamed key keeps the child's identity through aliases (the parent stays this component), and so does a
+      // renamed component: each name alias of the component gives each child the alias of its old name. (Pulumi
+      // derives child aliases from the parent's only when the parent itself is found by its alias; after a refused
+      // `up` of the renamed component, the new component is already in the state and found by its own name.)
+      const keys = [p.key, ...(p.spec.previousKeys ?? [])];
+      const childAliases = [
+        ...keys.slice(1).map((k) => `${name}-${SHORT[p.collection]}-${k}`),
+        ...componentNames.flatMap((c) => keys.map((k) => `${c}-${SHORT[p.collection]}-${k}`)),
+      ];
       const childOpts: pulumi.CustomResourceOptions = {
         parent: this,
         dependsOn: deps,
-        ...(previous.length > 0
-          ? { aliases: previous.map((k) => ({ name: `${name}-${SHORT[p.collection]}-${k}` })) }
-          : {}),
+        ...(childAliases.length > 0 ? { aliases: childAliases.map((n) => ({ name: n })) } : {}),
       };
       const resourceName = `${name}-${SHORT[p.collection]}-${p.key}`;
       // Check failures of the object then name it by this component and key (provider/origin.ts).
@@ -580,6 +586,21 @@ export interface RoutingPlan {
   readonly edges: ReferenceEdge[];
   /** Creation order: every object after the objects it references by key. */
   readonly order: NodeName[];
+}
+
+/**
+ * The component's former names, from its name aliases (`aliases: [{ name: "alpha" }]`): plain objects whose only
+ * change is the name. Aliases that move the component elsewhere (another parent, stack or project) are left to Pulumi.
+ */
+export function formerNames(name: string, opts: pulumi.ComponentResourceOptions | undefined): string[] {
+  const out: string[] = [];
+  for (const alias of opts?.aliases ?? []) {
+    if (alias === null || typeof alias !== "object" || pulumi.Output.isInstance(alias)) continue;
+    const keys = Object.keys(alias).filter((k) => (alias as Record<string, unknown>)[k] !== undefined);
+    const former = (alias as { name?: unknown }).name;
+    if (keys.length === 1 && typeof former === "string" && former !== name && !out.includes(former)) out.push(former);
+  }
+  return out;
 }
 
 /** Validates the routing maps (keys, ids, references, cycles) and computes the creation order. */

@@ -440,23 +440,37 @@ describe("GitOps: every pulumi command on a fresh runner, only the state backend
       const { result, requests } = await h.track(() => outcome(stack.up()));
       const log = record("s6", "cc-renamed", requests);
       const text = flat(result);
-      expect(text).toContain('the ContactCenter "alpha" was renamed to "beta"');
-      expect(text).toContain('add `aliases: [{ name: "alpha" }]` to the options of the ContactCenter "beta"');
+      expect(text).toContain(
+        'ContactCenter "beta" distributionPolicies.idle: cannot create distribution policy "g6-idle"',
+      );
+      expect(text).toContain(
+        'If you renamed the ContactCenter (now "beta"), add `aliases: [{ name: "<old name>" }]` to the options of the ContactCenter "beta"',
+      );
       expect(writes(requests)).toEqual([]);
       expect(log.every((l) => l.startsWith("GET "))).toBe(true);
       expect(present(h, ids)).toEqual(["distributionPolicies/g6-idle", "queues/g6-vip"]);
     });
 
-    it("with the alias the next up changes nothing and writes nothing", async () => {
+    it("with the alias the next up keeps every child (no write, no delete on the service)", async () => {
       aliases = ["alpha"];
       const preview = await h.track(() => stack.previewJson());
       record("s6", "cc-alias-preview", preview.requests);
-      expect(preview.result.changeSummary).toEqual({ same: 4 });
+      const changed = preview.result.steps
+        .filter((s) => s.op !== "same")
+        .map((s) => `${s.op} ${s.urn.split("::").pop()}`);
+      // The refused up recorded the renamed component (components are recorded before their children run); with the
+      // alias, its children are the old children, and only the old component's empty entry leaves the state.
+      expect(changed).toEqual(["delete alpha"]);
       const { result, requests } = await h.track(() => stack.up());
       record("s6", "cc-alias-up", requests);
-      expect(result.summary.resourceChanges).toEqual({ same: 4 });
+      expect(result.summary.resourceChanges).toEqual({ same: 4, delete: 1 });
       expect(writes(requests)).toEqual([]);
       expect(present(h, ids)).toEqual(["distributionPolicies/g6-idle", "queues/g6-vip"]);
+      const next = await h.track(() => stack.previewJson());
+      expect(next.result.changeSummary).toEqual({ same: 4 });
+      const urns = (await stack.resources()).map((r) => r.urn.split("::").pop());
+      expect(urns).toEqual(expect.arrayContaining(["beta", "beta-dp-idle", "beta-queue-vip"]));
+      expect(urns).not.toContain("alpha");
     });
   });
 });
