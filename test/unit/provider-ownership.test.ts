@@ -11,6 +11,8 @@ import {
   NOBODY,
   adoptedMessage,
   adoptMode,
+  componentOfOrigin,
+  componentRename,
   contactCenterRename,
   decideExisting,
   handedOver,
@@ -227,6 +229,37 @@ describe("leaving an object on delete (from the state, on any machine)", () => {
     expect(text).toContain("if another resource still manages it, set `leaveOnDelete: true` on it before removing it");
     expect(adoptedMessage('queue "q-vip"', owner, false, true)).toContain(
       "and wrote this program's configuration over it. With `leaveOnDelete: false`, deleting this resource deletes the object.",
+    );
+  });
+});
+
+describe("a renamed ContactCenter", () => {
+  it("is recognised from its children's names (same collection and key, another component name)", () => {
+    expect(componentRename("alpha-queue-vip", "beta-queue-vip")).toEqual({ from: "alpha", to: "beta" });
+    expect(componentRename("my-cc-dp-idle-1", "new-cc-dp-idle-1")).toEqual({ from: "my-cc", to: "new-cc" });
+    expect(componentRename("alpha-queue-vip", "alpha-queue-gold")).toBeUndefined();
+    expect(componentRename("vip", "vip-queue")).toBeUndefined();
+    expect(componentOfOrigin('ContactCenter "beta" queues.vip')).toBe("beta");
+    expect(componentOfOrigin(undefined)).toBeUndefined();
+  });
+
+  it("with this machine's record: names both names and the alias to add at the component", () => {
+    const record = ownedEntry("k", ownerFor("shop", "dev", "RouterQueue", "alpha-queue-vip"), now);
+    const d = decideExisting(
+      existing({ record, owner: ownerFor("shop", "dev", "RouterQueue", "beta-queue-vip"), component: "beta" }),
+    );
+    const message = d.kind === "refuse" ? d.message : "";
+    expect(message).toContain('the ContactCenter "alpha" was renamed to "beta"');
+    expect(message).toContain('Add `aliases: [{ name: "alpha" }]` to the options of the ContactCenter "beta"');
+  });
+
+  it("without a record (a fresh runner): the alias fix at the component, with the old name to fill in", () => {
+    const d = decideExisting(
+      existing({ owner: ownerFor("shop", "dev", "RouterQueue", "beta-queue-vip"), component: "beta" }),
+    );
+    const message = d.kind === "refuse" ? d.message : "";
+    expect(message).toContain(
+      'If you renamed the ContactCenter (now "beta"), add `aliases: [{ name: "<old name>" }]` to the options of the ContactCenter "beta"',
     );
   });
 });
