@@ -14,7 +14,13 @@
 //  4. `adoptExisting: true` takes the object only when its live spec equals the declared one (no write),
 //     otherwise refuses with the differing fields; `adoptExisting: "overwrite"` takes it and writes the program's
 //     spec. An adoption records a hand-over, so the delete of the previous owner (a renamed resource) leaves the
-//     object in place.
+//     object in place when it runs on the same machine (in practice: in the same deployment).
+//
+// Rules 1–3 and the names in messages come from this machine's journal; on a fresh CI runner there is none, and
+// the refusal lists every cause with a fix that works there. What a delete does comes from the resource's state,
+// which every machine sees: an adopted object (output `adopted`) is left in place unless `leaveOnDelete: false`, and
+// `leaveOnDelete: true` leaves any object. The service cannot hold an ownership mark on three of the four kinds, so
+// an adoption also warns that the previous manager must set `leaveOnDelete: true` before it is removed.
 
 import { CREDENTIAL_KEYS } from "./credentials";
 import { deepEqual, isObject, type JsonObject } from "./json";
