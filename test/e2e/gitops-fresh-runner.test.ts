@@ -8,7 +8,8 @@
 //   a move between projects with `pulumi state move`;
 //   `pulumi up` killed on one runner after the service made the queue but before the state recorded it, and the
 //      recovery on another runner, following the refusal's advice;
-//   6. the ContactCenter itself renamed: refused with the component alias fix, which then works from that state.
+//   6. the ContactCenter itself renamed: refused with the component alias fix, which then keeps every child from the
+//      state the refused run left (only the old component's empty entry goes).
 // After each step the objects on the emulator and the emulator's request log are asserted; each step prints
 // `gitops-log <scenario> <step>: [...]` (the routing requests it caused) for the record.
 
@@ -20,6 +21,8 @@ import type { RequestLogEntry } from "pulumi-jobrouter/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { processTree } from "../../bench/procs";
 import { createHarness, type Harness, type HarnessStack } from "./harness";
+
+const QUEUE_TYPE = "pulumi-nodejs:dynamic/jobrouter:RouterQueue";
 
 /** The routing calls of a request log, as `METHOD /routing/<collection>/<id> status`. */
 function calls(requests: readonly RequestLogEntry[]): string[] {
@@ -474,5 +477,3 @@ describe("GitOps: every pulumi command on a fresh runner, only the state backend
     });
   });
 });
-
-const QUEUE_TYPE = "pulumi-nodejs:dynamic/jobrouter:RouterQueue";

@@ -8,6 +8,7 @@
 //   const preview = await h.previewJson();                      // `preview --json` steps, with detailedDiff
 //   const state = await h.state();                              // the checkpoint file of the backend
 //   h.emulator.requests                                         // every request the emulator answered
+//   await h.stack(program, { freshRunner: true });              // GitOps: each command on a new HOME/PULUMI_HOME/journal
 //   await h.dispose();
 
 import { spawn } from "node:child_process";
