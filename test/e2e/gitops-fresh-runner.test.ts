@@ -119,7 +119,8 @@ async function removeEmptyAttrs(h: Harness): Promise<void> {
   }
 }
 
-describe("GitOps: every pulumi command on a fresh runner, only the state backend shared", () => {
+// Steps run up to five pulumi commands each; on a busy machine that outlasts the default 120 s per test.
+describe("GitOps: every pulumi command on a fresh runner, only the state backend shared", { timeout: 400_000 }, () => {
   let h: Harness;
 
   beforeAll(async () => {
