@@ -140,10 +140,11 @@ describe("adoption, preconditions, refusals, idempotent deletes", () => {
     await h.up();
     expect((await h.request("DELETE", "/routing/queues/adopt-me")).status).toBe(204);
     await h.current().setConfig(configFor([]));
-    // No refresh: the engine still believes the queue exists and asks the provider to delete it.
+    // No refresh: the engine still believes the queue exists and asks the provider to delete it (the emulator answers
+    // a DELETE of a missing object 204).
     const { result, requests } = await h.track(() => h.up());
     expect(result.summary.resourceChanges).toMatchObject({ delete: 1 });
-    expect(requests.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual(["DELETE /routing/queues/adopt-me 404"]);
+    expect(requests.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual(["DELETE /routing/queues/adopt-me 204"]);
     expect(await h.resources(TYPE_TOKEN("RouterQueue"))).toEqual([]);
   });
 
