@@ -10,7 +10,17 @@ import type { AdminCollection } from "./client/models";
 import { canonicalSpec } from "./canonical";
 import { connectionInputProblems, connectionProblem, type ConnectionSources } from "./connection";
 import { isObject, isUnknown, type JsonObject } from "./json";
-import { ADOPT_KEY, CONNECTION_KEY, ETAG_KEY, KINDS, ORIGIN_KEY, OWNER_KEY, PROVIDER_KEY } from "./kinds";
+import {
+  ADOPTED_KEY,
+  ADOPT_KEY,
+  CONNECTION_KEY,
+  ETAG_KEY,
+  KINDS,
+  LEAVE_KEY,
+  ORIGIN_KEY,
+  OWNER_KEY,
+  PROVIDER_KEY,
+} from "./kinds";
 import { inComponentTerms } from "./origin";
 import { isAdoptValue } from "./ownership";
 
@@ -61,7 +71,7 @@ export function serviceBody(collection: AdminCollection, inputs: JsonObject): Js
   const body: JsonObject = {};
   for (const [k, v] of Object.entries(inputs)) {
     if (k === idKey || k === CONNECTION_KEY || k === ADOPT_KEY || k === OWNER_KEY || k === PROVIDER_KEY) continue;
-    if (k === ETAG_KEY || k === ORIGIN_KEY) continue;
+    if (k === ETAG_KEY || k === ORIGIN_KEY || k === LEAVE_KEY || k === ADOPTED_KEY) continue;
     if (v === undefined) continue;
     body[k] = v;
   }
@@ -107,6 +117,11 @@ export function checkInputs(
     );
   }
 
+  const leave = news[LEAVE_KEY];
+  if (leave !== undefined && leave !== null && typeof leave !== "boolean" && !isUnknown(leave)) {
+    failures.push(failure({ path: LEAVE_KEY, rule: "type", message: `${LEAVE_KEY}: must be true or false` }));
+  }
+
   const body = serviceBody(collection, news);
   // Typos in field names are reported: the service would silently drop them (and the diff would never settle).
   const warnings: string[] = [];
@@ -139,6 +154,8 @@ export function checkInputs(
   // In the program's order (see canonical.ts): the engine's diff and the policy pack index these inputs.
   const inputs: JsonObject = { [kind.idKey]: id, ...canonicalSpec(collection, body, knownId, { keepOrder: true }) };
   if (connection !== undefined && connection !== null) inputs[CONNECTION_KEY] = connection;
+  // An ordinary input: changing it is an update that writes nothing to the service (delete reads it from state).
+  if (leave !== undefined && leave !== null) inputs[LEAVE_KEY] = leave;
   const creating = olds[kind.idKey] === undefined || olds[kind.idKey] !== id;
   const from = creating ? news : olds;
   if (from[ADOPT_KEY] !== undefined && from[ADOPT_KEY] !== null) inputs[ADOPT_KEY] = from[ADOPT_KEY];

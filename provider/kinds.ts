@@ -63,6 +63,13 @@ export const ADOPT_KEY = "adoptExisting";
 export const ORIGIN_KEY = "componentOrigin";
 /** Who manages the object: `project/stack/type/name`, set by the resource classes (see ownership.ts). */
 export const OWNER_KEY = "owner";
+/**
+ * Whether a delete leaves the object on the service (see ownership.ts). Stored in state, never sent; default: true
+ * for an object the resource adopted, false for one it created.
+ */
+export const LEAVE_KEY = "leaveOnDelete";
+/** Output-only: whether the resource adopted its object (adoptExisting) rather than creating it. */
+export const ADOPTED_KEY = "adopted";
 /** Output-only: the ETag of the last write or read, sent as If-Match on update. */
 export const ETAG_KEY = "etag";
 /** Set by the dynamic-provider machinery on every input and output bag. */
