@@ -1,0 +1,315 @@
+// The native provider plugin (plugin/, `pulumi-resource-jobrouter`) through the real engine, with one emulator:
+//  - a YAML program (runtime: yaml, the language host scripts/ensure-pulumi-yaml builds) deploys the four kinds,
+//    previews no changes, updates one property, refreshes and destroys, with the objects on the emulator checked
+//    after each step;
+//  - `pulumi import jobrouter:index:RouterQueue` of a queue made outside Pulumi, then a preview with no changes;
+//  - a stack made with the dynamic classes moved to the native types with `aliases`: no changes, no writes.
+// The plugin is found on PATH (plugin/bin), as an ambient plugin: the engine looks there before its plugin cache.
+
+import { execFile, spawnSync } from "node:child_process";
+import { mkdir, writeFile } from "node:fs/promises";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import * as pulumi from "@pulumi/pulumi";
+import { LocalWorkspace } from "@pulumi/pulumi/automation";
+import { DistributionPolicy, RouterQueue } from "pulumi-jobrouter";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createHarness, pulumiBinDir, repoRoot, type Harness } from "./harness";
+import type { RequestLogEntry } from "pulumi-jobrouter/emulator";
+
+const exec = promisify(execFile);
+const pluginBin = path.join(repoRoot, "plugin", "bin");
+
+let h: Harness;
+
+beforeAll(async () => {
+  const started = Date.now();
+  const yaml = spawnSync("bash", [path.join(repoRoot, "scripts", "ensure-pulumi-yaml")], {
+    cwd: repoRoot,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  if (yaml.status !== 0) throw new Error("scripts/ensure-pulumi-yaml failed: YAML programs need pulumi-language-yaml");
+  const seconds = (Date.now() - started) / 1000;
+  if (seconds > 5) console.log(`pulumi-language-yaml ready after ${seconds.toFixed(0)} s`);
+  // The harness takes its environment from this process's: the YAML host and the plugin go first on PATH.
+  process.env.PATH = [yaml.stdout.trim(), pluginBin, process.env.PATH ?? ""].join(path.delimiter);
+  h = await createHarness({ name: "native-provider" });
+}, 900_000);
+
+afterAll(async () => {
+  await h?.dispose();
+});
+
+/** `METHOD /routing/<collection>/<id>` of the writes (anything but GET) in a request log. */
+function writes(requests: readonly RequestLogEntry[]): string[] {
+  return requests.filter((r) => r.method !== "GET").map((r) => `${r.method} ${r.path}`);
+}
+
+async function live(collection: string, id: string): Promise<Record<string, unknown> | undefined> {
+  const r = await h.request("GET", `/routing/${collection}/${id}`);
+  return r.status === 200 ? (r.body as Record<string, unknown>) : undefined;
+}
+
+/** Writes a YAML program into a fresh directory under the harness's work directory. */
+async function yamlProgram(name: string, body: string): Promise<string> {
+  const dir = path.join(h.workDir, `src-${name}`);
+  await mkdir(dir, { recursive: true });
+  await writeFile(path.join(dir, "Pulumi.yaml"), `name: ${name}\nruntime: yaml\n${body}`);
+  return dir;
+}
+
+async function pulumiCli(args: string[], cwd: string): Promise<{ stdout: string; stderr: string }> {
+  return exec(path.join(pulumiBinDir, "pulumi"), [...args, "--non-interactive"], {
+    cwd,
+    env: h.env,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+}
+
+const CONTACT_CENTER = `config:
+  queueName:
+    type: string
+    default: Sales
+resources:
+  policy:
+    type: jobrouter:index:DistributionPolicy
+    properties:
+      distributionPolicyId: yaml-longest-idle
+      name: Longest idle
+      offerExpiresAfterSeconds: 60
+      mode:
+        kind: longestIdle
+        minConcurrentOffers: 1
+        maxConcurrentOffers: 1
+  escalation:
+    type: jobrouter:index:ExceptionPolicy
+    properties:
+      exceptionPolicyId: yaml-escalation
+      exceptionRules:
+        - id: long-wait
+          trigger:
+            kind: waitTime
+            thresholdSeconds: 300
+          actions:
+            - kind: manualReclassify
+              priority: 10
+  sales:
+    type: jobrouter:index:RouterQueue
+    properties:
+      queueId: yaml-sales
+      name: \${queueName}
+      distributionPolicyId: \${policy.id}
+      exceptionPolicyId: \${escalation.id}
+      labels:
+        region: EU
+        tier: 1
+  classify:
+    type: jobrouter:index:ClassificationPolicy
+    properties:
+      classificationPolicyId: yaml-classify
+      name: By region
+      fallbackQueueId: \${sales.id}
+      queueSelectorAttachments:
+        - kind: static
+          queueSelector:
+            key: region
+            labelOperator: equal
+            value: EU
+      prioritizationRule:
+        kind: expression
+        expression: If(job.vip = true, 10, 1)
+outputs:
+  salesName: \${sales.name}
+  salesEtag: \${sales.etag}
+`;
+
+describe("a YAML program over the native provider", () => {
+  const timings: Record<string, number> = {};
+  const timed = async <T>(step: string, fn: () => Promise<T>): Promise<T> => {
+    const started = Date.now();
+    try {
+      return await fn();
+    } finally {
+      timings[step] = Date.now() - started;
+    }
+  };
+
+  afterAll(() => {
+    const line = Object.entries(timings)
+      .map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`)
+      .join(", ");
+    console.log(`YAML program timings: ${line}`);
+  });
+
+  it("deploys the four kinds, previews no changes, updates one property, refreshes and destroys", async () => {
+    const dir = await yamlProgram("native-yaml", CONTACT_CENTER);
+    const stack = await h.stack({ programDir: dir });
+
+    const up = await timed("up", () => stack.up());
+    expect(up.summary.resourceChanges).toEqual({ create: 5 });
+    expect(up.outputs["salesName"]?.value).toBe("Sales");
+    const queue = await live("queues", "yaml-sales");
+    expect(queue).toMatchObject({
+      name: "Sales",
+      distributionPolicyId: "yaml-longest-idle",
+      exceptionPolicyId: "yaml-escalation",
+      labels: { region: "EU", tier: 1 },
+    });
+    expect(await live("distributionPolicies", "yaml-longest-idle")).toMatchObject({
+      offerExpiresAfterSeconds: 60,
+      mode: { kind: "longestIdle" },
+    });
+    expect(await live("classificationPolicies", "yaml-classify")).toMatchObject({ fallbackQueueId: "yaml-sales" });
+    expect(await live("exceptionPolicies", "yaml-escalation")).toMatchObject({
+      exceptionRules: [{ id: "long-wait", trigger: { kind: "waitTime", thresholdSeconds: 300 } }],
+    });
+    // The connection string (stack config, secret) is nowhere in the state in plaintext.
+    expect(await stack.stateText()).not.toContain(h.emulator.accessKey);
+
+    const quiet = await h.track(() => timed("preview", () => stack.previewJson()));
+    expect(quiet.result.changeSummary).toEqual({ same: 5 });
+    expect(writes(quiet.requests)).toEqual([]);
+
+    await stack.setConfig({ "native-yaml:queueName": { value: "Sales EU" } });
+    const update = await h.track(() => timed("update", () => stack.up()));
+    expect(update.result.summary.resourceChanges).toEqual({ same: 4, update: 1 });
+    expect(writes(update.requests)).toEqual(["PATCH /routing/queues/yaml-sales"]);
+    expect(await live("queues", "yaml-sales")).toMatchObject({ name: "Sales EU", labels: { region: "EU", tier: 1 } });
+
+    // Drift made outside Pulumi comes back with refresh, and the next preview shows exactly that field.
+    await h.request("PATCH", "/routing/queues/yaml-sales", { labels: { tier: 2 } });
+    const refresh = await h.track(() => timed("refresh", () => stack.refresh()));
+    expect(refresh.result.summary.resourceChanges).toEqual({ same: 4, update: 1 });
+    expect(writes(refresh.requests)).toEqual([]);
+    const drift = await stack.previewJson();
+    expect(drift.changeSummary).toEqual({ same: 4, update: 1 });
+
+    const destroy = await timed("destroy", () => stack.destroy());
+    expect(destroy.summary.resourceChanges).toEqual({ delete: 5 });
+    for (const [c, id] of [
+      ["queues", "yaml-sales"],
+      ["distributionPolicies", "yaml-longest-idle"],
+      ["classificationPolicies", "yaml-classify"],
+      ["exceptionPolicies", "yaml-escalation"],
+    ] as const) {
+      expect(await live(c, id), `${c}/${id} after destroy`).toBeUndefined();
+    }
+  });
+
+  it("imports a queue made outside Pulumi, then previews no changes", async () => {
+    expect(
+      (
+        await h.request("PATCH", "/routing/distributionPolicies/outside-policy", {
+          offerExpiresAfterSeconds: 30,
+          mode: { kind: "roundRobin" },
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await h.request("PATCH", "/routing/queues/sales", {
+          name: "Sales",
+          distributionPolicyId: "outside-policy",
+          labels: { region: "EU" },
+        })
+      ).status,
+    ).toBe(201);
+    const dir = await yamlProgram(
+      "native-import",
+      `resources:
+  sales:
+    type: jobrouter:index:RouterQueue
+    properties:
+      queueId: sales
+      name: Sales
+      distributionPolicyId: outside-policy
+      labels:
+        region: EU
+`,
+    );
+    const stack = await h.stack({ programDir: dir });
+    const imported = await h.track(() =>
+      timed("import", () =>
+        pulumiCli(
+          [
+            "import",
+            "jobrouter:index:RouterQueue",
+            "sales",
+            "sales",
+            "--yes",
+            "--protect=false",
+            "--stack",
+            stack.name,
+          ],
+          stack.projectDir,
+        ),
+      ),
+    );
+    expect(writes(imported.requests)).toEqual([]);
+    const [resource] = await stack.resources("jobrouter:index:RouterQueue");
+    expect(resource?.id).toBe("sales");
+    expect(resource?.outputs).toMatchObject({
+      queueId: "sales",
+      name: "Sales",
+      distributionPolicyId: "outside-policy",
+    });
+
+    const preview = await h.track(() => stack.previewJson());
+    expect(preview.result.changeSummary).toEqual({ same: 2 });
+    expect(writes(preview.requests)).toEqual([]);
+    expect(await live("queues", "sales")).toMatchObject({ name: "Sales", labels: { region: "EU" } });
+  });
+});
+
+/** The native types from TypeScript, without generated classes: a CustomResource with the type token. */
+class NativeResource extends pulumi.CustomResource {
+  constructor(typeName: string, name: string, args: pulumi.Inputs, opts: pulumi.CustomResourceOptions) {
+    super(`jobrouter:index:${typeName}`, name, args, opts);
+  }
+}
+
+describe("moving a stack from the dynamic classes to the native types", () => {
+  it("with aliases: no changes and no writes, then the native provider manages the objects", async () => {
+    const dynamicProgram = async (): Promise<void> => {
+      const policy = new DistributionPolicy("mig-policy", {
+        offerExpiresAfterSeconds: 45,
+        mode: { kind: "roundRobin" },
+      });
+      new RouterQueue("mig-queue", { name: "Migrated", distributionPolicyId: policy.id, labels: { team: "a" } });
+    };
+    const nativeProgram = async (): Promise<void> => {
+      const policy = new NativeResource(
+        "DistributionPolicy",
+        "mig-policy",
+        { offerExpiresAfterSeconds: 45, mode: { kind: "roundRobin" } },
+        { aliases: [{ type: "pulumi-nodejs:dynamic/jobrouter:DistributionPolicy" }] },
+      );
+      new NativeResource(
+        "RouterQueue",
+        "mig-queue",
+        { name: "Migrated", distributionPolicyId: policy.id, labels: { team: "a" } },
+        { aliases: [{ type: "pulumi-nodejs:dynamic/jobrouter:RouterQueue" }] },
+      );
+    };
+    const stack = await h.stack(dynamicProgram);
+    expect((await stack.up()).summary.resourceChanges).toEqual({ create: 3 });
+    const before = await live("queues", "mig-queue");
+
+    (stack.stack.workspace as LocalWorkspace).program = nativeProgram;
+    const preview = await h.track(() => stack.preview());
+    expect(preview.result.changeSummary).toEqual({ same: 3 });
+    const moved = await h.track(() => stack.up());
+    expect(moved.result.summary.resourceChanges).toEqual({ same: 3 });
+    expect(writes([...preview.requests, ...moved.requests])).toEqual([]);
+    expect((await stack.resources("jobrouter:index:RouterQueue")).map((r) => r.id)).toEqual(["mig-queue"]);
+    expect(await stack.resources("pulumi-nodejs:dynamic/jobrouter:RouterQueue")).toEqual([]);
+    expect(await live("queues", "mig-queue")).toEqual(before);
+
+    const destroyed = await h.track(() => stack.destroy());
+    expect(writes(destroyed.requests).sort()).toEqual([
+      "DELETE /routing/distributionPolicies/mig-policy",
+      "DELETE /routing/queues/mig-queue",
+    ]);
+  });
+});
