@@ -15,7 +15,7 @@ import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { DistributionPolicy, RouterQueue } from "pulumi-jobrouter";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHarness, pulumiBinDir, repoRoot, type Harness } from "./harness";
-import type { RequestLogEntry } from "pulumi-jobrouter/emulator";
+import { startEmulator, type RequestLogEntry } from "pulumi-jobrouter/emulator";
 
 const exec = promisify(execFile);
 const pluginBin = path.join(repoRoot, "plugin", "bin");
@@ -259,6 +259,76 @@ describe("a YAML program over the native provider", () => {
     expect(preview.result.changeSummary).toEqual({ same: 2 });
     expect(writes(preview.requests)).toEqual([]);
     expect(await live("queues", "sales")).toMatchObject({ name: "Sales", labels: { region: "EU" } });
+  });
+});
+
+describe("the native provider's checks and explicit providers", () => {
+  it("refuses bad input at preview with the dynamic classes' message, before anything is sent", async () => {
+    const dir = await yamlProgram(
+      "native-bad",
+      `resources:
+  bad:
+    type: jobrouter:index:ClassificationPolicy
+    properties:
+      queueSelectorAttachments:
+        - kind: static
+          queueSelector:
+            key: region
+            labelOperator: equals
+            value: EU
+`,
+    );
+    const stack = await h.stack({ programDir: dir });
+    const preview = await h.track(() =>
+      stack.preview().then(
+        () => "succeeded",
+        (e: unknown) => String(e),
+      ),
+    );
+    expect(preview.result).toContain(
+      'queueSelectorAttachments[0].queueSelector.labelOperator: must be one of equal, notEqual, lessThan, lessThanOrEqual, greaterThan, greaterThanOrEqual (got "equals")',
+    );
+    expect(preview.requests).toEqual([]);
+  });
+
+  it("an explicit provider resource reaches its own namespace, with its connection string kept secret", async () => {
+    const eu = await startEmulator({ port: 0 });
+    try {
+      const dir = await yamlProgram(
+        "native-explicit",
+        `config:
+  euConnection:
+    type: string
+    secret: true
+resources:
+  eu:
+    type: pulumi:providers:jobrouter
+    properties:
+      connectionString: \${euConnection}
+  euPolicy:
+    type: jobrouter:index:DistributionPolicy
+    properties:
+      distributionPolicyId: eu-policy
+      offerExpiresAfterSeconds: 20
+      mode:
+        kind: roundRobin
+    options:
+      provider: \${eu}
+`,
+      );
+      const stack = await h.stack({ programDir: dir });
+      await stack.setConfig({ "native-explicit:euConnection": { value: eu.connectionString, secret: true } });
+      const up = await h.track(() => stack.up());
+      expect(up.result.summary.resourceChanges).toEqual({ create: 3 });
+      // On the provider's namespace, not on the stack config's.
+      expect(writes(eu.requests)).toEqual(["PATCH /routing/distributionPolicies/eu-policy"]);
+      expect(writes(up.requests)).toEqual([]);
+      expect(await stack.stateText()).not.toContain(eu.accessKey);
+      expect((await stack.destroy()).summary.resourceChanges).toEqual({ delete: 3 });
+      expect(writes(eu.requests)).toContain("DELETE /routing/distributionPolicies/eu-policy");
+    } finally {
+      await eu.close();
+    }
   });
 });
 
