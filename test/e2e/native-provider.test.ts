@@ -340,7 +340,7 @@ class NativeResource extends pulumi.CustomResource {
 }
 
 describe("moving a stack from the dynamic classes to the native types", () => {
-  it("with aliases: no changes and no writes, then the native provider manages the objects", async () => {
+  it("with aliases: no changes and no writes, in both directions", async () => {
     const dynamicProgram = async (): Promise<void> => {
       const policy = new DistributionPolicy("mig-policy", {
         offerExpiresAfterSeconds: 45,
@@ -375,6 +375,26 @@ describe("moving a stack from the dynamic classes to the native types", () => {
     expect((await stack.resources("jobrouter:index:RouterQueue")).map((r) => r.id)).toEqual(["mig-queue"]);
     expect(await stack.resources("pulumi-nodejs:dynamic/jobrouter:RouterQueue")).toEqual([]);
     expect(await live("queues", "mig-queue")).toEqual(before);
+
+    // And back: the dynamic classes with aliases to the native types, again without a change or a write.
+    (stack.stack.workspace as LocalWorkspace).program = async (): Promise<void> => {
+      const policy = new DistributionPolicy(
+        "mig-policy",
+        { offerExpiresAfterSeconds: 45, mode: { kind: "roundRobin" } },
+        { aliases: [{ type: "jobrouter:index:DistributionPolicy" }] },
+      );
+      new RouterQueue(
+        "mig-queue",
+        { name: "Migrated", distributionPolicyId: policy.id, labels: { team: "a" } },
+        { aliases: [{ type: "jobrouter:index:RouterQueue" }] },
+      );
+    };
+    const back = await h.track(() => stack.up());
+    expect(back.result.summary.resourceChanges).toEqual({ same: 3 });
+    expect(writes(back.requests)).toEqual([]);
+    expect((await stack.resources("pulumi-nodejs:dynamic/jobrouter:RouterQueue")).map((r) => r.id)).toEqual([
+      "mig-queue",
+    ]);
 
     const destroyed = await h.track(() => stack.destroy());
     expect(writes(destroyed.requests).sort()).toEqual([
