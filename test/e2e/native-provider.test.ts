@@ -67,62 +67,8 @@ async function pulumiCli(args: string[], cwd: string): Promise<{ stdout: string;
   });
 }
 
-const CONTACT_CENTER = `config:
-  queueName:
-    type: string
-    default: Sales
-resources:
-  policy:
-    type: jobrouter:index:DistributionPolicy
-    properties:
-      distributionPolicyId: yaml-longest-idle
-      name: Longest idle
-      offerExpiresAfterSeconds: 60
-      mode:
-        kind: longestIdle
-        minConcurrentOffers: 1
-        maxConcurrentOffers: 1
-  escalation:
-    type: jobrouter:index:ExceptionPolicy
-    properties:
-      exceptionPolicyId: yaml-escalation
-      exceptionRules:
-        - id: long-wait
-          trigger:
-            kind: waitTime
-            thresholdSeconds: 300
-          actions:
-            - kind: manualReclassify
-              priority: 10
-  sales:
-    type: jobrouter:index:RouterQueue
-    properties:
-      queueId: yaml-sales
-      name: \${queueName}
-      distributionPolicyId: \${policy.id}
-      exceptionPolicyId: \${escalation.id}
-      labels:
-        region: EU
-        tier: 1
-  classify:
-    type: jobrouter:index:ClassificationPolicy
-    properties:
-      classificationPolicyId: yaml-classify
-      name: By region
-      fallbackQueueId: \${sales.id}
-      queueSelectorAttachments:
-        - kind: static
-          queueSelector:
-            key: region
-            labelOperator: equal
-            value: EU
-      prioritizationRule:
-        kind: expression
-        expression: If(job.vip = true, 10, 1)
-outputs:
-  salesName: \${sales.name}
-  salesEtag: \${sales.etag}
-`;
+/** The YAML example, as users run it (its ids: longest-idle, escalation, sales, by-region). */
+const EXAMPLE = { programDir: "examples/yaml-quickstart" };
 
 describe("a YAML program over the native provider", () => {
   const timings: Record<string, number> = {};
@@ -143,25 +89,24 @@ describe("a YAML program over the native provider", () => {
   });
 
   it("deploys the four kinds, previews no changes, updates one property, refreshes and destroys", async () => {
-    const dir = await yamlProgram("native-yaml", CONTACT_CENTER);
-    const stack = await h.stack({ programDir: dir });
+    const stack = await h.stack(EXAMPLE);
 
     const up = await timed("up", () => stack.up());
     expect(up.summary.resourceChanges).toEqual({ create: 5 });
     expect(up.outputs["salesName"]?.value).toBe("Sales");
-    const queue = await live("queues", "yaml-sales");
+    const queue = await live("queues", "sales");
     expect(queue).toMatchObject({
       name: "Sales",
-      distributionPolicyId: "yaml-longest-idle",
-      exceptionPolicyId: "yaml-escalation",
+      distributionPolicyId: "longest-idle",
+      exceptionPolicyId: "escalation",
       labels: { region: "EU", tier: 1 },
     });
-    expect(await live("distributionPolicies", "yaml-longest-idle")).toMatchObject({
+    expect(await live("distributionPolicies", "longest-idle")).toMatchObject({
       offerExpiresAfterSeconds: 60,
       mode: { kind: "longestIdle" },
     });
-    expect(await live("classificationPolicies", "yaml-classify")).toMatchObject({ fallbackQueueId: "yaml-sales" });
-    expect(await live("exceptionPolicies", "yaml-escalation")).toMatchObject({
+    expect(await live("classificationPolicies", "by-region")).toMatchObject({ fallbackQueueId: "sales" });
+    expect(await live("exceptionPolicies", "escalation")).toMatchObject({
       exceptionRules: [{ id: "long-wait", trigger: { kind: "waitTime", thresholdSeconds: 300 } }],
     });
     // The connection string (stack config, secret) is nowhere in the state in plaintext.
@@ -171,14 +116,14 @@ describe("a YAML program over the native provider", () => {
     expect(quiet.result.changeSummary).toEqual({ same: 5 });
     expect(writes(quiet.requests)).toEqual([]);
 
-    await stack.setConfig({ "native-yaml:queueName": { value: "Sales EU" } });
+    await stack.setConfig({ "jobrouter-yaml-quickstart:queueName": { value: "Sales EU" } });
     const update = await h.track(() => timed("update", () => stack.up()));
     expect(update.result.summary.resourceChanges).toEqual({ same: 4, update: 1 });
-    expect(writes(update.requests)).toEqual(["PATCH /routing/queues/yaml-sales"]);
-    expect(await live("queues", "yaml-sales")).toMatchObject({ name: "Sales EU", labels: { region: "EU", tier: 1 } });
+    expect(writes(update.requests)).toEqual(["PATCH /routing/queues/sales"]);
+    expect(await live("queues", "sales")).toMatchObject({ name: "Sales EU", labels: { region: "EU", tier: 1 } });
 
     // Drift made outside Pulumi comes back with refresh, and the next preview shows exactly that field.
-    await h.request("PATCH", "/routing/queues/yaml-sales", { labels: { tier: 2 } });
+    await h.request("PATCH", "/routing/queues/sales", { labels: { tier: 2 } });
     const refresh = await h.track(() => timed("refresh", () => stack.refresh()));
     expect(refresh.result.summary.resourceChanges).toEqual({ same: 4, update: 1 });
     expect(writes(refresh.requests)).toEqual([]);
@@ -188,10 +133,10 @@ describe("a YAML program over the native provider", () => {
     const destroy = await timed("destroy", () => stack.destroy());
     expect(destroy.summary.resourceChanges).toEqual({ delete: 5 });
     for (const [c, id] of [
-      ["queues", "yaml-sales"],
-      ["distributionPolicies", "yaml-longest-idle"],
-      ["classificationPolicies", "yaml-classify"],
-      ["exceptionPolicies", "yaml-escalation"],
+      ["queues", "sales"],
+      ["distributionPolicies", "longest-idle"],
+      ["classificationPolicies", "by-region"],
+      ["exceptionPolicies", "escalation"],
     ] as const) {
       expect(await live(c, id), `${c}/${id} after destroy`).toBeUndefined();
     }
