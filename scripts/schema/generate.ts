@@ -164,7 +164,8 @@ export function generateSchema(root: string): Record<string, unknown> {
     types,
     resources,
     language: {
-      python: { packageName: "pulumi_jobrouter" },
+      // The Python SDK (scripts/sdkgen): its version is the schema's, and it is a pyproject.toml package.
+      python: { packageName: "pulumi_jobrouter", respectSchemaVersion: true, pyproject: { enabled: true } },
     },
   };
 }

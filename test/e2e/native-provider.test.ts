@@ -7,7 +7,8 @@
 // The plugin is found on PATH (plugin/bin), as an ambient plugin: the engine looks there before its plugin cache.
 
 import { execFile, spawnSync } from "node:child_process";
-import { mkdir, writeFile } from "node:fs/promises";
+import { existsSync, readFileSync } from "node:fs";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
@@ -33,7 +34,9 @@ beforeAll(async () => {
   const seconds = (Date.now() - started) / 1000;
   if (seconds > 5) console.log(`pulumi-language-yaml ready after ${seconds.toFixed(0)} s`);
   // The harness takes its environment from this process's: the YAML host and the plugin go first on PATH.
-  process.env.PATH = [yaml.stdout.trim(), pluginBin, process.env.PATH ?? ""].join(path.delimiter);
+  // (and this repository's Python host, for the Python program).
+  const pythonHost = path.join(repoRoot, "scripts", "pulumi-plugins", "python");
+  process.env.PATH = [yaml.stdout.trim(), pluginBin, pythonHost, process.env.PATH ?? ""].join(path.delimiter);
   h = await createHarness({ name: "native-provider" });
 }, 900_000);
 
@@ -275,6 +278,85 @@ resources:
       await eu.close();
     }
   });
+});
+
+/**
+ * A virtual environment with pulumi from PyPI (the SDK's version) and the wheel scripts/python-sdk.js builds from
+ * the schema, reused between runs (the wheel is reinstalled each time).
+ */
+function pythonVenv(): string {
+  const venv = path.join(repoRoot, ".cache", "python-native-venv");
+  const python = path.join(venv, "bin", "python");
+  const step = (cmd: string, args: string[]): string => {
+    const r = spawnSync(cmd, args, { cwd: repoRoot, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed:\n${r.stderr}${r.stdout}`);
+    return r.stdout.trim();
+  };
+  const wheel = step(process.execPath, [path.join(repoRoot, "scripts", "python-sdk.js")]);
+  if (!existsSync(python)) {
+    step("python3", ["-m", "venv", venv]);
+    step(python, ["-m", "pip", "install", "--quiet", `pulumi==${pulumiVersionOf()}`]);
+  }
+  step(python, ["-m", "pip", "install", "--quiet", "--force-reinstall", "--no-deps", wheel]);
+  step(python, ["-m", "pip", "install", "--quiet", wheel]);
+  return venv;
+}
+
+function pulumiVersionOf(): string {
+  return (
+    (
+      JSON.parse(readFileSync(path.join(repoRoot, "package.json"), "utf8")) as {
+        dependencies: Record<string, string>;
+      }
+    ).dependencies["@pulumi/pulumi"] ?? ""
+  );
+}
+
+describe("a Python program over the generated SDK", () => {
+  it("deploys the four kinds, previews no changes, updates one property and destroys", async () => {
+    const started = Date.now();
+    const venv = pythonVenv();
+    const venvSeconds = ((Date.now() - started) / 1000).toFixed(1);
+    // The example as users write it, with the venv this test made; run by the repository's Python host.
+    const dir = path.join(h.workDir, "src-python");
+    await mkdir(dir, { recursive: true });
+    const example = path.join(repoRoot, "examples", "python-quickstart");
+    const yaml = await readFile(path.join(example, "Pulumi.yaml"), "utf8");
+    await writeFile(path.join(dir, "Pulumi.yaml"), yaml.replace("virtualenv: venv", `virtualenv: ${venv}`));
+    await writeFile(path.join(dir, "__main__.py"), await readFile(path.join(example, "__main__.py"), "utf8"));
+    const stack = await h.stack({ programDir: dir });
+
+    const t0 = Date.now();
+    const up = await stack.up();
+    const upSeconds = ((Date.now() - t0) / 1000).toFixed(1);
+    expect(up.summary.resourceChanges).toEqual({ create: 5 });
+    expect(up.outputs["queue"]?.value).toBe("sales");
+    expect(await live("queues", "sales")).toMatchObject({
+      name: "Sales",
+      distributionPolicyId: "longest-idle",
+      exceptionPolicyId: "escalation",
+      labels: { region: "EU" },
+    });
+    expect(await live("classificationPolicies", "by-region")).toMatchObject({ fallbackQueueId: "sales" });
+    expect(await live("exceptionPolicies", "escalation")).toMatchObject({
+      exceptionRules: [{ id: "long-wait", trigger: { kind: "waitTime", thresholdSeconds: 300 } }],
+    });
+
+    const quiet = await h.track(() => stack.previewJson());
+    expect(quiet.result.changeSummary).toEqual({ same: 5 });
+    expect(writes(quiet.requests)).toEqual([]);
+
+    await stack.setConfig({ "jobrouter-python-quickstart:queueName": { value: "Sales EU" } });
+    const update = await h.track(() => stack.up());
+    expect(update.result.summary.resourceChanges).toEqual({ same: 4, update: 1 });
+    expect(writes(update.requests)).toEqual(["PATCH /routing/queues/sales"]);
+    expect(await live("queues", "sales")).toMatchObject({ name: "Sales EU" });
+
+    expect((await stack.destroy()).summary.resourceChanges).toEqual({ delete: 5 });
+    expect(await live("queues", "sales")).toBeUndefined();
+    expect(await live("distributionPolicies", "longest-idle")).toBeUndefined();
+    console.log(`Python program timings: venv and wheel ${venvSeconds} s, first up ${upSeconds} s`);
+  }, 900_000);
 });
 
 /** The native types from TypeScript, without generated classes: a CustomResource with the type token. */
