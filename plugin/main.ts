@@ -9,6 +9,10 @@ import { installGrpcHooks } from "./grpcHooks";
 import { JobRouterProvider } from "./provider";
 
 async function serve(): Promise<void> {
+  // Warnings from check (provider/hostLog.ts) go to the engine's log, as from the dynamic-provider host; the
+  // engine's address is the first argument.
+  const engine = process.argv.slice(2).find((a) => !a.startsWith("-"));
+  if (engine !== undefined) process.env["PULUMI_JOBROUTER_ENGINE_ADDRESS"] = engine;
   installGrpcHooks();
   await installConfig();
   await main(new JobRouterProvider(), process.argv.slice(2));

@@ -207,6 +207,11 @@ describe("a YAML program over the native provider", () => {
     expect(preview.result.changeSummary).toEqual({ same: 2 });
     expect(writes(preview.requests)).toEqual([]);
     expect(await live("queues", "sales")).toMatchObject({ name: "Sales", labels: { region: "EU" } });
+
+    // Imported without protection, it is the stack's like any other: destroy deletes it.
+    const destroyed = await h.track(() => stack.destroy());
+    expect(writes(destroyed.requests)).toEqual(["DELETE /routing/queues/sales"]);
+    expect(await live("queues", "sales")).toBeUndefined();
   });
 });
 
@@ -236,6 +241,25 @@ describe("the native provider's checks and explicit providers", () => {
     expect(preview.result).toContain(
       'queueSelectorAttachments[0].queueSelector.labelOperator: must be one of equal, notEqual, lessThan, lessThanOrEqual, greaterThan, greaterThanOrEqual (got "equals")',
     );
+    expect(preview.requests).toEqual([]);
+  });
+
+  it("warns at preview about a PowerFx function the service will not know, as the dynamic classes do", async () => {
+    const dir = await yamlProgram(
+      "native-warn",
+      `resources:
+  iff:
+    type: jobrouter:index:ClassificationPolicy
+    properties:
+      prioritizationRule:
+        kind: expression
+        expression: Iff(job.vip = true, 10, 1)
+`,
+    );
+    const stack = await h.stack({ programDir: dir });
+    const preview = await h.track(() => stack.preview());
+    expect(preview.result.stdout).toContain('classification policy "iff": prioritizationRule.expression: calls Iff()');
+    expect(preview.result.stdout).toContain("Did you mean If()?");
     expect(preview.requests).toEqual([]);
   });
 
