@@ -13,7 +13,7 @@ import * as path from "node:path";
 import ts from "typescript";
 import type { AdminCollection } from "../../provider/client/models";
 import { ADMIN_COLLECTIONS } from "../../provider/client/models";
-import { ADOPT_KEY, CONNECTION_KEY, ETAG_KEY, KINDS, OWNER_KEY } from "../../provider/kinds";
+import { ADOPT_KEY, ADOPTED_KEY, CONNECTION_KEY, ETAG_KEY, KINDS, LEAVE_KEY, OWNER_KEY } from "../../provider/kinds";
 import { TypeMapper, type ObjectTypeSpec, type PropertySpec } from "./typeMap";
 
 const PACKAGE = "jobrouter";
@@ -113,6 +113,7 @@ export function generateSchema(root: string): Record<string, unknown> {
       inputs[name] = { $ref: "pulumi.json#/Any", description: doc(s, `CommonArgs.${name}`) };
     }
     inputs[CONNECTION_KEY] = { ...inputs[CONNECTION_KEY], secret: true };
+    inputs[LEAVE_KEY] = { type: "boolean", description: doc(member(commonArgs, LEAVE_KEY, "CommonArgs"), LEAVE_KEY) };
 
     const outputs: Record<string, PropertySpec> = {};
     for (const [name, spec] of Object.entries(inputs)) if (name !== ADOPT_KEY) outputs[name] = spec;
@@ -122,6 +123,10 @@ export function generateSchema(root: string): Record<string, unknown> {
       description: doc(member(clsType, ETAG_KEY, kind.typeName), `${kind.typeName}.etag`),
     };
     outputs[OWNER_KEY] = { type: "string", description: ownerDoc };
+    outputs[ADOPTED_KEY] = {
+      type: "boolean",
+      description: doc(exported(checker, kindsFile, "ADOPTED_KEY"), "kinds.ts ADOPTED_KEY"),
+    };
 
     resources[token] = {
       type: "object",

@@ -44,7 +44,7 @@ describe("plugin/schema.json", () => {
     expect(schema.respectSchemaVersion).toBe(true);
   });
 
-  it("has the four kinds, each with its id, every service field, connection and adoptExisting", () => {
+  it("has the four kinds, each with its id, every service field, connection, adoptExisting and leaveOnDelete", () => {
     expect(Object.keys(schema.resources).sort()).toEqual(
       ADMIN_COLLECTIONS.map((c) => `jobrouter:index:${KINDS[c].typeName}`).sort(),
     );
@@ -55,15 +55,20 @@ describe("plugin/schema.json", () => {
         ...KINDS[c].fields,
         "connection",
         "adoptExisting",
+        "leaveOnDelete",
       ]);
       expect(Object.keys(r?.properties ?? {})).toEqual([
         KINDS[c].idKey,
         ...KINDS[c].fields,
         "connection",
+        "leaveOnDelete",
         "etag",
         "owner",
+        "adopted",
       ]);
       expect(r?.inputProperties["connection"]?.secret).toBe(true);
+      expect(r?.inputProperties["leaveOnDelete"]?.type).toBe("boolean");
+      expect(r?.properties["adopted"]?.type).toBe("boolean");
     }
     expect(schema.config.variables["connectionString"]?.secret).toBe(true);
   });
