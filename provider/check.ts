@@ -11,10 +11,12 @@ import { canonicalSpec } from "./canonical";
 import { connectionInputProblems, connectionProblem, type ConnectionSources } from "./connection";
 import { isObject, isUnknown, type JsonObject } from "./json";
 import {
+  ADOPTED_KEY,
   ADOPT_KEY,
   CONNECTION_KEY,
   ETAG_KEY,
   KINDS,
+  LEAVE_KEY,
   LEGACY_ORIGIN_KEY,
   LEGACY_OWNER_KEY,
   ORIGIN_KEY,
@@ -73,6 +75,7 @@ export function serviceBody(collection: AdminCollection, inputs: JsonObject): Js
   for (const [k, v] of Object.entries(inputs)) {
     if (k === idKey || k === CONNECTION_KEY || k === ADOPT_KEY || k === OWNER_KEY || k === PROVIDER_KEY) continue;
     if (k === ETAG_KEY || k === ORIGIN_KEY || k === LEGACY_ORIGIN_KEY || k === LEGACY_OWNER_KEY) continue;
+    if (k === LEAVE_KEY || k === ADOPTED_KEY) continue;
     if (v === undefined) continue;
     body[k] = v;
   }
@@ -118,6 +121,11 @@ export function checkInputs(
     );
   }
 
+  const leave = news[LEAVE_KEY];
+  if (leave !== undefined && leave !== null && typeof leave !== "boolean" && !isUnknown(leave)) {
+    failures.push(failure({ path: LEAVE_KEY, rule: "type", message: `${LEAVE_KEY}: must be true or false` }));
+  }
+
   const body = serviceBody(collection, news);
   // Typos in field names are reported: the service would silently drop them (and the diff would never settle).
   const warnings: string[] = [];
@@ -154,6 +162,8 @@ export function checkInputs(
     ...canonicalSpec(collection, body, knownId, { keepOrder: true, keepDefaults: true }),
   };
   if (connection !== undefined && connection !== null) inputs[CONNECTION_KEY] = connection;
+  // An ordinary input: changing it is an update that writes nothing to the service (delete reads it from state).
+  if (leave !== undefined && leave !== null) inputs[LEAVE_KEY] = leave;
   const creating = olds[kind.idKey] === undefined || olds[kind.idKey] !== id;
   const from = creating ? news : olds;
   if (from[ADOPT_KEY] !== undefined && from[ADOPT_KEY] !== null) inputs[ADOPT_KEY] = from[ADOPT_KEY];

@@ -82,6 +82,13 @@ export function bookkeepingKey(
   if (bag[key] !== undefined && bag[key] !== null) return key;
   return bag[legacy] !== undefined && bag[legacy] !== null ? legacy : undefined;
 }
+/**
+ * Whether a delete leaves the object on the service (see ownership.ts). Stored in state, never sent; default: true
+ * for an object the resource adopted, false for one it created.
+ */
+export const LEAVE_KEY = "leaveOnDelete";
+/** Output-only: whether the resource adopted its object (adoptExisting) rather than creating it. */
+export const ADOPTED_KEY = "adopted";
 /** Output-only: the ETag of the last write or read, sent as If-Match on update. */
 export const ETAG_KEY = "etag";
 /** Set by the dynamic-provider machinery on every input and output bag. */

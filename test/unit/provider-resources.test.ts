@@ -86,9 +86,11 @@ describe("inputBag", () => {
     const bag = inputBag("queues", "q", { lables: { a: 1 } });
     expect(Object.keys(bag).sort()).toEqual(
       [
+        "adopted",
         "connection",
         "distributionPolicyId",
         "etag",
+        "leaveOnDelete",
         "exceptionPolicyId",
         "labels",
         "lables",
