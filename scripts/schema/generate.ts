@@ -13,7 +13,7 @@ import * as path from "node:path";
 import ts from "typescript";
 import type { AdminCollection } from "../../provider/client/models";
 import { ADMIN_COLLECTIONS } from "../../provider/client/models";
-import { ADOPT_KEY, ADOPTED_KEY, CONNECTION_KEY, ETAG_KEY, KINDS, LEAVE_KEY, OWNER_KEY } from "../../provider/kinds";
+import { ADOPT_KEY, ADOPTED_KEY, CONNECTION_KEY, ETAG_KEY, KINDS, LEAVE_KEY } from "../../provider/kinds";
 import { TypeMapper, type ObjectTypeSpec, type PropertySpec } from "./typeMap";
 
 const PACKAGE = "jobrouter";
@@ -81,7 +81,6 @@ export function generateSchema(root: string): Record<string, unknown> {
   const byCollection = declaredType(checker, exported(checker, source(sources.models), "AdminInputByCollection"));
   const commonArgs = declaredType(checker, exported(checker, source(sources.types), "CommonArgs"));
   const kindsFile = source(sources.kinds);
-  const ownerDoc = doc(exported(checker, kindsFile, "OWNER_KEY"), "kinds.ts OWNER_KEY");
   const pkgJson = JSON.parse(fs.readFileSync(file("packages/pulumi-jobrouter/package.json"), "utf8")) as {
     version: string;
   };
@@ -122,7 +121,8 @@ export function generateSchema(root: string): Record<string, unknown> {
       type: "string",
       description: doc(member(clsType, ETAG_KEY, kind.typeName), `${kind.typeName}.etag`),
     };
-    outputs[OWNER_KEY] = { type: "string", description: ownerDoc };
+    // The owner (kinds.ts OWNER_KEY, `__owner`) stays in state but out of the schema: it is bookkeeping the engine
+    // hides, and a `__` name would be mangled in Python classes.
     outputs[ADOPTED_KEY] = {
       type: "boolean",
       description: doc(exported(checker, kindsFile, "ADOPTED_KEY"), "kinds.ts ADOPTED_KEY"),

@@ -15,6 +15,7 @@ interface Prop {
   description?: string;
   secret?: boolean;
   $ref?: string;
+  type?: string;
 }
 interface Schema {
   version: string;
@@ -63,7 +64,6 @@ describe("plugin/schema.json", () => {
         "connection",
         "leaveOnDelete",
         "etag",
-        "owner",
         "adopted",
       ]);
       expect(r?.inputProperties["connection"]?.secret).toBe(true);
