@@ -9,3 +9,5 @@ export * from "./report";
 export { runLoadProcess } from "./spawn-load";
 export { parseArgs, type BenchArgs } from "./run";
 export * from "./verify";
+export * from "./floor";
+export * from "./routing-core";

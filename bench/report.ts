@@ -115,6 +115,28 @@ export function markdown(r: BenchResults): string {
       `| ${g.offered} | ${g.offersPerSecond.toFixed(0)} | ${g.offerLatencyMs.p50.toFixed(1)} / ${g.offerLatencyMs.p90.toFixed(1)} / ${g.offerLatencyMs.p99.toFixed(1)} / ${g.offerLatencyMs.max.toFixed(1)} | ${g.client.p50Ms.toFixed(1)} / ${g.client.p99Ms.toFixed(1)} | ${g.parallel} |`,
     );
     lines.push("");
+    if (g.floor && g.core) {
+      const lat = (l: { p50: number; p90: number; p99: number; max: number }): string =>
+        `${l.p50.toFixed(1)} / ${l.p90.toFixed(1)} / ${l.p99.toFixed(1)} / ${l.max.toFixed(1)}`;
+      lines.push("| run | offers/s | ÷ floor | offer latency p50 / p90 / p99 / max (ms) |");
+      lines.push("| --- | ---: | ---: | ---: |");
+      lines.push(
+        `| emulator (HTTP, routing) | ${g.offersPerSecond.toFixed(0)} | ${g.ratio.toFixed(2)} | ${lat(g.offerLatencyMs)} |`,
+      );
+      lines.push(
+        `| floor (HTTP, HMAC, echo) | ${g.floor.offersPerSecond.toFixed(0)} | 1.00 | ${lat(g.floor.latencyMs)} |`,
+      );
+      lines.push(
+        `| core alone (routing/Router, manual clock) | ${g.core.offersPerSecond.toFixed(0)} | – | ${lat(g.core.offerLatencyMs)} |`,
+      );
+      lines.push("");
+      lines.push(
+        "Same run, same load process and jobs. Latency: emulator, job received → first offer issued (events); floor, " +
+          "request read → answer written (one PATCH is one offer's worth of HTTP); core, one `submitJob` call, which " +
+          "issues the offer before it returns.",
+      );
+      lines.push("");
+    }
   }
   if (r.simulation) {
     const m = r.simulation;

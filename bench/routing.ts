@@ -3,11 +3,17 @@
 // between the first RouterJobReceived and the last RouterWorkerOfferIssued; the offer latency of a job is the time
 // from its RouterJobReceived to its first RouterWorkerOfferIssued, both stamped in this process (one clock).
 // Workers have room for J/W jobs each, so every job can be offered without anyone accepting.
+//
+// In the same run (issue 23) the same load process submits the same jobs to the floor (bench/floor.ts: the same HMAC
+// check, each PATCH answered with its body, no routing), and the routing core runs alone in this process
+// (bench/routing-core.ts), so the emulator's figure stands next to the machine's HTTP limit and the state machine's.
 
 import { startEmulator } from "../emulator";
 import { JobRouterClient } from "../provider/client/client";
 import { runLoadProcess } from "./spawn-load";
 import { percentile, type LoadResult } from "./load";
+import { latencySummary, startFloorServer } from "./floor";
+import { routingCoreBench, type CoreBenchResult } from "./routing-core";
 
 export interface RoutingBenchOptions {
   workers: number;
@@ -41,9 +47,56 @@ export interface RoutingBenchResult {
   /** What the submitting client saw per PATCH (the answer waits for routing to settle). */
   client: LoadResult;
   workerRegistration: LoadResult;
+  /** The same job PATCHes against the floor server (HMAC verified, body echoed, no routing). */
+  floor: {
+    answered: number;
+    /** PATCHes answered per second, first received → last answered: one per job, as the emulator's one offer. */
+    offersPerSecond: number;
+    /** Request read → answer written (ms), in the server. */
+    latencyMs: { p50: number; p90: number; p99: number; max: number };
+    client: LoadResult;
+  };
+  /** Emulator offers/s ÷ floor offers/s. */
+  ratio: number;
+  core: CoreBenchResult;
+}
+
+async function floorBench(options: RoutingBenchOptions): Promise<RoutingBenchResult["floor"]> {
+  const floor = await startFloorServer();
+  try {
+    const client = await runLoadProcess(
+      floor.connectionString,
+      { mode: "jobs", count: options.jobs, queueId: "bench-routing", parallel: options.parallel },
+      undefined,
+      options.loadScript,
+    );
+    const st = floor.stats();
+    return {
+      answered: st.answered,
+      offersPerSecond: st.windowMs > 0 ? (st.answered * 1000) / st.windowMs : 0,
+      latencyMs: latencySummary(st.latenciesMs),
+      client,
+    };
+  } finally {
+    await floor.close();
+  }
 }
 
 export async function routingBench(options: RoutingBenchOptions): Promise<RoutingBenchResult> {
+  const emulatorResult = await emulatorBench(options);
+  const floor = await floorBench(options);
+  const core = await routingCoreBench({ workers: options.workers, jobs: options.jobs });
+  return {
+    ...emulatorResult,
+    floor,
+    ratio: floor.offersPerSecond > 0 ? emulatorResult.offersPerSecond / floor.offersPerSecond : 0,
+    core,
+  };
+}
+
+async function emulatorBench(
+  options: RoutingBenchOptions,
+): Promise<Omit<RoutingBenchResult, "floor" | "ratio" | "core">> {
   const emulator = await startEmulator({ port: 0, maxLogEntries: 1 });
   try {
     const client = JobRouterClient.fromConnectionString(emulator.connectionString);

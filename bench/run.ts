@@ -222,7 +222,13 @@ async function main(): Promise<void> {
         loadScript,
         accept: args.accept,
       });
-      log(`routing: ${results.routing.offersPerSecond.toFixed(0)} offers/s`);
+      const g = results.routing;
+      log(
+        `routing: emulator ${g.offersPerSecond.toFixed(0)} offers/s (p99 ${g.offerLatencyMs.p99.toFixed(1)} ms), ` +
+          `floor ${g.floor.offersPerSecond.toFixed(0)} offers/s (p99 ${g.floor.latencyMs.p99.toFixed(1)} ms), ` +
+          `emulator ÷ floor ${g.ratio.toFixed(2)}, core alone ${g.core.offersPerSecond.toFixed(0)} offers/s ` +
+          `(p99 ${g.core.offerLatencyMs.p99.toFixed(3)} ms)`,
+      );
     }
     if (args.simulation) {
       log("simulation benchmark: 100,000 jobs over 1,000 workers in 20 queues; M/M/c against SimPy");

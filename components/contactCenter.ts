@@ -144,14 +144,18 @@ export interface EventsArgs {
 // ---------------------------------------------------------------- Routing objects
 
 interface RoutingObjectBase {
-  /** The Job Router id. Default: `idPrefix` + the map key. */
+  /** The Job Router id. Default: `idPrefix` + the map key (the first of `previousKeys` when given). */
   readonly id?: string;
   /**
-   * Keys this entry had before (a renamed key): the child resource keeps its identity (Pulumi `aliases`), so
-   * renaming a key changes nothing on the service. Without it, a renamed key with the same `id` is refused.
+   * Keys this entry had before (a renamed key), oldest first: the child resource keeps its identity (Pulumi
+   * `aliases`) and, when `id` is not set, its id (`idPrefix` + the first former key), so renaming a key changes
+   * nothing on the service. Without it, a renamed key with the same `id` is refused, and a renamed key whose id
+   * comes from the key is a new object (the preview shows the create of the new id and the delete of the old).
    */
   readonly previousKeys?: readonly string[];
   readonly name?: pulumi.Input<string>;
+  /** Leave this object on the service when it leaves the program (see docs/ownership.md); overrides the component's. */
+  readonly leaveOnDelete?: pulumi.Input<boolean>;
 }
 
 export interface DistributionPolicySpec extends RoutingObjectBase {
@@ -223,6 +227,11 @@ export interface ContactCenterArgs {
    * `true` adopts only objects that already match (no write); `"overwrite"` writes the declared spec over them.
    */
   readonly adoptExisting?: pulumi.Input<boolean | "overwrite">;
+  /**
+   * Passed to every routing object (an entry's own `leaveOnDelete` wins): leave the object on the service when
+   * its resource is deleted. Default: `true` for adopted objects, `false` for created ones.
+   */
+  readonly leaveOnDelete?: pulumi.Input<boolean>;
 }
 
 /** Every routing object's Job Router id, by collection and key. */
@@ -419,6 +428,7 @@ export class ContactCenter extends pulumi.ComponentResource {
     const cps: Record<string, ClassificationPolicy> = {};
     const qs: Record<string, RouterQueue> = {};
     const common = { connection, adoptExisting: args.adoptExisting };
+    const componentNames = formerNames(name, opts);
 
     for (const node of plan.order) {
       const p = plan.objects.get(node);
@@ -430,18 +440,25 @@ export class ContactCenter extends pulumi.ComponentResource {
         const target = created.get(e.to);
         if (target && !deps.includes(target)) deps.push(target);
       }
-      // A renamed key keeps the child's identity through aliases (the parent stays this component).
-      const previous = p.spec.previousKeys ?? [];
+      // A renamed key keeps the child's identity through aliases (the parent stays this component), and so does a
+      // renamed component: each name alias of the component gives each child the alias of its old name. (Pulumi
+      // derives child aliases from the parent's only when the parent itself is found by its alias; after a refused
+      // `up` of the renamed component, the new component is already in the state and found by its own name.)
+      const keys = [p.key, ...(p.spec.previousKeys ?? [])];
+      const childAliases = [
+        ...keys.slice(1).map((k) => `${name}-${SHORT[p.collection]}-${k}`),
+        ...componentNames.flatMap((c) => keys.map((k) => `${c}-${SHORT[p.collection]}-${k}`)),
+      ];
       const childOpts: pulumi.CustomResourceOptions = {
         parent: this,
         dependsOn: deps,
-        ...(previous.length > 0
-          ? { aliases: previous.map((k) => ({ name: `${name}-${SHORT[p.collection]}-${k}` })) }
-          : {}),
+        ...(childAliases.length > 0 ? { aliases: childAliases.map((n) => ({ name: n })) } : {}),
       };
       const resourceName = `${name}-${SHORT[p.collection]}-${p.key}`;
       // Check failures of the object then name it by this component and key (provider/origin.ts).
       const componentOrigin = `ContactCenter "${name}" ${p.collection}.${p.key}`;
+      const leaveOnDelete = p.spec.leaveOnDelete ?? args.leaveOnDelete;
+      const own = { componentOrigin, ...(leaveOnDelete !== undefined ? { leaveOnDelete } : {}) };
       let resource: RoutingResource;
       switch (p.collection) {
         case "distributionPolicies": {
@@ -450,7 +467,7 @@ export class ContactCenter extends pulumi.ComponentResource {
             resourceName,
             {
               ...common,
-              componentOrigin,
+              ...own,
               distributionPolicyId: p.id,
               name: s.name,
               offerExpiresAfterSeconds: s.offerExpiresAfterSeconds,
@@ -466,7 +483,7 @@ export class ContactCenter extends pulumi.ComponentResource {
             resourceName,
             {
               ...common,
-              componentOrigin,
+              ...own,
               queueId: p.id,
               name: s.name,
               distributionPolicyId: refValue(p.refs.get("distributionPolicy")),
@@ -483,7 +500,7 @@ export class ContactCenter extends pulumi.ComponentResource {
             resourceName,
             {
               ...common,
-              componentOrigin,
+              ...own,
               classificationPolicyId: p.id,
               name: s.name,
               fallbackQueueId: refValue(p.refs.get("fallbackQueue")),
@@ -501,7 +518,7 @@ export class ContactCenter extends pulumi.ComponentResource {
             resourceName,
             {
               ...common,
-              componentOrigin,
+              ...own,
               exceptionPolicyId: p.id,
               name: s.name,
               exceptionRules: exceptionRulesOf(s, p.refs),
@@ -571,6 +588,21 @@ export interface RoutingPlan {
   readonly order: NodeName[];
 }
 
+/**
+ * The component's former names, from its name aliases (`aliases: [{ name: "alpha" }]`): plain objects whose only
+ * change is the name. Aliases that move the component elsewhere (another parent, stack or project) are left to Pulumi.
+ */
+export function formerNames(name: string, opts: pulumi.ComponentResourceOptions | undefined): string[] {
+  const out: string[] = [];
+  for (const alias of opts?.aliases ?? []) {
+    if (alias === null || typeof alias !== "object" || pulumi.Output.isInstance(alias)) continue;
+    const keys = Object.keys(alias).filter((k) => (alias as Record<string, unknown>)[k] !== undefined);
+    const former = (alias as { name?: unknown }).name;
+    if (keys.length === 1 && typeof former === "string" && former !== name && !out.includes(former)) out.push(former);
+  }
+  return out;
+}
+
 /** Validates the routing maps (keys, ids, references, cycles) and computes the creation order. */
 export function planRouting(component: string, args: ContactCenterArgs): RoutingPlan {
   const prefix = args.idPrefix ?? "";
@@ -590,14 +622,6 @@ export function planRouting(component: string, args: ContactCenterArgs): Routing
       if (spec === null || typeof spec !== "object") {
         throw new ContactCenterValidationError(component, `${collection}.${key}`, "must be an object");
       }
-      const id: unknown = spec.id ?? `${prefix}${key}`;
-      if (typeof id !== "string") {
-        throw new ContactCenterValidationError(
-          component,
-          `${collection}.${key}.id`,
-          "must be a plain string, not an Output (ids decide the resource graph at construction)",
-        );
-      }
       const previous: unknown = spec.previousKeys;
       if (
         previous !== undefined &&
@@ -607,6 +631,17 @@ export function planRouting(component: string, args: ContactCenterArgs): Routing
           component,
           `${collection}.${key}.previousKeys`,
           "must be a list of former keys of this entry (non-empty strings that are not current keys)",
+        );
+      }
+      // A renamed key keeps the id it had: the default id comes from the first (oldest) former key, so a rename
+      // with `previousKeys` is the same resource with the same object, never a delete of the old id.
+      const idKey: string = Array.isArray(previous) && typeof previous[0] === "string" ? previous[0] : key;
+      const id: unknown = spec.id ?? `${prefix}${idKey}`;
+      if (typeof id !== "string") {
+        throw new ContactCenterValidationError(
+          component,
+          `${collection}.${key}.id`,
+          "must be a plain string, not an Output (ids decide the resource graph at construction)",
         );
       }
       ids.set(key, id);

@@ -3,11 +3,14 @@
 
 import * as path from "node:path";
 import { PolicyPack } from "@pulumi/policy";
-import { policies } from "./policies";
+import { policies, rememberStartDir } from "./policies";
 
 // PolicyPack reads the pack's version from `<cwd>/package.json`. A language host may start the pack in the
 // program's directory instead (this repository's fallback host does), which would pick up the program's
 // package.json. The pack's own directory is the parent of dist/ (or of this file when run from source).
+// The directory the engine started the pack in may be the Pulumi project's: service-level-guardrail resolves a relative
+// trafficFile against the project, so remember it before moving.
+rememberStartDir(process.cwd());
 process.chdir(path.basename(__dirname) === "dist" ? path.dirname(__dirname) : __dirname);
 
 export const PACK_NAME = "jobrouter-guardrails";

@@ -23,6 +23,8 @@
 //    With `keepOrder` they stay in the program's order instead: that form is what `check` returns and what is
 //    sent, so the engine's diffs and the policy pack index them as the program wrote them (`exceptionRules[0]`
 //    is the program's first rule); comparisons use the sorted form, so reordering alone is still no change.
+//    With `keepDefaults` (also only for what `check` returns) the defaults of a distribution mode that the program
+//    wrote stay, so the engine shows a change from a written default as a change (`~ 1 => 2`), not an addition.
 //
 // Every function tolerates the preview-time unknown sentinel anywhere (it is left in place) and
 // malformed shapes (left as they are: `check` reports them).
@@ -50,6 +52,15 @@ function compact(obj: JsonObject): JsonObject | undefined {
 
 /** Set while canonicalSpec runs with `keepOrder` (it is synchronous, so nothing else runs meanwhile). */
 let keepingOrder = false;
+
+/**
+ * Set while canonicalSpec runs with `keepDefaults`: a distribution mode's `minConcurrentOffers`/`maxConcurrentOffers`
+ * of 1 and `bypassSelectors: false` that the program wrote stay. `check` returns that form, because the engine
+ * displays the difference of the stored inputs: without the written `maxConcurrentOffers: 1` in the old inputs, a
+ * change to 2 would show as `+ maxConcurrentOffers: 2` instead of `~ maxConcurrentOffers: 1 => 2`. Comparisons
+ * (diff) still use the form without defaults, so writing or leaving out a default is no change.
+ */
+let keepingDefaults = false;
 
 /** A set-like array in a canonical order; `undefined` when empty. */
 function sortedSet(values: unknown[]): unknown[] | undefined {
@@ -142,9 +153,11 @@ const SCORING_DEFAULTS: JsonObject = { batchSize: 20, isBatchScoringEnabled: fal
 function canonicalMode(value: unknown): unknown {
   if (!isObject(value)) return value;
   const m: JsonObject = { ...value, kind: modernKind(value["kind"]) };
-  if (m["minConcurrentOffers"] === 1) delete m["minConcurrentOffers"];
-  if (m["maxConcurrentOffers"] === 1) delete m["maxConcurrentOffers"];
-  if (m["bypassSelectors"] === false) delete m["bypassSelectors"];
+  if (!keepingDefaults) {
+    if (m["minConcurrentOffers"] === 1) delete m["minConcurrentOffers"];
+    if (m["maxConcurrentOffers"] === 1) delete m["maxConcurrentOffers"];
+    if (m["bypassSelectors"] === false) delete m["bypassSelectors"];
+  }
   if ("scoringRule" in m) m["scoringRule"] = canonicalRule(m["scoringRule"]);
   const so = m["scoringRuleOptions"];
   if (isObject(so)) {
@@ -224,8 +237,16 @@ export function canonicalSpec(
   collection: AdminCollection,
   body: unknown,
   id: string | undefined,
-  options: { keepOrder?: boolean } = {},
+  options: { keepOrder?: boolean; keepDefaults?: boolean } = {},
 ): JsonObject {
+  if (options.keepDefaults === true && !keepingDefaults) {
+    keepingDefaults = true;
+    try {
+      return canonicalSpec(collection, body, id, { keepOrder: options.keepOrder === true });
+    } finally {
+      keepingDefaults = false;
+    }
+  }
   if (options.keepOrder === true && !keepingOrder) {
     keepingOrder = true;
     try {

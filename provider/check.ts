@@ -17,14 +17,19 @@ import {
 } from "./connection";
 import { containsUnknown, isObject, isUnknown, type JsonObject } from "./json";
 import {
+  ADOPTED_KEY,
   ADOPT_KEY,
   CONNECTED_TO_KEY,
   CONNECTION_KEY,
   ETAG_KEY,
   KINDS,
+  LEAVE_KEY,
+  LEGACY_ORIGIN_KEY,
+  LEGACY_OWNER_KEY,
   ORIGIN_KEY,
   OWNER_KEY,
   PROVIDER_KEY,
+  bookkeepingKey,
 } from "./kinds";
 import { inComponentTerms } from "./origin";
 import { isAdoptValue } from "./ownership";
@@ -76,7 +81,8 @@ export function serviceBody(collection: AdminCollection, inputs: JsonObject): Js
   const body: JsonObject = {};
   for (const [k, v] of Object.entries(inputs)) {
     if (k === idKey || k === CONNECTION_KEY || k === ADOPT_KEY || k === OWNER_KEY || k === PROVIDER_KEY) continue;
-    if (k === ETAG_KEY || k === ORIGIN_KEY || k === CONNECTED_TO_KEY) continue;
+    if (k === ETAG_KEY || k === ORIGIN_KEY || k === LEGACY_ORIGIN_KEY || k === LEGACY_OWNER_KEY) continue;
+    if (k === LEAVE_KEY || k === ADOPTED_KEY || k === CONNECTED_TO_KEY) continue;
     if (v === undefined) continue;
     body[k] = v;
   }
@@ -122,10 +128,16 @@ export function checkInputs(
     );
   }
 
+  const leave = news[LEAVE_KEY];
+  if (leave !== undefined && leave !== null && typeof leave !== "boolean" && !isUnknown(leave)) {
+    failures.push(failure({ path: LEAVE_KEY, rule: "type", message: `${LEAVE_KEY}: must be true or false` }));
+  }
+
   const body = serviceBody(collection, news);
   // Typos in field names are reported: the service would silently drop them (and the diff would never settle).
   const warnings: string[] = [];
-  const origin = typeof news[ORIGIN_KEY] === "string" ? news[ORIGIN_KEY] : undefined;
+  const originKey = bookkeepingKey(news, ORIGIN_KEY);
+  const origin = originKey !== undefined && typeof news[originKey] === "string" ? news[originKey] : undefined;
   for (const found of validateAdminBody(collection, body, { unknownProperties: "report" })) {
     if (touchesUnknown(body, found.path)) continue;
     // Inside a ContactCenter: the component's name, key and argument names (REST field in brackets).
@@ -152,7 +164,10 @@ export function checkInputs(
   }
 
   // In the program's order (see canonical.ts): the engine's diff and the policy pack index these inputs.
-  const inputs: JsonObject = { [kind.idKey]: id, ...canonicalSpec(collection, body, knownId, { keepOrder: true }) };
+  const inputs: JsonObject = {
+    [kind.idKey]: id,
+    ...canonicalSpec(collection, body, knownId, { keepOrder: true, keepDefaults: true }),
+  };
   if (connection !== undefined && connection !== null) inputs[CONNECTION_KEY] = connection;
   // The connection in use, whichever route it comes from (connectionCheck.ts); left out while it is not known.
   if (connectionProblems.length === 0 && !containsUnknown(connection)) {
@@ -162,11 +177,16 @@ export function checkInputs(
       // Already reported above as a failure.
     }
   }
+  // An ordinary input: changing it is an update that writes nothing to the service (delete reads it from state).
+  if (leave !== undefined && leave !== null) inputs[LEAVE_KEY] = leave;
   const creating = olds[kind.idKey] === undefined || olds[kind.idKey] !== id;
   const from = creating ? news : olds;
   if (from[ADOPT_KEY] !== undefined && from[ADOPT_KEY] !== null) inputs[ADOPT_KEY] = from[ADOPT_KEY];
-  if (from[OWNER_KEY] !== undefined && from[OWNER_KEY] !== null) inputs[OWNER_KEY] = from[OWNER_KEY];
+  // Each under the key it came with (kinds.ts): `__owner` from today's classes, `owner` in older state.
+  const ownerKey = bookkeepingKey(from, OWNER_KEY);
+  if (ownerKey !== undefined) inputs[ownerKey] = from[ownerKey];
   // Kept for create's refusals (said in the component's terms), like the owner: never sent, never in a diff.
-  if (typeof from[ORIGIN_KEY] === "string") inputs[ORIGIN_KEY] = from[ORIGIN_KEY];
+  const fromOrigin = bookkeepingKey(from, ORIGIN_KEY);
+  if (fromOrigin !== undefined && typeof from[fromOrigin] === "string") inputs[fromOrigin] = from[fromOrigin];
   return warnings.length > 0 ? { inputs, failures, warnings } : { inputs, failures };
 }

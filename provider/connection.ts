@@ -31,6 +31,11 @@ export interface ConnectionDetails {
  */
 export const SOURCE_KEY = "source";
 
+/**
+ * The stack config that resources without a `connection` input use: a Job Router connection string
+ * (`endpoint=https://<resource>.communication.azure.com/;accesskey=<base64 key>`). Set it with
+ * `pulumi config set --secret jobrouter:connectionString ...`; it is always kept encrypted.
+ */
 export const CONNECTION_CONFIG_KEY = "jobrouter:connectionString";
 export const CONNECTION_ENV_VAR = "JOBROUTER_CONNECTION_STRING";
 

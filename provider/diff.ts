@@ -7,7 +7,8 @@
 //  - the Job Router id changed (or is not yet known) → replace;
 //  - the canonical specs and the connection are equal → `changes: false`, which suppresses anything the
 //    engine would otherwise see (server-filled fields never reach the specs; a provider version bump
-//    changes `__provider`; `adoptExisting` only matters at create);
+//    changes `__provider`; `adoptExisting` only matters at create); a changed `leaveOnDelete` is a change (an
+//    update that writes nothing to the service, so that the state, which a later delete reads, holds it);
 //  - otherwise leave `changes` undefined and let the engine render the difference.
 
 import type { AdminCollection } from "./client/models";
@@ -15,7 +16,7 @@ import { canonicalSpec } from "./canonical";
 import { serviceBody } from "./check";
 import { containsUnknown, deepEqual, isUnknown, type JsonObject } from "./json";
 import { movedFrom } from "./connectionCheck";
-import { CONNECTION_KEY, KINDS } from "./kinds";
+import { CONNECTION_KEY, KINDS, LEAVE_KEY } from "./kinds";
 
 export interface DiffOutcome {
   changes?: boolean;
@@ -32,10 +33,15 @@ export function diffInputs(collection: AdminCollection, id: string, olds: JsonOb
 
   const oldSpec = canonicalSpec(collection, serviceBody(collection, olds), oldId);
   const newSpec = canonicalSpec(collection, serviceBody(collection, news), oldId);
-  if (containsUnknown(newSpec) || containsUnknown(news[CONNECTION_KEY])) return {};
+  if (containsUnknown(newSpec) || containsUnknown(news[CONNECTION_KEY]) || isUnknown(news[LEAVE_KEY])) return {};
   // Another endpoint or key, from any route: update reads the object through it first (connectionCheck.ts).
   if (movedFrom(olds, news) !== undefined) return {};
-  if (deepEqual(oldSpec, newSpec) && deepEqual(olds[CONNECTION_KEY], news[CONNECTION_KEY])) return { changes: false };
+  if (
+    deepEqual(oldSpec, newSpec) &&
+    deepEqual(olds[CONNECTION_KEY], news[CONNECTION_KEY]) &&
+    (olds[LEAVE_KEY] ?? undefined) === (news[LEAVE_KEY] ?? undefined)
+  )
+    return { changes: false };
   return {};
 }
 
@@ -48,6 +54,7 @@ export function changedProperties(collection: AdminCollection, olds: JsonObject,
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
   const out = [...keys].filter((k) => !deepEqual(a[k], b[k]));
   if (!deepEqual(olds[CONNECTION_KEY], news[CONNECTION_KEY])) out.push(CONNECTION_KEY);
+  if ((olds[LEAVE_KEY] ?? undefined) !== (news[LEAVE_KEY] ?? undefined)) out.push(LEAVE_KEY);
   if (olds[idKey] !== news[idKey]) out.push(idKey);
   return out.sort();
 }

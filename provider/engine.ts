@@ -21,7 +21,18 @@ import { deepEqual, isObject, type JsonObject } from "./json";
 import { describeDependents, findDependents } from "./dependents";
 import { hostLog } from "./hostLog";
 import { connectionHint, quietHostErrors, retryReporter, stackless } from "./messages";
-import { ADOPT_KEY, CONNECTED_TO_KEY, CONNECTION_KEY, ETAG_KEY, KINDS, ORIGIN_KEY, OWNER_KEY } from "./kinds";
+import {
+  ADOPTED_KEY,
+  ADOPT_KEY,
+  CONNECTED_TO_KEY,
+  CONNECTION_KEY,
+  ETAG_KEY,
+  KINDS,
+  LEAVE_KEY,
+  ORIGIN_KEY,
+  OWNER_KEY,
+  bookkeepingKey,
+} from "./kinds";
 import { refusalInComponentTerms } from "./origin";
 import {
   defaultJournalDir,
@@ -39,7 +50,18 @@ import {
 import { mergePatchFor } from "./mergePatch";
 import { cancelSignal, cancelledError, installCancelHook, isCancelled } from "./cancellation";
 import { TIMEOUT_HINT, resolveRequestTimeout } from "./requestTimeout";
-import { NOBODY, adoptMode, decideExisting, handedOver, leftInPlaceMessage, ownerOf } from "./ownership";
+import {
+  NOBODY,
+  adoptedMessage,
+  componentOfOrigin,
+  adoptMode,
+  decideExisting,
+  handedOver,
+  leftByChoiceMessage,
+  leftInPlaceMessage,
+  leavesOnDelete,
+  ownerOf,
+} from "./ownership";
 
 // ------------------------------------------------------------------ configuration
 
@@ -122,10 +144,17 @@ function liveSpec(collection: AdminCollection, value: unknown, id: string, known
   return canonicalSpec(collection, reconciled, id, { keepOrder: true });
 }
 
+/** Whether the resource of these outputs adopted its object; undefined for state written before this was kept. */
+function adoptedOf(bag: JsonObject): boolean | undefined {
+  const v = bag[ADOPTED_KEY];
+  return typeof v === "boolean" ? v : undefined;
+}
+
 /**
  * Outputs: the canonical spec under the same keys as the inputs (so the engine's diffs compare like with
- * like), the connection input (delete and refresh need it), and the ETag for the next If-Match.
- * `adoptExisting` is not kept: it only matters at create.
+ * like), the connection input (delete and refresh need it), the ETag for the next If-Match, and what a delete
+ * decides by: whether the object was adopted and `leaveOnDelete`. They travel with the stack's state, so any
+ * machine's delete honours them. `adoptExisting` is not kept: it only matters at create.
  */
 function outputsFor(
   collection: AdminCollection,
@@ -133,13 +162,16 @@ function outputsFor(
   spec: JsonObject,
   bag: JsonObject,
   etag: string | undefined,
+  adopted: boolean | undefined,
 ): JsonObject {
   const out: JsonObject = { [KINDS[collection].idKey]: id, ...spec };
   if (bag[CONNECTION_KEY] !== undefined && bag[CONNECTION_KEY] !== null) out[CONNECTION_KEY] = bag[CONNECTION_KEY];
   if (typeof bag[CONNECTED_TO_KEY] === "string") out[CONNECTED_TO_KEY] = bag[CONNECTED_TO_KEY];
+  if (adopted !== undefined) out[ADOPTED_KEY] = adopted;
+  if (typeof bag[LEAVE_KEY] === "boolean") out[LEAVE_KEY] = bag[LEAVE_KEY];
   // Kept so that delete knows whom it deletes for (ownership.ts); never sent to the service.
   const owner = ownerOf(bag);
-  if (owner !== undefined) out[OWNER_KEY] = owner;
+  if (owner !== undefined) out[bookkeepingKey(bag, OWNER_KEY) ?? OWNER_KEY] = owner;
   if (etag !== undefined && etag !== "") out[ETAG_KEY] = etag;
   return out;
 }
@@ -327,7 +359,7 @@ export async function create(
       const result = await client.upsert(collection, id, sendable(collection, inputs, id));
       return {
         id,
-        outs: outputsFor(collection, id, liveSpec(collection, result.value, id, desired), inputs, result.etag),
+        outs: outputsFor(collection, id, liveSpec(collection, result.value, id, desired), inputs, result.etag, false),
       };
     }
     // Taken: ours (an interrupted create of this very resource), an adoption, or refused (ownership.ts).
@@ -347,24 +379,27 @@ export async function create(
       // Credentials are sent whenever the program has any: the service may not echo them, so equality
       // of what it returns says nothing about them.
       hasCredential: containsCredential(desired),
+      component: componentOfOrigin(inputs[ORIGIN_KEY]),
     });
-    // (Dynamic providers have no log channel for a warning: a refusal is the error itself.)
     if (decision.kind === "refuse") {
-      const origin = inputs[ORIGIN_KEY];
+      const origin = inputs[bookkeepingKey(inputs, ORIGIN_KEY) ?? ORIGIN_KEY];
       throw new Error(
         typeof origin === "string" ? refusalInComponentTerms(origin, decision.message) : decision.message,
       );
     }
     // The hand-over is recorded before any write: when the old owner's delete follows, it must leave the object.
     if (decision.handOver && owner !== undefined) await journalHandOver(journalDir, key, owner, what);
-    if (!decision.write) return { id, outs: outputsFor(collection, id, live, inputs, existing.etag) };
+    // An adoption (not the recovery of this resource's own interrupted create): said once, with what a delete does.
+    const adopted = !decision.recovered;
+    if (adopted) await hostLog("warning", adoptedMessage(what, owner, inputs[LEAVE_KEY], decision.write));
+    if (!decision.write) return { id, outs: outputsFor(collection, id, live, inputs, existing.etag, adopted) };
     const current = canonicalSpec(collection, existing, id);
     const result = await client.upsert(collection, id, mergePatchFor(current, sendable(collection, inputs, id)), {
       ifMatch: existing.etag,
     });
     return {
       id,
-      outs: outputsFor(collection, id, liveSpec(collection, result.value, id, desired), inputs, result.etag),
+      outs: outputsFor(collection, id, liveSpec(collection, result.value, id, desired), inputs, result.etag, adopted),
     };
   } catch (e) {
     if (e instanceof Error && e.message.startsWith("jobrouter:")) throw e;
@@ -400,7 +435,7 @@ export async function update(
     etag = moved.etag;
   }
   if (deepEqual(current, desired) && etag !== undefined) {
-    // Only our own inputs changed (the connection, adoptExisting): nothing to send.
+    // Only our own inputs changed (the connection, adoptExisting, leaveOnDelete): nothing to send.
     return {
       outs: outputsFor(
         collection,
@@ -408,13 +443,23 @@ export async function update(
         moved !== undefined ? liveSpec(collection, moved, id, desired) : current,
         news,
         etag,
+        adoptedOf(olds),
       ),
     };
   }
   try {
     const patch = mergePatchFor(current, sendable(collection, news, id));
     const result = await client.upsert(collection, id, patch, etag !== undefined ? { ifMatch: etag } : {});
-    return { outs: outputsFor(collection, id, liveSpec(collection, result.value, id, desired), news, result.etag) };
+    return {
+      outs: outputsFor(
+        collection,
+        id,
+        liveSpec(collection, result.value, id, desired),
+        news,
+        result.etag,
+        adoptedOf(olds),
+      ),
+    };
   } catch (e) {
     if (JobRouterError.hasStatus(e, 412)) throw preconditionFailed(collection, id, etag ?? "");
     throw wrap("updating", collection, id, e);
@@ -456,10 +501,13 @@ export async function read(
   const spec = liveSpec(collection, value, id, known);
   // Found through this connection: it becomes the recorded one.
   const seen = { ...props, [CONNECTED_TO_KEY]: connectionIdentity(resolved) };
-  const outs = outputsFor(collection, id, spec, seen, value.etag);
+  const outs = outputsFor(collection, id, spec, seen, value.etag, adoptedOf(props));
+  // Nothing drifted: no inputs, so the engine keeps the program's (with the defaults it wrote, see check), and a
+  // later change of one still shows as a change (`~ maxConcurrentOffers: 1 => 2`).
+  if (deepEqual(canonicalSpec(collection, spec, id), known)) return { id, props: outs };
   // The inputs of the next diff become the live configuration, so the preview after a refresh that found
-  // drift shows exactly the drifted fields (and nothing when there was none).
-  const inputs = outputsFor(collection, id, spec, seen, undefined);
+  // drift shows exactly the drifted fields.
+  const inputs = outputsFor(collection, id, spec, seen, undefined, undefined);
   return { id, props: outs, inputs };
 }
 
@@ -469,6 +517,12 @@ export async function remove(collection: AdminCollection, id: string, props: Jso
   const journalDir = defaultJournalDir();
   const key = journalKey(client.endpoint, collection, id);
   const owner = ownerOf(props);
+  // The state decides first, so every machine decides alike: an adopted object, or `leaveOnDelete: true`.
+  const leave = leavesOnDelete(props[LEAVE_KEY], adoptedOf(props));
+  if (leave !== undefined) {
+    await hostLog("warning", leftByChoiceMessage(describe(collection, id), owner, leave));
+    return;
+  }
   const record = await readEntry(journalDir, key).catch(() => undefined);
   if (handedOver(record, owner) && record !== undefined) {
     // Another resource adopted the object (a rename, or a move): deleting this one must not delete it. The

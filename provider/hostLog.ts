@@ -31,8 +31,13 @@ interface EngineModules {
 let engine: EngineModules | null | undefined;
 const said = new Set<string>();
 
-/** The engine's address when this process is the dynamic-provider host (argv: node <host> <engine>). */
+/**
+ * The engine's address when this process is the dynamic-provider host (argv: node <host> <engine>), or the native
+ * provider plugin, which hands it over in PULUMI_JOBROUTER_ENGINE_ADDRESS (plugin/main.ts).
+ */
 function engineAddress(): string | undefined {
+  const fromPlugin = process.env["PULUMI_JOBROUTER_ENGINE_ADDRESS"];
+  if (fromPlugin !== undefined && /^[\w.[\]:-]+:\d+$/.test(fromPlugin)) return fromPlugin;
   const script = process.argv[1] ?? "";
   if (!/dynamic-provider/.test(script)) return undefined;
   const address = process.argv[2];

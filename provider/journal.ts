@@ -16,6 +16,10 @@
 // the old resource's delete in the same deployment). Records stay until their object is deleted by its owner;
 // only "creating" entries expire.
 //
+// Nothing depends on the journal for safety: without it (a fresh CI runner) a create of an existing object is
+// refused, and deletes follow the resource's state (ownership.ts). What it adds is the automatic recovery of an
+// interrupted create, and messages that name who manages an object.
+//
 // The journal lives on the machine that ran the create, in a per-user directory that outlives runs:
 // `$PULUMI_JOBROUTER_JOURNAL_DIR`, else `<PULUMI_HOME>/jobrouter-journal`, else `~/.pulumi/jobrouter-journal`.
 // The engine's plugins inherit the CLI's environment, so PULUMI_HOME is the one the CLI uses.

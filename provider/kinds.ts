@@ -59,10 +59,36 @@ export const KINDS: Readonly<Record<AdminCollection, KindInfo>> = {
 /** Inputs of ours that are not service fields. */
 export const CONNECTION_KEY = "connection";
 export const ADOPT_KEY = "adoptExisting";
-/** Set by ContactCenter: how messages name the object (`ContactCenter "contoso" queues.sales`). Never stored. */
-export const ORIGIN_KEY = "componentOrigin";
+/**
+ * Set by ContactCenter (the resource argument `componentOrigin`): how messages name the object
+ * (`ContactCenter "contoso" queues.sales`). Never sent to the service.
+ */
+export const ORIGIN_KEY = "__componentOrigin";
 /** Who manages the object: `project/stack/type/name`, set by the resource classes (see ownership.ts). */
-export const OWNER_KEY = "owner";
+export const OWNER_KEY = "__owner";
+// The engine leaves properties whose names start with `__` out of every display (`pulumi preview --diff` lists all
+// inputs of a create or delete) and out of what policy packs see, so these two, which the program never writes,
+// never show. Stacks written before held them as `owner` and `componentOrigin`: a value keeps the key it came
+// under (`bookkeepingKey`), so those resources' inputs do not change and their diffs stay empty.
+export const LEGACY_ORIGIN_KEY = "componentOrigin";
+export const LEGACY_OWNER_KEY = "owner";
+
+/** The key under which `bag` holds a bookkeeping value (`key`, else its legacy name), if it holds one. */
+export function bookkeepingKey(
+  bag: Readonly<Record<string, unknown>>,
+  key: typeof OWNER_KEY | typeof ORIGIN_KEY,
+): string | undefined {
+  const legacy = key === OWNER_KEY ? LEGACY_OWNER_KEY : LEGACY_ORIGIN_KEY;
+  if (bag[key] !== undefined && bag[key] !== null) return key;
+  return bag[legacy] !== undefined && bag[legacy] !== null ? legacy : undefined;
+}
+/**
+ * Whether a delete leaves the object on the service (see ownership.ts). Stored in state, never sent; default: true
+ * for an object the resource adopted, false for one it created.
+ */
+export const LEAVE_KEY = "leaveOnDelete";
+/** Output-only: whether the resource adopted its object (adoptExisting) rather than creating it. */
+export const ADOPTED_KEY = "adopted";
 /**
  * Set by `check`: the endpoint and key fingerprint of the connection in use (connection.ts connectionIdentity),
  * kept in the state so that a change of connection from any route is seen and checked (connectionCheck.ts).

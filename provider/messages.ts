@@ -1,23 +1,46 @@
 // Pieces of the provider's messages that say what to do: where the endpoint came from when it cannot be
 // reached, progress while the client retries, and errors that print as their message alone.
 
-import type { RetryEvent } from "./client/retryPolicy";
-import { CONNECTION_CONFIG_KEY, CONNECTION_ENV_VAR, type ResolvedConnection } from "./connection";
+import type { JobRouterError } from "./client/errors";
+import { UNREACHABLE_CODES, type RetryEvent } from "./client/retryPolicy";
+import { CONNECTION_CONFIG_KEY, describeSource, type ResolvedConnection } from "./connection";
 import { hostLog } from "./hostLog";
 
-/** Appended to "cannot reach <endpoint>": the likely causes, and where this endpoint was configured. */
-export function connectionHint(via: ResolvedConnection["via"]): string {
-  const source =
-    via === "connection"
-      ? "the resource's `connection` input"
-      : via === "config"
-        ? `the stack config \`${CONNECTION_CONFIG_KEY}\` (pulumi config set --secret ${CONNECTION_CONFIG_KEY} "endpoint=...;accesskey=...")`
-        : `the environment variable ${CONNECTION_ENV_VAR}`;
-  return (
-    "Likely fixes: for the local emulator, start it (`npm start`, or `npx jobrouter-emulator`) and check that the " +
-    "port in the endpoint is the one it listens on; for Azure, check the host name (https://<resource>.communication.azure.com). " +
-    `This endpoint comes from ${source}`
-  );
+function sourceOf(via: ResolvedConnection["via"]): string {
+  // The config route also says how to set it: these hints end a failed request's message.
+  return via === "config"
+    ? `${describeSource(via)} (pulumi config set --secret ${CONNECTION_CONFIG_KEY} "endpoint=...;accesskey=...")`
+    : describeSource(via);
+}
+
+/**
+ * What the provider appends to a failed request's message: the likely causes in the user's terms and where the
+ * connection came from (the client calls it for each error; `undefined` adds nothing).
+ * - unreachable: how to start an emulator in the user's own project, or which host name Azure uses;
+ * - 401: the key is wrong for this endpoint, and which of the three routes gave it;
+ * - 404 to a write: a Job Router never answers 404 to PATCH (it creates), so the endpoint is something else.
+ */
+export function connectionHint(via: ResolvedConnection["via"]): (e: JobRouterError) => string | undefined {
+  const source = sourceOf(via);
+  return (e) => {
+    if (UNREACHABLE_CODES.includes(e.code)) {
+      return (
+        "Likely fixes: for the local emulator, start it in your project " +
+        "(`npx jobrouter-emulator --port <port> --access-key <key> --data <folder>`, see docs/getting-started.md) and check that the " +
+        "port in the endpoint is the one it listens on; for Azure, check the host name (https://<resource>.communication.azure.com). " +
+        `This endpoint comes from ${source}`
+      );
+    }
+    if (e.statusCode === 401) {
+      return (
+        `The endpoint and key come from ${source}: set the key of this endpoint there ` +
+        "(Azure portal: the Communication Services resource, Keys; the local emulator: the `--access-key` it was started with, " +
+        "a new random one at each start without it)"
+      );
+    }
+    if (e.statusCode === 404 && /^(PATCH|PUT) /.test(e.message)) return `This endpoint comes from ${source}`;
+    return undefined;
+  };
 }
 
 /** Retries at or after this attempt are also said as a warning that stays in the summary. */

@@ -14,12 +14,18 @@
 //  4. `adoptExisting: true` takes the object only when its live spec equals the declared one (no write),
 //     otherwise refuses with the differing fields; `adoptExisting: "overwrite"` takes it and writes the program's
 //     spec. An adoption records a hand-over, so the delete of the previous owner (a renamed resource) leaves the
-//     object in place.
+//     object in place when it runs on the same machine (in practice: in the same deployment).
+//
+// Rules 1–3 and the names in messages come from this machine's journal; on a fresh CI runner there is none, and
+// the refusal lists every cause with a fix that works there. What a delete does comes from the resource's state,
+// which every machine sees: an adopted object (output `adopted`) is left in place unless `leaveOnDelete: false`, and
+// `leaveOnDelete: true` leaves any object. The service cannot hold an ownership mark on three of the four kinds, so
+// an adoption also warns that the previous manager must set `leaveOnDelete: true` before it is removed.
 
 import { CREDENTIAL_KEYS } from "./credentials";
 import { deepEqual, isObject, type JsonObject } from "./json";
 import type { JournalEntry } from "./journal";
-import { OWNER_KEY } from "./kinds";
+import { OWNER_KEY, bookkeepingKey } from "./kinds";
 
 export type AdoptMode = "none" | "identical" | "overwrite";
 
@@ -59,7 +65,7 @@ export function parseOwner(owner: string | undefined): Owner | undefined {
 
 /** The owner input of an input or output bag, when there is one (state written before owners has none). */
 export function ownerOf(bag: JsonObject): string | undefined {
-  const v = bag[OWNER_KEY];
+  const v = bag[bookkeepingKey(bag, OWNER_KEY) ?? OWNER_KEY];
   return typeof v === "string" && v !== "" ? v : undefined;
 }
 
@@ -130,12 +136,17 @@ export interface ExistingObject {
   declared: JsonObject;
   /** The declared spec holds a credential: the service does not echo those, so equality cannot be seen. */
   hasCredential: boolean;
+  /** The ContactCenter that declares this object, when one does (from `componentOrigin`). */
+  component?: string;
 }
 
 export type CreateDecision =
   | { kind: "refuse"; message: string }
-  /** Take the object: `write` says whether to PATCH the declared spec, `handOver` whether to record a hand-over. */
-  | { kind: "adopt"; write: boolean; handOver: boolean };
+  /**
+   * Take the object: `write` says whether to PATCH the declared spec, `handOver` whether to record a hand-over,
+   * `recovered` whether it is this resource's own interrupted create (vouched by the journal) rather than an adoption.
+   */
+  | { kind: "adopt"; write: boolean; handOver: boolean; recovered: boolean };
 
 function resourceLabel(owner: string | undefined): string {
   const o = parseOwner(owner);
@@ -167,6 +178,28 @@ export function contactCenterRename(
   return found;
 }
 
+/**
+ * When both names are children of a ContactCenter for the same collection and key under different component names
+ * (`alpha-queue-vip` → `beta-queue-vip`): the renamed component's old and new names.
+ */
+export function componentRename(oldName: string, newName: string): { from: string; to: string } | undefined {
+  for (const m of newName.matchAll(/-(dp|ep|cp|queue)-/g)) {
+    const at = m.index ?? 0;
+    const suffix = newName.slice(at);
+    if (at === 0 || suffix.length === m[0].length || !oldName.endsWith(suffix)) continue;
+    const from = oldName.slice(0, oldName.length - suffix.length);
+    const to = newName.slice(0, at);
+    if (from !== "" && from !== to) return { from, to };
+  }
+  return undefined;
+}
+
+/** The ContactCenter's name in a `componentOrigin` (`ContactCenter "contoso" queues.sales`). */
+export function componentOfOrigin(origin: unknown): string | undefined {
+  if (typeof origin !== "string") return undefined;
+  return /^ContactCenter "(.*)" [A-Za-z]+\.[^.]*$/s.exec(origin)?.[1];
+}
+
 const CC_MAP: Record<string, string> = {
   dp: "distributionPolicies",
   ep: "exceptionPolicies",
@@ -186,9 +219,43 @@ function renameHint(oldName: string, newName: string): string {
 
 const ALIAS_HINT_CC =
   'For a ContactCenter child (named "<component>-<dp|ep|cp|queue>-<key>"), keep the old key in the component\'s map ' +
-  "(set `id` to keep the Job Router id), or list the old key in that entry's `previousKeys`.";
+  "(set `id` to keep the Job Router id), or list the old key in that entry's `previousKeys`; if you renamed the " +
+  'ContactCenter itself, add `aliases: [{ name: "<old name>" }]` to the ContactCenter\'s options.';
 
-/** Why a create of an existing object is refused, when adoption was not asked for. */
+/** How to move an object from the resource that manages it to this one, on any machine. */
+const MOVE_STEPS =
+  "set `leaveOnDelete: true` on that resource first (one `pulumi up` there, no write), then `adoptExisting: true` " +
+  "here, then remove it there. `adoptExisting` alone is not a move: an adopted object is left in place when its " +
+  "resource is deleted, but the other owner's delete (or its stack's destroy) still deletes it";
+
+/** The part of a refusal that says how to find out who manages the object, from any machine. */
+function checkHint(x: ExistingObject): string {
+  const id = /"([^"]*)"$/.exec(x.what)?.[1] ?? "<id>";
+  return (
+    "Check before you take it over: in the project of each stack that may manage it, run " +
+    `\`pulumi stack export --stack <other stack> | grep '"${x.idKey}": "${id}"'\`.`
+  );
+}
+
+/** The generic refusal's line about renames: in the component's terms for a ContactCenter child. */
+function renamedHint(x: ExistingObject): string {
+  if (x.component !== undefined) {
+    return (
+      `If you renamed the ContactCenter (now "${x.component}"), add \`aliases: [{ name: "<old name>" }]\` to the ` +
+      `options of the ContactCenter "${x.component}"; if you renamed this entry's key, list the old key in its ` +
+      "`previousKeys`. "
+    );
+  }
+  return (
+    'If you renamed a resource, keep it the same resource: add `aliases: [{ name: "<old name>" }]` to its resource ' +
+    `options. ${ALIAS_HINT_CC} `
+  );
+}
+
+/**
+ * Why a create of an existing object is refused, when adoption was not asked for. What this machine's journal
+ * knows makes the message precise; without it (a fresh CI runner) the message lists every case and its fix.
+ */
 export function existsMessage(x: ExistingObject): string {
   const head = `jobrouter: cannot create ${x.what}: an object with this id already exists at ${x.endpoint}`;
   const mine = parseOwner(x.owner);
@@ -196,6 +263,16 @@ export function existsMessage(x: ExistingObject): string {
   const otherId = `to create a separate object instead, choose another \`${x.idKey}\``;
   if (mine !== undefined && theirs !== undefined) {
     if (theirs.project === mine.project && theirs.stack !== mine.stack) return secondStackMessage(x, theirs);
+    const renamed = componentRename(theirs.name, mine.name);
+    if (theirs.project === mine.project && theirs.stack === mine.stack && renamed !== undefined) {
+      return (
+        `${head}, and ${theirs.type} "${theirs.name}" of this stack manages it (recorded on this machine): the ` +
+        `ContactCenter "${renamed.from}" was renamed to "${renamed.to}". Add \`aliases: [{ name: "${renamed.from}" }]\` ` +
+        `to the options of the ContactCenter "${renamed.to}": Pulumi then keeps the component and its children as the ` +
+        "same resources and changes nothing. (Without the alias Pulumi would create the new children and then delete " +
+        `the old ones, and with them these objects.) Or, ${otherId}.`
+      );
+    }
     if (theirs.project === mine.project && theirs.stack === mine.stack && theirs.name !== mine.name) {
       return (
         `${head}, and ${theirs.type} "${theirs.name}" of this stack manages it (recorded on this machine), not ` +
@@ -210,23 +287,30 @@ export function existsMessage(x: ExistingObject): string {
       return (
         `${head}. This resource created or adopted it earlier on this machine, but the stack's state does not hold ` +
         "it (for example an interrupted `pulumi up` whose configuration has changed since, or `pulumi state delete`). " +
-        'To take it over, set `adoptExisting: true` (only if it still matches this program) or `adoptExisting: "overwrite"`; ' +
+        "To take it back as this stack's own, set `adoptExisting: true` and `leaveOnDelete: false` (taken only if it " +
+        'still matches this program; `adoptExisting: "overwrite"` writes the program over it); ' +
         `${otherId}.`
       );
     }
     return (
       `${head}, and ${theirs.type} "${theirs.name}" of stack ${stackLabel(theirs)} manages it (recorded on this machine). ` +
-      "To move it into this stack, set `adoptExisting: true` (that stack's delete then leaves it in place); " +
-      `${otherId}.`
+      `To move it into this stack, ${MOVE_STEPS}; or ${otherId}.`
     );
   }
   return (
-    `${head} (made outside this stack, or left behind by another one). ` +
-    'If you renamed a resource, keep it the same resource: add `aliases: [{ name: "<old name>" }]` to its resource ' +
-    `options. ${ALIAS_HINT_CC} ` +
-    "To take over an object made outside Pulumi, set `adoptExisting: true` (adopts it only if it matches this program, " +
-    'and writes nothing) or `adoptExisting: "overwrite"` (adopts it and writes this program\'s configuration). ' +
-    `Otherwise, ${otherId}. (\`pulumi import\` does not work for dynamic resources.)`
+    `${head}, and no record of it is on this machine (a CI runner starts without one). It may belong to another ` +
+    "stack or project (or to another resource of this stack), or be left by an interrupted `pulumi up` of this " +
+    `stack. ${checkHint(x)} ` +
+    `If another stack or resource manages it: ${otherId} (for example with the stack name in it); or, to move it ` +
+    `here, ${MOVE_STEPS}. ` +
+    renamedHint(x) +
+    "If an interrupted `pulumi up` of this stack made it (no stack holds it), set `adoptExisting: true` and " +
+    "`leaveOnDelete: false` on this resource: it is taken over without a write when it matches the program, and " +
+    "deleted with the resource like any object this stack made. " +
+    "To take over an object made outside Pulumi, set `adoptExisting: true` (adopts it only if it matches this " +
+    'program, and writes nothing) or `adoptExisting: "overwrite"` (adopts it and writes this program\'s ' +
+    "configuration); it is left in place when its resource is deleted unless you set `leaveOnDelete: false`. " +
+    "(`pulumi import` does not work for dynamic resources.)"
   );
 }
 
@@ -256,7 +340,7 @@ export function differsMessage(x: ExistingObject, lines: readonly string[]): str
 /** What a create does with an object that already exists. Pure: the caller reads, writes and throws. */
 export function decideExisting(x: ExistingObject): CreateDecision {
   const equal = deepEqual(x.live, x.declared);
-  if (x.vouched) return { kind: "adopt", write: !equal || x.hasCredential, handOver: false };
+  if (x.vouched) return { kind: "adopt", write: !equal || x.hasCredential, handOver: false, recovered: true };
   if (x.mode === "none") return { kind: "refuse", message: existsMessage(x) };
   const mine = parseOwner(x.owner);
   const theirs = parseOwner(x.record?.owner);
@@ -266,9 +350,9 @@ export function decideExisting(x: ExistingObject): CreateDecision {
   if (x.mode === "identical") {
     const lines = specDifferences(x.live, x.declared);
     if (lines.length > 0) return { kind: "refuse", message: differsMessage(x, lines) };
-    return { kind: "adopt", write: false, handOver: x.owner !== undefined };
+    return { kind: "adopt", write: false, handOver: x.owner !== undefined, recovered: false };
   }
-  return { kind: "adopt", write: !equal || x.hasCredential, handOver: x.owner !== undefined };
+  return { kind: "adopt", write: !equal || x.hasCredential, handOver: x.owner !== undefined, recovered: false };
 }
 
 /** The owner journaled for a create whose inputs name none (direct callers of the engine): never vouches. */
@@ -290,5 +374,54 @@ export function leftInPlaceMessage(what: string, record: JournalEntry): string {
   return (
     `jobrouter: left ${what} in place: ${by} has taken it over (adoptExisting; recorded on this machine), so ` +
     "this delete of the resource that managed it before only removes that resource from its stack's state."
+  );
+}
+
+// ------------------------------------------------------------------ leaving an object on delete (state, any machine)
+
+/** Why a delete leaves its object: the program said so, or the resource adopted it and the program did not say. */
+export type LeaveReason = "leaveOnDelete" | "adopted";
+
+/**
+ * Whether a delete leaves the object, from the resource's state alone: `leaveOnDelete` when set, else true for an
+ * adopted object. State written before `adopted` was kept counts as created (deleted, as before).
+ */
+export function leavesOnDelete(leaveOnDelete: unknown, adopted: boolean | undefined): LeaveReason | undefined {
+  if (leaveOnDelete === true) return "leaveOnDelete";
+  if (leaveOnDelete === false) return undefined;
+  return adopted === true ? "adopted" : undefined;
+}
+
+/** The one line a delete prints when it leaves the object. */
+export function leftByChoiceMessage(what: string, owner: string | undefined, reason: LeaveReason): string {
+  const who = resourceLabel(owner);
+  if (reason === "leaveOnDelete") {
+    return (
+      `jobrouter: left ${what} in place: ${who} has \`leaveOnDelete: true\`, so its delete only removes it from ` +
+      "its stack's state."
+    );
+  }
+  return (
+    `jobrouter: left ${what} in place: ${who} adopted it (adoptExisting), and adopted objects stay on the service ` +
+    "when their resource is deleted; set `leaveOnDelete: false` to let Pulumi delete it."
+  );
+}
+
+/** The warning an adoption prints: what a later delete does, and what the service cannot tell. */
+export function adoptedMessage(
+  what: string,
+  owner: string | undefined,
+  leaveOnDelete: unknown,
+  wrote: boolean,
+): string {
+  const how = wrote ? "and wrote this program's configuration over it" : "without any write";
+  const onDelete =
+    leaveOnDelete === false
+      ? "With `leaveOnDelete: false`, deleting this resource deletes the object. "
+      : "It stays on the service when this resource is deleted (set `leaveOnDelete: false` to let Pulumi delete it). ";
+  return (
+    `jobrouter: ${resourceLabel(owner)} adopted ${what} (adoptExisting), ${how}. ${onDelete}` +
+    "The service does not record which stack manages an object: if another resource still manages it, set " +
+    "`leaveOnDelete: true` on it before removing it, or its delete (or its stack's destroy) deletes the object."
   );
 }

@@ -42,6 +42,13 @@ export interface CommonArgs {
    */
   adoptExisting?: pulumi.Input<boolean | "overwrite">;
   /**
+   * Leave the object on the service when this resource is deleted (only its state entry goes). Default: `true`
+   * for an object this resource adopted (`adoptExisting`), `false` for one it created. Kept in the stack's state,
+   * so a delete on any machine honours it; changing it is an update that writes nothing; never sent to the
+   * service. Set it to `true` on the old resource before moving an object to another resource or stack.
+   */
+  leaveOnDelete?: pulumi.Input<boolean>;
+  /**
    * Set by ContactCenter for the objects it makes: how error messages name the object, in the component's
    * terms (`ContactCenter "contoso" queues.sales`). Not sent to the service and not kept in state.
    */

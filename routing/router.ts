@@ -1,5 +1,5 @@
 // The routing state machine: jobs, workers and offers over a Clock, with no HTTP and no store. Whoever drives it
-// (the simulator's virtual clock, a test's manual clock) calls submitJob / acceptOffer / declineOffer / completeJob /
+// (the simulator's virtual clock, a test's manual clock) calls submitJob / acceptOffer(offerId) / declineOffer(offerId) / completeJob /
 // cancelJob / setWorkerAvailable and hears what happened through `onEvent`.
 //
 // The rules are the emulator's, from the same pure modules (classification, selectors, distribution, exceptions):
@@ -28,7 +28,7 @@ import { classify, type ClassificationDeps } from "./classification";
 import {
   capacityCostFor,
   eligibleWorkers,
-  loadRatio,
+  firstLongestIdle,
   offersToIssue,
   orderLongestIdle,
   orderRoundRobin,
@@ -144,6 +144,8 @@ export class Router {
   private readonly classificationDeps: ClassificationDeps;
   private seq = 0;
   private offerSeq = 0;
+  /** Open offers by id: offers, not (worker, job) pairs, are what a worker accepts or declines. */
+  private readonly offerIndex = new Map<string, { jobId: string; workerId: string }>();
 
   constructor(o: RouterOptions) {
     this.config = new ConfigIndex(o.config);
@@ -391,34 +393,51 @@ export class Router {
 
   // ------------------------------------------------------------------ offers
 
-  /** True when the offer was still open and the job is now assigned to the worker. */
-  acceptOffer(workerId: string, jobId: string): boolean {
-    const j = this.jobs.get(jobId);
-    const w = this.workers.get(workerId);
-    if (!j || !w || j.status !== "queued" || !j.offers.has(workerId)) return false;
-    const offerId = j.offers.get(workerId) as string;
+  /**
+   * Accept one offer, by its id. An offer that expired, was declined or revoked is gone: accepting it does nothing and
+   * returns false, even when the same job has since been offered to the same worker again under a new id (a late
+   * answer to an expired offer must not land on its successor).
+   */
+  acceptOffer(offerId: string): boolean {
+    const o = this.openOffer(offerId);
+    if (!o) return false;
+    const { j, w } = o;
     this.clearOfferTimer(w, offerId);
-    j.offers.delete(workerId);
-    const u = w.usage.find((x) => x.kind === "offer" && x.jobId === jobId);
+    j.offers.delete(w.id);
+    this.offerIndex.delete(offerId);
+    const u = w.usage.find((x) => x.kind === "offer" && x.jobId === j.id);
     if (u) u.kind = "assignment";
     const freed = this.leaveQueue(j);
     j.status = "assigned";
-    j.assignedTo = workerId;
-    this.onEvent({ kind: "assigned", jobId, workerId, queueId: j.queueId as string });
+    j.assignedTo = w.id;
+    this.onEvent({ kind: "assigned", jobId: j.id, workerId: w.id, queueId: j.queueId as string });
     for (const other of freed) this.matchWorker(other);
     return true;
   }
 
-  /** A decline without `retryAtMs` keeps the job from this worker for good (the emulator's rule). */
-  declineOffer(workerId: string, jobId: string, retryAtMs?: number): boolean {
-    const j = this.jobs.get(jobId);
-    const w = this.workers.get(workerId);
-    if (!j || !w || !j.offers.has(workerId)) return false;
-    w.declinedUntil.set(jobId, retryAtMs ?? Infinity);
+  /**
+   * Decline one offer, by its id; an offer no longer open is left alone (false). A decline without `retryAtMs` keeps
+   * the job from this worker for good (the emulator's rule).
+   */
+  declineOffer(offerId: string, retryAtMs?: number): boolean {
+    const o = this.openOffer(offerId);
+    if (!o) return false;
+    const { j, w } = o;
+    w.declinedUntil.set(j.id, retryAtMs ?? Infinity);
     this.dropOffer(j, w, "offerDeclined");
     this.matchJob(j);
     this.matchWorker(w);
     return true;
+  }
+
+  /** The job and worker of an offer that is still open (queued job, offer not expired, declined or revoked). */
+  private openOffer(offerId: string): { j: Job; w: Worker } | undefined {
+    const ref = this.offerIndex.get(offerId);
+    if (!ref) return undefined;
+    const j = this.jobs.get(ref.jobId);
+    const w = this.workers.get(ref.workerId);
+    if (!j || !w || j.status !== "queued" || j.offers.get(w.id) !== offerId) return undefined;
+    return { j, w };
   }
 
   private expireOffer(j: Job, w: Worker, offerId: string): void {
@@ -432,6 +451,7 @@ export class Router {
     const offerId = j.offers.get(w.id);
     if (offerId === undefined) return;
     j.offers.delete(w.id);
+    this.offerIndex.delete(offerId);
     this.clearOfferTimer(w, offerId);
     const i = w.usage.findIndex((u) => u.kind === "offer" && u.jobId === j.id);
     if (i >= 0) w.usage.splice(i, 1);
@@ -454,6 +474,7 @@ export class Router {
     w.usage.push({ kind: "offer", jobId: j.id, channelId: j.channelId, capacityCost: e.capacityCost });
     this.touch(w);
     j.offers.set(w.id, offerId);
+    this.offerIndex.set(offerId, { jobId: j.id, workerId: w.id });
     if (offerExpiresAfterSeconds !== undefined && offerExpiresAfterSeconds !== null) {
       w.offerTimers.set(
         offerId,
@@ -483,7 +504,7 @@ export class Router {
     if (n === 0) return;
     // One offer from longestIdle (the common case) needs only the first worker in that order, not a sort.
     const ordered =
-      n === 1 && mode.kind === "longestIdle" ? [firstLongestIdle(eligible)] : this.order(job, eligible, mode, dp.id);
+      n === 1 && mode.kind === "longestIdle" ? firstLongestIdle(eligible, 1) : this.order(job, eligible, mode, dp.id);
     for (const e of ordered.slice(0, n)) {
       this.issueOffer(j, e, dp.offerExpiresAfterSeconds);
       if (mode.kind === "roundRobin") this.roundRobinCursor.set(dp.id, e.worker.id);
@@ -617,26 +638,6 @@ export class Router {
   jobStatus(jobId: string): Job["status"] | undefined {
     return this.jobs.get(jobId)?.status;
   }
-}
-
-/** The first worker orderLongestIdle would give: lowest load ratio, then idle longest, then lowest id. */
-function firstLongestIdle(eligible: readonly EligibleWorker[]): EligibleWorker {
-  let best = eligible[0] as EligibleWorker;
-  let bestLoad = loadRatio(best.worker);
-  for (let i = 1; i < eligible.length; i++) {
-    const e = eligible[i] as EligibleWorker;
-    const load = loadRatio(e.worker);
-    const better =
-      load < bestLoad ||
-      (load === bestLoad &&
-        (e.worker.idleSinceMs < best.worker.idleSinceMs ||
-          (e.worker.idleSinceMs === best.worker.idleSinceMs && e.worker.id < best.worker.id)));
-    if (better) {
-      best = e;
-      bestLoad = load;
-    }
-  }
-  return best;
 }
 
 function toSelector(s: RouterWorkerSelector, now: number): Selector {

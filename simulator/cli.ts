@@ -7,7 +7,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import type { RoutingConfig } from "../routing/config";
 import { reportJson, simulate } from "./simulate";
-import { renderMarkdown } from "./markdown";
+import { chartLink, renderMarkdown } from "./markdown";
 import { renderSvg } from "./svg";
 import { configFromLive, configFromPreview, configFromStackExport } from "./sources";
 import { ScenarioError } from "./scenario";
@@ -127,7 +127,11 @@ export async function main(
   try {
     const args = parseArgs(argv);
     const report = await simulate(await scenarioFromArgs(args));
-    const md = renderMarkdown(report, args.svg && args.svg !== "-" ? { svgPath: args.svg } : {});
+    // The chart's link must work from where the markdown lands: relative to the markdown file's folder.
+    const md = renderMarkdown(
+      report,
+      args.svg && args.svg !== "-" ? { svgPath: chartLink(args.svg, args.markdown) } : {},
+    );
     if (args.json) emit(args.json, reportJson(report), io.out);
     if (args.markdown) emit(args.markdown, md, io.out);
     if (args.svg) emit(args.svg, renderSvg(report), io.out);

@@ -3,20 +3,16 @@
 // and readable; keys are written in a fixed order, so the same seed gives the same bytes.
 
 import type { JobRecord, RunResult } from "./run";
+import { statsOf, type QueueStats } from "./stats";
 
-export interface QueueStats {
-  arrived: number;
-  answered: number;
-  abandoned: number;
-  cancelled: number;
-  /** Share of answered-or-abandoned jobs answered within serviceLevelSeconds (1 when there were none). */
-  serviceLevel: number;
-  /** Average speed of answer: mean wait of answered jobs. */
-  asaSeconds: number;
-  waitP50Seconds: number;
-  waitP90Seconds: number;
-  /** abandoned / arrived. */
-  abandonRate: number;
+export { percentile, statsOf, type QueueStats } from "./stats";
+
+/** A queue's figures, and the same figures per priority class and per arrival stream where the queue had several. */
+export interface QueueReport extends QueueStats {
+  /** By the priority callers had when last queued (key: the priority), when the queue saw more than one. */
+  byPriority?: Record<string, QueueStats>;
+  /** By arrival stream (key: the stream's name, or arrivals[i]), when callers of more than one stream ended here. */
+  byStream?: Record<string, QueueStats>;
 }
 
 export interface GroupOccupancy {
@@ -34,16 +30,23 @@ export interface JobDifference {
 export interface Differences {
   /** Measured jobs whose final queue or outcome differs between before and after. */
   count: number;
+  /** Jobs that ended in another queue (some of them also with another outcome: see bothChanged). */
   queueChanged: number;
+  /** Jobs that ended with another outcome (some of them also in another queue: see bothChanged). */
   outcomeChanged: number;
+  /** Jobs with both another queue and another outcome: count = queueChanged + outcomeChanged − bothChanged. */
+  bothChanged: number;
   examples: JobDifference[];
 }
 
 export interface Report {
+  /** The first service-level threshold: the one `serviceLevel` is measured at. */
   serviceLevelSeconds: number;
+  /** Every threshold, in the order given; `serviceLevels` holds one figure for each. */
+  serviceLevelThresholds: number[];
   measuredSeconds: number;
   totals: QueueStats;
-  queues: Record<string, QueueStats>;
+  queues: Record<string, QueueReport>;
   workerGroups: Record<string, GroupOccupancy>;
   /** Only in `after` of a before/after simulation. */
   differences?: Differences;
@@ -55,77 +58,78 @@ export interface SimulationReport {
 }
 
 const r4 = (x: number): number => Math.round(x * 10000) / 10000;
-const r2 = (x: number): number => Math.round(x * 100) / 100;
-
-/** Nearest-rank percentile of sorted values (0 when empty). */
-export function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  const rank = Math.max(1, Math.ceil(p * sorted.length));
-  return sorted[Math.min(rank, sorted.length) - 1] as number;
-}
-
-export function statsOf(jobs: readonly JobRecord[], slSeconds: number): QueueStats {
-  let answered = 0;
-  let abandoned = 0;
-  let cancelled = 0;
-  let withinSl = 0;
-  const waits: number[] = [];
-  for (const j of jobs) {
-    if (j.outcome === "answered") {
-      answered++;
-      const w = j.waitS ?? 0;
-      waits.push(w);
-      if (w <= slSeconds) withinSl++;
-    } else if (j.outcome === "abandoned") abandoned++;
-    else cancelled++;
-  }
-  waits.sort((a, b) => a - b);
-  const asa = waits.length === 0 ? 0 : waits.reduce((s, w) => s + w, 0) / waits.length;
-  const denominator = answered + abandoned;
-  return {
-    arrived: jobs.length,
-    answered,
-    abandoned,
-    cancelled,
-    serviceLevel: r4(denominator === 0 ? 1 : withinSl / denominator),
-    asaSeconds: r2(asa),
-    waitP50Seconds: r2(percentile(waits, 0.5)),
-    waitP90Seconds: r2(percentile(waits, 0.9)),
-    abandonRate: r4(jobs.length === 0 ? 0 : abandoned / jobs.length),
-  };
-}
 
 export interface ReportOptions {
-  serviceLevelSeconds: number;
+  serviceLevelThresholds: readonly number[];
   warmupSeconds: number;
   durationSeconds: number;
   /** Queue ids of the configuration: every queue gets a row, even one no job reached. */
   queueIds: readonly string[];
+  /** Names of the arrival streams, by index. */
+  streamNames: readonly string[];
 }
 
-export function measured(run: RunResult, o: ReportOptions): JobRecord[] {
+export function measured(run: RunResult, o: Pick<ReportOptions, "warmupSeconds" | "durationSeconds">): JobRecord[] {
   return run.jobs.filter((j) => j.arrivedAtS >= o.warmupSeconds && j.arrivedAtS < o.durationSeconds);
+}
+
+function groupBy(jobs: readonly JobRecord[], key: (j: JobRecord) => string): Map<string, JobRecord[]> {
+  const out = new Map<string, JobRecord[]>();
+  for (const j of jobs) {
+    const k = key(j);
+    let list = out.get(k);
+    if (!list) out.set(k, (list = []));
+    list.push(j);
+  }
+  return out;
+}
+
+/** Groups as a record in a fixed key order, or undefined when there are fewer than two groups. */
+function breakdown(
+  groups: Map<string, JobRecord[]>,
+  thresholds: readonly number[],
+  compare: (a: string, b: string) => number,
+): Record<string, QueueStats> | undefined {
+  if (groups.size < 2) return undefined;
+  const out: Record<string, QueueStats> = {};
+  for (const k of [...groups.keys()].sort(compare)) out[k] = statsOf(groups.get(k) ?? [], thresholds);
+  return out;
+}
+
+function queueReport(jobs: readonly JobRecord[], o: ReportOptions): QueueReport {
+  const t = o.serviceLevelThresholds;
+  const q: QueueReport = statsOf(jobs, t);
+  // Integer-like keys: a JS object (and so the JSON) lists them in ascending order whatever the insertion order.
+  const byPriority = breakdown(
+    groupBy(jobs, (j) => String(j.priority)),
+    t,
+    (a, b) => Number(a) - Number(b),
+  );
+  if (byPriority) q.byPriority = byPriority;
+  const byIndex = groupBy(jobs, (j) => String(j.stream));
+  const byStream = breakdown(byIndex, t, (a, b) => Number(a) - Number(b));
+  if (byStream) {
+    q.byStream = {};
+    for (const [k, v] of Object.entries(byStream)) q.byStream[o.streamNames[Number(k)] ?? `arrivals[${k}]`] = v;
+  }
+  return q;
 }
 
 export function buildReport(run: RunResult, o: ReportOptions): Report {
   const jobs = measured(run, o);
-  const byQueue = new Map<string, JobRecord[]>();
-  for (const q of o.queueIds) byQueue.set(q, []);
-  for (const j of jobs) {
-    let list = byQueue.get(j.queueId);
-    if (!list) byQueue.set(j.queueId, (list = []));
-    list.push(j);
-  }
-  const queues: Record<string, QueueStats> = {};
-  for (const q of [...byQueue.keys()].sort()) queues[q] = statsOf(byQueue.get(q) ?? [], o.serviceLevelSeconds);
+  const byQueue = groupBy(jobs, (j) => j.queueId);
+  for (const q of o.queueIds) if (!byQueue.has(q)) byQueue.set(q, []);
+  const queues: Record<string, QueueReport> = {};
+  for (const q of [...byQueue.keys()].sort()) queues[q] = queueReport(byQueue.get(q) ?? [], o);
   const workerGroups: Record<string, GroupOccupancy> = {};
   for (const g of [...run.groups].sort((a, b) => (a.idPrefix < b.idPrefix ? -1 : 1))) {
     workerGroups[g.idPrefix] = { workers: g.workers, occupancy: r4(g.staffed === 0 ? 0 : g.busy / g.staffed) };
   }
   return {
-    serviceLevelSeconds: o.serviceLevelSeconds,
+    serviceLevelSeconds: o.serviceLevelThresholds[0] as number,
+    serviceLevelThresholds: [...o.serviceLevelThresholds],
     measuredSeconds: o.durationSeconds - o.warmupSeconds,
-    totals: statsOf(jobs, o.serviceLevelSeconds),
+    totals: statsOf(jobs, o.serviceLevelThresholds),
     queues,
     workerGroups,
   };
@@ -139,6 +143,7 @@ export function differences(before: readonly JobRecord[], after: readonly JobRec
   let count = 0;
   let queueChanged = 0;
   let outcomeChanged = 0;
+  let bothChanged = 0;
   const examples: JobDifference[] = [];
   for (const b of before) {
     const x = a.get(b.id);
@@ -149,6 +154,7 @@ export function differences(before: readonly JobRecord[], after: readonly JobRec
     count++;
     if (q) queueChanged++;
     if (out) outcomeChanged++;
+    if (q && out) bothChanged++;
     if (examples.length < EXAMPLES) {
       examples.push({
         jobId: b.id,
@@ -157,5 +163,5 @@ export function differences(before: readonly JobRecord[], after: readonly JobRec
       });
     }
   }
-  return { count, queueChanged, outcomeChanged, examples };
+  return { count, queueChanged, outcomeChanged, bothChanged, examples };
 }

@@ -21,10 +21,15 @@ export interface JobRecord {
   /** The queue the job was last queued in ("(unclassified)" when it never was). */
   queueId: string;
   outcome: Outcome | undefined;
-  /** Seconds from arrival to assignment (answered) or to hanging up (abandoned). */
+  /** Seconds from arrival to assignment (answered), hanging up (abandoned) or cancellation (cancelled). */
   waitS: number | undefined;
   handleS: number;
   patienceS: number;
+  /** The priority the job had when last queued (the stream's, or what classification or an exception gave it). */
+  priority: number;
+  /** Offers issued to workers, and how many of them expired unanswered. */
+  offers: number;
+  offersExpired: number;
 }
 
 export interface GroupUsage {
@@ -55,7 +60,6 @@ interface SimWorker {
   used: number;
   staffed: boolean;
   lastS: number;
-  rng: Rng;
 }
 
 /** Arrival times of a (possibly hour-varying) Poisson stream, by thinning against the highest hourly rate. */
@@ -101,6 +105,7 @@ export async function runSimulation(config: RoutingConfig, traffic: Traffic): Pr
   const workers = new Map<string, SimWorker>();
   const groups: GroupUsage[] = [];
   const accept = traffic.workerBehaviour?.acceptSeconds;
+  const answerRngs = new Map<string, Rng>();
   const decline = traffic.workerBehaviour?.declineProbability ?? 0;
 
   // Occupancy integrals are clipped to the measured window [warmup, duration].
@@ -126,18 +131,34 @@ export async function runSimulation(config: RoutingConfig, traffic: Traffic): Pr
       switch (e.kind) {
         case "queued": {
           const r = jobs.get(e.jobId);
-          if (r) r.queueId = e.queueId;
+          if (r) {
+            r.queueId = e.queueId;
+            r.priority = e.priority;
+          }
           return;
         }
         case "offerIssued": {
           const w = workers.get(e.workerId);
-          if (!w) return;
-          const delay = accept ? sampleDuration(accept, w.rng) : 0;
-          const declines = decline > 0 && w.rng.next() < decline;
+          const r = jobs.get(e.jobId);
+          if (!w || !r) return;
+          r.offers++;
+          // The n-th offer of a caller is answered after the n-th draw of that caller's own answer sequence, whoever
+          // gets it: a change that sends the caller to another worker does not change how fast offers are answered.
+          let rng = answerRngs.get(r.id);
+          if (!rng) answerRngs.set(r.id, (rng = new Rng(traffic.seed, `answers:${r.id}`)));
+          const delay = accept ? sampleDuration(accept, rng) : 0;
+          const declines = decline > 0 && rng.next() < decline;
+          // The worker answers this offer: if it expired meanwhile, the answer does nothing (the job may already be
+          // offered again, even to this worker, under another id).
           clock.setTimer(clock.now() + delay * 1000, () => {
-            if (declines) router.declineOffer(e.workerId, e.jobId);
-            else router.acceptOffer(e.workerId, e.jobId);
+            if (declines) router.declineOffer(e.offerId);
+            else router.acceptOffer(e.offerId);
           });
+          return;
+        }
+        case "offerExpired": {
+          const r = jobs.get(e.jobId);
+          if (r) r.offersExpired++;
           return;
         }
         case "assigned": {
@@ -173,7 +194,10 @@ export async function runSimulation(config: RoutingConfig, traffic: Traffic): Pr
         }
         case "classificationFailed": {
           const r = jobs.get(e.jobId);
-          if (r && r.outcome === undefined) r.outcome = "cancelled";
+          if (r && r.outcome === undefined) {
+            r.outcome = "cancelled";
+            r.waitS = nowS() - r.arrivedAtS;
+          }
           return;
         }
         default:
@@ -197,7 +221,6 @@ export async function runSimulation(config: RoutingConfig, traffic: Traffic): Pr
         used: 0,
         staffed: false,
         lastS: 0,
-        rng: new Rng(traffic.seed, `worker:${id}`),
       };
       // Occupancy counts jobs against the number of jobs the worker could hold on its cheapest channel.
       const cheapest = Math.min(...g.channels.map((c) => c.capacityCostPerJob));
@@ -249,6 +272,9 @@ export async function runSimulation(config: RoutingConfig, traffic: Traffic): Pr
           waitS: undefined,
           handleS,
           patienceS,
+          priority: s.priority ?? 1,
+          offers: 0,
+          offersExpired: 0,
         };
         jobs.set(id, r);
         order.push(r);
@@ -272,7 +298,11 @@ export async function runSimulation(config: RoutingConfig, traffic: Traffic): Pr
   await clock.run(at(durationS + DRAIN_LIMIT_S));
   for (const w of workers.values()) account(w);
   for (const r of order) {
-    if (r.outcome === undefined) r.outcome = "cancelled"; // still waiting when the drain limit was reached
+    // Still waiting when the drain limit was reached: cancelled, after waiting until then.
+    if (r.outcome === undefined) {
+      r.outcome = "cancelled";
+      r.waitS = nowS() - r.arrivedAtS;
+    }
   }
   return { jobs: order, groups, events: clock.fired, endS: nowS() };
 }

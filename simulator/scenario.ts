@@ -22,6 +22,8 @@ export interface LabelMixEntry {
 }
 
 export interface ArrivalStream {
+  /** Names the stream in the report's per-stream figures (default: arrivals[i]). */
+  name?: string;
   channelId: string;
   queueId?: string;
   classificationPolicyId?: string;
@@ -46,7 +48,8 @@ export interface Traffic {
   durationSeconds: number;
   warmupSeconds?: number;
   seed: number;
-  serviceLevelSeconds?: number;
+  /** One service-level threshold, or several (the report gives a service level for each; the first is the main one). */
+  serviceLevelSeconds?: number | number[];
   workers: WorkerGroup[];
   arrivals: ArrivalStream[];
   workerBehaviour?: WorkerBehaviour;
@@ -184,7 +187,10 @@ export function checkConfig(v: Json, path: string, c: Checker = new Checker()): 
         o.fallbackQueueId !== undefined &&
         !ids.queues?.has(o.fallbackQueueId as string)
       ) {
-        c.fail(`${p}.fallbackQueueId`, `names no queue in this configuration`);
+        c.fail(
+          `${p}.fallbackQueueId`,
+          `names queue ${JSON.stringify(o.fallbackQueueId)}, which is not in this configuration`,
+        );
       }
       if (col === "distributionPolicies") {
         if (!isObj(o.mode)) c.fail(`${p}.mode`, "is required: a queue's jobs are distributed by its policy's mode");
@@ -207,7 +213,12 @@ function checkTraffic(t: Json, c: Checker, queueIds: Set<string>, policyIds: Set
     }
   }
   c.number(t.seed, `${path}.seed`, { integer: true });
-  if (t.serviceLevelSeconds !== undefined) c.number(t.serviceLevelSeconds, `${path}.serviceLevelSeconds`, { min: 0 });
+  if (Array.isArray(t.serviceLevelSeconds)) {
+    if (t.serviceLevelSeconds.length === 0) c.fail(`${path}.serviceLevelSeconds`, "must list at least one threshold");
+    t.serviceLevelSeconds.forEach((x, i) => c.number(x, `${path}.serviceLevelSeconds[${i}]`, { min: 0 }));
+  } else if (t.serviceLevelSeconds !== undefined) {
+    c.number(t.serviceLevelSeconds, `${path}.serviceLevelSeconds`, { min: 0 });
+  }
   if (!Array.isArray(t.workers) || t.workers.length === 0)
     c.fail(`${path}.workers`, "must be a non-empty array of worker groups");
   else {
@@ -224,8 +235,7 @@ function checkTraffic(t: Json, c: Checker, queueIds: Set<string>, policyIds: Set
         c.fail(`${p}.queues`, "must be a non-empty array of queue ids");
       else
         g.queues.forEach((q, k) => {
-          if (typeof q !== "string" || !queueIds.has(q))
-            c.fail(`${p}.queues[${k}]`, `names no queue in the configuration`);
+          if (typeof q !== "string" || !queueIds.has(q)) c.fail(`${p}.queues[${k}]`, missingQueue(q, queueIds));
         });
       c.labels(g.labels, `${p}.labels`);
       c.number(g.capacity, `${p}.capacity`, { gt: 0 });
@@ -253,7 +263,8 @@ function checkTraffic(t: Json, c: Checker, queueIds: Set<string>, policyIds: Set
   }
   if (!Array.isArray(t.arrivals) || t.arrivals.length === 0)
     c.fail(`${path}.arrivals`, "must be a non-empty array of arrival streams");
-  else
+  else {
+    const names = new Set<string>();
     t.arrivals.forEach((a, i) => {
       const p = `${path}.arrivals[${i}]`;
       if (!isObj(a)) return c.fail(p, "must be an object");
@@ -262,7 +273,13 @@ function checkTraffic(t: Json, c: Checker, queueIds: Set<string>, policyIds: Set
       const hasC = a.classificationPolicyId !== undefined;
       if (hasQ === hasC) c.fail(p, "must have exactly one of queueId, classificationPolicyId");
       if (hasQ && (typeof a.queueId !== "string" || !queueIds.has(a.queueId)))
-        c.fail(`${p}.queueId`, "names no queue in the configuration");
+        c.fail(`${p}.queueId`, missingQueue(a.queueId, queueIds));
+      if (a.name !== undefined) {
+        if (c.string(a.name, `${p}.name`)) {
+          if (names.has(a.name as string)) c.fail(`${p}.name`, `duplicate stream name '${String(a.name)}'`);
+          names.add(a.name as string);
+        }
+      }
       if (hasC && (typeof a.classificationPolicyId !== "string" || !policyIds.has(a.classificationPolicyId))) {
         c.fail(`${p}.classificationPolicyId`, "names no classification policy in the configuration");
       }
@@ -292,6 +309,7 @@ function checkTraffic(t: Json, c: Checker, queueIds: Set<string>, policyIds: Set
       else c.duration(a.handleSeconds, `${p}.handleSeconds`);
       if (a.patienceSeconds !== undefined) c.duration(a.patienceSeconds, `${p}.patienceSeconds`);
     });
+  }
   if (t.workerBehaviour !== undefined) {
     const b = t.workerBehaviour;
     if (!isObj(b)) c.fail(`${path}.workerBehaviour`, "must be { acceptSeconds?, declineProbability? }");
@@ -301,6 +319,15 @@ function checkTraffic(t: Json, c: Checker, queueIds: Set<string>, policyIds: Set
         c.number(b.declineProbability, `${path}.workerBehaviour.declineProbability`, { min: 0, max: 1 });
     }
   }
+}
+
+/** "names queue "x", which is not in the configuration (its queues: a, b)": the queue by name, and what there is. */
+function missingQueue(q: Json, queueIds: Set<string>): string {
+  const known = [...queueIds].sort().map((x) => JSON.stringify(x));
+  const listed = known.length > 0 ? `its queues: ${known.join(", ")}` : "it has no queue";
+  return typeof q === "string"
+    ? `names queue ${JSON.stringify(q)}, which is not in the configuration (${listed})`
+    : `must be a queue id (a string; ${listed})`;
 }
 
 function idsOf(config: Json, col: string): Set<string> {

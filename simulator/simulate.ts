@@ -7,12 +7,20 @@ import { validateScenario, type Scenario, type Traffic } from "./scenario";
 
 export const DEFAULT_SERVICE_LEVEL_SECONDS = 20;
 
+/** The thresholds of a traffic object, in the order given (a single number is one threshold). */
+export function serviceLevelThresholds(traffic: Traffic): number[] {
+  const t = traffic.serviceLevelSeconds;
+  if (t === undefined) return [DEFAULT_SERVICE_LEVEL_SECONDS];
+  return Array.isArray(t) ? [...t] : [t];
+}
+
 function optionsFor(config: RoutingConfig, traffic: Traffic): ReportOptions {
   return {
-    serviceLevelSeconds: traffic.serviceLevelSeconds ?? DEFAULT_SERVICE_LEVEL_SECONDS,
+    serviceLevelThresholds: serviceLevelThresholds(traffic),
     warmupSeconds: traffic.warmupSeconds ?? 0,
     durationSeconds: traffic.durationSeconds,
     queueIds: config.queues.map((q) => q.id),
+    streamNames: traffic.arrivals.map((a, i) => a.name ?? `arrivals[${i}]`),
   };
 }
 

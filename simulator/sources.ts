@@ -166,6 +166,14 @@ export interface ResourceView {
  * resource name, as the providers do. Throws when a routing value is unknown (only known after deployment).
  */
 export function configFromResources(resources: readonly ResourceView[]): RoutingConfig {
+  return validateConfig(resourcesToConfig(resources), "stack");
+}
+
+/**
+ * The same configuration, not yet validated: for a caller that validates it together with traffic (validateScenario),
+ * so one pass names every problem of both.
+ */
+export function resourcesToConfig(resources: readonly ResourceView[]): RoutingConfig {
   const c = emptyConfig();
   for (const r of resources) {
     const col = collectionOf(r.type);
@@ -175,5 +183,6 @@ export function configFromResources(resources: readonly ResourceView[]): Routing
     if (bag[idKey] === undefined || bag[idKey] === null) bag[idKey] = r.name;
     c[col].push(toRestObject(col, bag, `${KINDS[col].noun} "${r.name}"`));
   }
-  return validateConfig(sorted(c), "stack");
+  // Typed as what it becomes once validated; simulate() validates it before anything runs.
+  return sorted(c) as RoutingConfig;
 }

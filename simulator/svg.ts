@@ -1,5 +1,6 @@
-// A small bar chart of service level per queue, before and after side by side. No target line: the simulator knows no
-// target (the policy pack owns thresholds). Plain SVG text, deterministic.
+// A small bar chart of service level per queue, before and after side by side, with each queue's cancelled callers
+// under its bars (a queue whose callers are cancelled must not look healthy). A queue with no callers shows "n/a", not
+// a bar. No target line: the simulator knows no target (the policy pack owns thresholds). Plain SVG, deterministic.
 
 import type { SimulationReport } from "./report";
 
@@ -16,7 +17,7 @@ export function renderSvg(report: SimulationReport): string {
   const top = 24;
   const h = 160;
   const width = left + Math.max(1, ids.length) * groupW + 130;
-  const height = top + h + 60;
+  const height = top + h + 76;
   const y = (sl: number): number => top + h - sl * h;
   const out: string[] = [];
   out.push(
@@ -29,19 +30,33 @@ export function renderSvg(report: SimulationReport): string {
   }
   ids.forEach((id, i) => {
     const x0 = left + i * groupW + 12;
-    const bars: Array<[number | undefined, string]> = b
+    const bars: Array<[number | null | undefined, string]> = b
       ? [
           [b.queues[id]?.serviceLevel, "#9aa5b1"],
           [a.queues[id]?.serviceLevel, "#2563eb"],
         ]
       : [[a.queues[id]?.serviceLevel, "#2563eb"]];
     bars.forEach(([sl, color], k) => {
-      const v = sl ?? 0;
+      if (sl === null || sl === undefined) {
+        out.push(
+          `<text x="${x0 + k * barW + barW / 2 - 1}" y="${y(0) - 4}" text-anchor="middle" font-size="9">n/a</text>`,
+        );
+        return;
+      }
+      const v = sl;
       out.push(
         `<rect x="${x0 + k * barW}" y="${y(v).toFixed(1)}" width="${barW - 2}" height="${(v * h).toFixed(1)}" fill="${color}"><title>${esc(id)}: ${(v * 100).toFixed(1)}%</title></rect>`,
       );
     });
     out.push(`<text x="${x0 + (bars.length * barW) / 2}" y="${top + h + 14}" text-anchor="middle">${esc(id)}</text>`);
+    const cancelled = b
+      ? `${b.queues[id]?.cancelled ?? 0} → ${a.queues[id]?.cancelled ?? 0}`
+      : String(a.queues[id]?.cancelled ?? 0);
+    const cx = x0 + (bars.length * barW) / 2;
+    out.push(
+      `<text x="${cx}" y="${top + h + 28}" text-anchor="middle" font-size="9" fill="#b91c1c">cancelled</text>`,
+      `<text x="${cx}" y="${top + h + 39}" text-anchor="middle" font-size="9" fill="#b91c1c">${cancelled}</text>`,
+    );
   });
   const lx = width - 120;
   if (b) {

@@ -49,22 +49,29 @@ function ruleDefaults(rule: JsonValue | undefined): JsonValue | undefined {
   return orderKeys({ ...rule, language: "powerFx" }, ["kind", "language", "expression"]);
 }
 
-/** [rec: Python SDK, 2023-11-01] worker selectors inside classification-policy attachments carry `"status": "active"`. */
-function selectorWithStatus(s: JsonValue): JsonValue {
-  return isJsonObject(s) && s["status"] === undefined ? { ...s, status: "active" } : s;
+/**
+ * Worker selectors of a policy (classification-policy attachments, manualReclassify actions) are answered with
+ * `"expedite": false` and `"status": "active"` when not sent, those two first, as recorded
+ * [rec: Python SDK test_create_classification_policy; .NET ExceptionPolicyLiveTests.CreateExceptionPolicyTest_WaitTime:
+ * `{"expedite": false, "status": "active", "key": "abc", "labelOperator": "equal", "value": 1}`].
+ */
+function selectorDefaults(s: JsonValue): JsonValue {
+  if (!isJsonObject(s)) return s;
+  return orderKeys({ expedite: false, status: "active", ...s }, ["expedite", "status"]);
 }
-function withStatus(list: JsonValue | undefined): JsonValue | undefined {
-  return Array.isArray(list) ? list.map(selectorWithStatus) : list;
+function withSelectorDefaults(list: JsonValue | undefined): JsonValue | undefined {
+  return Array.isArray(list) ? list.map(selectorDefaults) : list;
 }
 
 function workerAttachmentDefaults(a: JsonValue): JsonValue {
   if (!isJsonObject(a)) return a;
   const out: JsonObject = { ...a };
-  if (isJsonObject(out["workerSelector"])) out["workerSelector"] = selectorWithStatus(out["workerSelector"]);
-  if (out["workerSelectors"] !== undefined) out["workerSelectors"] = withStatus(out["workerSelectors"]) ?? null;
+  if (isJsonObject(out["workerSelector"])) out["workerSelector"] = selectorDefaults(out["workerSelector"]);
+  if (out["workerSelectors"] !== undefined)
+    out["workerSelectors"] = withSelectorDefaults(out["workerSelectors"]) ?? null;
   if (Array.isArray(out["allocations"])) {
     out["allocations"] = out["allocations"].map((al) =>
-      isJsonObject(al) ? { ...al, workerSelectors: withStatus(al["workerSelectors"]) ?? [] } : al,
+      isJsonObject(al) ? { ...al, workerSelectors: withSelectorDefaults(al["workerSelectors"]) ?? [] } : al,
     );
   }
   return out;
@@ -78,12 +85,18 @@ function attachmentRuleDefaults(a: JsonValue): JsonValue {
   return out;
 }
 
-/** The best-worker scoring options the service fills in when none are sent [rec: Python SDK, 2023-11-01]. */
+/**
+ * The best-worker scoring options the service fills in when none are sent, member by member when some are
+ * [rec: Python SDK, 2023-11-01; .NET DistributionPolicyLiveTests.CreateDistributionPolicyTest_BestWorker_DefaultScoringRule
+ * and _AzureRuleFunctions]. `batchSize` is never filled in (absent from every recorded answer).
+ */
 const SCORING_RULE_OPTIONS_DEFAULT: JsonObject = {
   scoringParameters: ["jobLabels", "workerSelectors"],
   isBatchScoringEnabled: false,
   descendingOrder: true,
 };
+
+const SCORING_RULE_OPTIONS_ORDER = ["batchSize", "scoringParameters", "isBatchScoringEnabled", "descendingOrder"];
 
 function modeDefaults(mode: JsonValue | undefined): JsonValue | undefined {
   if (!isJsonObject(mode)) return mode;
@@ -92,7 +105,13 @@ function modeDefaults(mode: JsonValue | undefined): JsonValue | undefined {
   out["bypassSelectors"] ??= false;
   if (kindOf(out) === "bestWorker") {
     if (out["scoringRule"] !== undefined) out["scoringRule"] = ruleDefaults(out["scoringRule"]) ?? null;
-    out["scoringRuleOptions"] ??= structuredClone(SCORING_RULE_OPTIONS_DEFAULT);
+    const given = out["scoringRuleOptions"];
+    // The spec's member order (the recorded default answer follows it).
+    out["scoringRuleOptions"] = isJsonObject(given)
+      ? orderKeys({ ...structuredClone(SCORING_RULE_OPTIONS_DEFAULT), ...given }, SCORING_RULE_OPTIONS_ORDER)
+      : given === undefined || given === null
+        ? structuredClone(SCORING_RULE_OPTIONS_DEFAULT)
+        : given;
   }
   return orderKeys(out, [
     "kind",
@@ -104,11 +123,16 @@ function modeDefaults(mode: JsonValue | undefined): JsonValue | undefined {
   ]);
 }
 
-/** [rec: Python SDK, 2023-11-01] manualReclassify answers `workerSelectors: []`, reclassify `labelsToUpsert: {}`. */
+/**
+ * [rec: Python SDK, 2023-11-01] manualReclassify answers `workerSelectors: []`, reclassify `labelsToUpsert: {}`;
+ * manualReclassify's selectors get the selector defaults [rec: .NET CreateExceptionPolicyTest_WaitTime].
+ */
 function actionDefaults(a: JsonValue): JsonValue {
   if (!isJsonObject(a)) return a;
   const kind = kindOf(a);
-  if (kind === "manualReclassify" && a["workerSelectors"] === undefined) return { ...a, workerSelectors: [] };
+  if (kind === "manualReclassify") {
+    return { ...a, workerSelectors: withSelectorDefaults(a["workerSelectors"] ?? undefined) ?? [] };
+  }
   if (kind === "reclassify" && a["labelsToUpsert"] === undefined) return { ...a, labelsToUpsert: {} };
   return a;
 }

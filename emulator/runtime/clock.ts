@@ -1,9 +1,7 @@
 // The emulator's real-time clock. The Clock interface, the manual test clock and the service's time formats are in
-// the routing core (routing/clock.ts), re-exported here for the emulator's modules and tests.
+// the routing core (routing/clock.ts).
 
 import type { Clock, TimerCallback, TimerHandle } from "../../routing/clock";
-
-export * from "../../routing/clock";
 
 /** Real time, real timers. Timers are unref'd so a forgotten one never keeps the process alive. */
 export class SystemClock implements Clock {

@@ -917,6 +917,11 @@ export class RoutingEngine {
     };
   }
 
+  /** Drop a scheduled job's activation timer (it is being activated now, or leaving scheduleAndSuspend). */
+  cancelSchedule(j: JobState): void {
+    this.clearTimer(`sched:${j.id}`);
+  }
+
   /** scheduleAndSuspend: pendingSchedule -> scheduled (timer) -> waitingForActivation. */
   private scheduleJob(id: string): void {
     const j = this.jobs.get(id);

@@ -9,8 +9,8 @@
 // backoff on the runtime's clock.
 
 import { randomUUID } from "node:crypto";
-import type { Clock } from "./clock";
-import type { HttpCaller } from "./rules";
+import type { Clock } from "../../routing/clock";
+import type { HttpCaller } from "../../routing/rules";
 import { ROUTER_EVENT_NAMES, type RouterEventName } from "../../provider/client/models";
 
 export { ROUTER_EVENT_NAMES as ROUTER_EVENT_TYPES, type RouterEventName };

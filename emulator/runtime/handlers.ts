@@ -97,6 +97,16 @@ function splitAction(segment: string, actions: readonly string[]): { id: string;
   return { id: segment };
 }
 
+/** Whether an update changes what classification reads from the job: its labels or its classification policy. */
+function classificationInputsChanged(before: JobBody | undefined, after: JobBody): boolean {
+  if (before?.classificationPolicyId !== after.classificationPolicyId) return true;
+  const a = before?.labels ?? {};
+  const b = after.labels ?? {};
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const k of keys) if (a[k] !== b[k]) return true;
+  return false;
+}
+
 function pickWritable(patch: JsonObject, keys: readonly string[]): JsonObject {
   // Read-only fields (status, enqueuedAt, assignments, offers, …) and stray `id`/`etag` are ignored, as
   // the service ignored the `id` the SDK tests sent in bodies [rec].
@@ -204,21 +214,27 @@ export function createRuntimeHandler(deps: RuntimeHandlerDeps) {
     if (!(patch.tags === undefined) && patch.tags === null) body.tags = {};
     if (patch.labels === null) body.labels = {};
     existing.job = body;
-    const record = engine.saveJob(existing);
+    const saved = engine.saveJob(existing);
     const status = existing.job.status;
     const mm = matchingKind(body);
     const oldMm = before ? matchingKind(before) : "queueAndMatch";
-    if (status === "waitingForActivation" && mm === "queueAndMatch") {
-      // [doc] a suspended or scheduled job is activated by updating its matching mode to queueAndMatch
+    if (
+      (status === "waitingForActivation" || status === "scheduled" || status === "pendingSchedule") &&
+      mm === "queueAndMatch"
+    ) {
+      // [doc] a suspended or scheduled job is activated by updating its matching mode to queueAndMatch; its
+      // schedule no longer applies.
+      engine.cancelSchedule(existing);
       engine.continueRouting(existing);
     } else if (status === "queued" && mm === "suspend" && oldMm !== "suspend") {
       engine.revokeOffersForJob(existing);
       existing.job.status = "waitingForActivation";
       engine.saveJob(existing);
-    } else if (status === "queued" && body.classificationPolicyId) {
-      // [rec: Python SDK, 2023-11-01] updating a classified job (new labels) sends it back through classification:
-      // pendingClassification, then queued again with its priority recomputed. The answer is the job as updated,
-      // still queued, as recorded [rec] for an update of a classified job.
+    } else if (status === "queued" && body.classificationPolicyId && classificationInputsChanged(before, body)) {
+      // [rec: Python SDK test_update_job_w_cp, test_update_job_w_cp_w_kwargs] new labels (or a new policy) send a
+      // queued job back through classification at once; a later GET shows it queued again with its priority
+      // recomputed. An update that changes neither (a new priority) leaves it queued, unclassified
+      // [rec: JS SDK should_update_a_job, answered "queued"].
       engine.reclassifyJob(existing);
     } else if (status === "queued") {
       if (before?.queueId !== body.queueId) {
@@ -234,6 +250,12 @@ export function createRuntimeHandler(deps: RuntimeHandlerDeps) {
     ) {
       engine.continueRouting(existing);
     }
+    // The answer is the job as this update left it: after the update's own steps (queued, reclassification started,
+    // suspended), before the routing work they handed to the work queue (classification, matching). So a scheduled
+    // job switched to queueAndMatch answers "queued" [rec: Java RouterJobLiveTests.jobScheduling #3, .NET
+    // SchedulingScenario.SimpleSchedulingScenario #16] (pendingClassification with a policy), and a queued job with new
+    // labels and a classification policy answers "pendingClassification" [rec: Python SDK test_update_job_w_cp].
+    const record = engine.jobRecord(existing) ?? saved;
     await settle();
     return objectResponse(record, 200);
   }
@@ -536,7 +558,9 @@ export function createRuntimeHandler(deps: RuntimeHandlerDeps) {
         if (m === "PATCH") return upsertWorker(req, second);
         if (m === "DELETE") {
           const w = engine.workers.get(second);
-          if (!w) return errors.notFound(req.path, `Worker ${second} does not exist.`);
+          // [rec: .NET SchedulingScenario.SimpleSchedulingScenario #25 and #27] deleting a worker that no longer
+          // exists answers 204, like the first delete.
+          if (!w) return { status: 204 };
           engine.deleteWorker(w);
           await settle();
           return { status: 204 };

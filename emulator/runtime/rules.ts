@@ -1,9 +1,7 @@
-// Rule evaluation lives in the routing core (routing/rules.ts); the emulator adds the HTTP caller it uses for
-// function and webhook rules and event delivery.
+// Rule evaluation lives in the routing core (routing/rules.ts); this is only the HTTP caller the emulator injects
+// for function and webhook rules and event delivery.
 
 import type { HttpCaller } from "../../routing/rules";
-
-export * from "../../routing/rules";
 
 /** The default caller: global fetch with a 10 s timeout (the service's documented request timeout). */
 export const fetchHttpCaller: HttpCaller = async (req) => {

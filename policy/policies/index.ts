@@ -28,7 +28,13 @@ export { queueHasExceptionPolicy } from "./queueExceptionPolicy";
 export { referencesResolve, referencesOf, type Reference, type ReferencesConfig } from "./references";
 export { credentialSecrecyProbe, ruleCredentialsSecret, resetCredentialObservations } from "./ruleCredentials";
 export { ruleEndpointsHttps, type RuleHttpsConfig } from "./ruleHttps";
-export { serviceLevelGuardrail, SERVICE_LEVEL_GUARDRAIL, type ServiceLevelConfig } from "./serviceLevel";
+export {
+  serviceLevelGuardrail,
+  SERVICE_LEVEL_GUARDRAIL,
+  type ServiceLevelConfig,
+  type QueueBound,
+} from "./serviceLevel";
+export { configProblems, projectDir, rememberStartDir, resolveTrafficFile } from "./serviceLevelConfig";
 
 /**
  * All policies, in the order the engine runs them. The probe comes first: it is the only one that

@@ -41,11 +41,16 @@ export interface OutboundRule {
   credentials: RuleCredential[];
 }
 
-/** Top-level fields that never hold rules (internal, connection settings, adoption flag, owner, component origin). */
+/**
+ * Top-level fields that never hold rules (internal, connection settings, adoption flags, leaveOnDelete, owner,
+ * component origin).
+ */
 const SKIPPED_TOP_LEVEL = new Set([
   "__provider",
   "connection",
   "adoptExisting",
+  "adopted",
+  "leaveOnDelete",
   "owner",
   "componentOrigin",
   "events",

@@ -1,9 +1,17 @@
 import { readFileSync } from "node:fs";
-import * as path from "node:path";
-import { Secret, type StackValidationPolicy } from "@pulumi/policy";
-import type { ResourceView } from "pulumi-jobrouter/simulator";
+import { Secret, type ReportViolation, type StackValidationPolicy } from "@pulumi/policy";
+import type { QueueStats, ResourceView } from "pulumi-jobrouter/simulator";
 import type * as Simulator from "pulumi-jobrouter/simulator";
-import { configOf, isUnknown, keys, field, items, kindOf, unwrap, type SchemaWithDefaults } from "./common";
+import { configOf, isUnknown, keys, field, items, kindOf, unwrap } from "./common";
+import {
+  configProblems,
+  resolveTrafficFile,
+  schema,
+  unknownQueueBounds,
+  type ServiceLevelConfig,
+} from "./serviceLevelConfig";
+
+export type { ServiceLevelConfig, QueueBound } from "./serviceLevelConfig";
 
 /**
  * The simulator comes from pulumi-jobrouter (an optional peer dependency of the pack), loaded only when this policy is
@@ -18,59 +26,6 @@ function loadSimulator(): typeof Simulator | string {
 }
 
 export const SERVICE_LEVEL_GUARDRAIL = "service-level-guardrail";
-
-export interface ServiceLevelConfig {
-  /** The traffic to simulate (the `traffic` object of a scenario), as a JSON file. */
-  trafficFile: string;
-  /** Lowest share (0..1) of a queue's answered-or-abandoned callers answered within serviceLevelSeconds. */
-  minServiceLevel: number;
-  /** Highest share (0..1) of a queue's callers who abandon. */
-  maxAbandonRate: number;
-  /**
-   * Bounds for single queues, by queue id, overriding the two above: an escalation queue only receives callers who
-   * already waited past a threshold, so its service level (counted from arrival) is near 0 by design.
-   */
-  queueBounds: Record<string, { minServiceLevel?: number; maxAbandonRate?: number }>;
-}
-
-const schema: SchemaWithDefaults = {
-  properties: {
-    trafficFile: {
-      type: "string",
-      default: "traffic.json",
-      description:
-        "JSON file with the traffic to simulate (workers, arrivals, seed; see docs/simulation.md). A relative path is resolved against the policy pack's directory.",
-    },
-    minServiceLevel: {
-      type: "number",
-      minimum: 0,
-      maximum: 1,
-      default: 0.8,
-      description: "Lowest allowed simulated service level per queue (0..1).",
-    },
-    maxAbandonRate: {
-      type: "number",
-      minimum: 0,
-      maximum: 1,
-      default: 0.1,
-      description: "Highest allowed simulated abandonment rate per queue (0..1).",
-    },
-    queueBounds: {
-      type: "object",
-      default: {},
-      description:
-        'Per-queue overrides by queue id, e.g. { "escalations": { "minServiceLevel": 0 } }: each may set minServiceLevel and maxAbandonRate.',
-      additionalProperties: {
-        type: "object",
-        properties: {
-          minServiceLevel: { type: "number", minimum: 0, maximum: 1 },
-          maxAbandonRate: { type: "number", minimum: 0, maximum: 1 },
-        },
-        additionalProperties: false,
-      },
-    },
-  },
-};
 
 /** Marker thrown while copying props: a routing value is only known after deployment. */
 class UnknownValue extends Error {}
@@ -107,6 +62,10 @@ export const serviceLevelGuardrail: StackValidationPolicy = {
   remediationSteps:
     "Run `jobrouter-simulate` with the same traffic to see the change per queue, then adjust the routing change, the staffing in the traffic file, or the bounds of service-level-guardrail in the policy config.",
   validateStack: async (args, report) => {
+    // Config mistakes first: a misspelt bound would otherwise be silently replaced by its default.
+    const problems = configProblems(args.getConfig<Record<string, unknown>>());
+    for (const p of problems) report(p);
+    if (problems.length > 0) return;
     const cfg = configOf<ServiceLevelConfig>(schema, args);
     const views: ResourceView[] = [];
     try {
@@ -120,13 +79,14 @@ export const serviceLevelGuardrail: StackValidationPolicy = {
       throw err;
     }
     if (views.length === 0) return;
-    const file = path.resolve(cfg.trafficFile);
+    const file = resolveTrafficFile(cfg.trafficFile);
     let traffic: unknown;
     try {
       traffic = JSON.parse(readFileSync(file, "utf8"));
     } catch (err) {
       report(
-        `trafficFile ${JSON.stringify(cfg.trafficFile)} must be a readable JSON traffic file (${err instanceof Error ? err.message : String(err)}).`,
+        `trafficFile ${JSON.stringify(cfg.trafficFile)} must be a readable JSON traffic file (${err instanceof Error ? err.message : String(err)}). ` +
+          `A relative path is resolved against the Pulumi project's directory; here that is ${file}.`,
       );
       return;
     }
@@ -135,22 +95,78 @@ export const serviceLevelGuardrail: StackValidationPolicy = {
       report(simulator);
       return;
     }
-    const result = await simulator.simulate({ config: simulator.configFromResources(views), traffic });
-    const sl = result.after.serviceLevelSeconds;
-    for (const [queueId, q] of Object.entries(result.after.queues)) {
-      if (q.arrived === 0) continue;
-      const minServiceLevel = cfg.queueBounds[queueId]?.minServiceLevel ?? cfg.minServiceLevel;
-      const maxAbandonRate = cfg.queueBounds[queueId]?.maxAbandonRate ?? cfg.maxAbandonRate;
-      if (q.serviceLevel < minServiceLevel) {
-        report(
-          `queue "${queueId}" must answer at least ${pct(minServiceLevel)} of its callers within ${sl} s, but the simulation of ${cfg.trafficFile} answers ${pct(q.serviceLevel)}.`,
-        );
-      }
-      if (q.abandonRate > maxAbandonRate) {
-        report(
-          `queue "${queueId}" must lose at most ${pct(maxAbandonRate)} of its callers to abandonment, but the simulation of ${cfg.trafficFile} loses ${pct(q.abandonRate)}.`,
-        );
-      }
-    }
+    await judge(simulator, views, traffic, cfg, report);
   },
 };
+
+/** A problem of the scenario (the stack's routing with the traffic file) as a violation: what, where, and the fix. */
+function scenarioProblem(p: string, trafficFile: string): string {
+  if (p.startsWith("traffic")) {
+    return (
+      `the traffic in ${trafficFile} does not fit the stack's routing: ${p}. ` +
+      `Fix: update ${trafficFile} to the stack (a renamed queue's new id, a removed queue's workers and arrivals), ` +
+      `or fix the routing it names; until then the simulation cannot judge this change.`
+    );
+  }
+  return (
+    `the stack's routing cannot be simulated: ${p.replace(/^config\./, "")}. ` +
+    `Fix: correct that field (references-resolve names the resource that holds a dangling reference); ` +
+    `the simulation runs once the routing is consistent.`
+  );
+}
+
+/** Simulate and compare every queue with its bounds; a scenario problem is a violation that says what to fix. */
+async function judge(
+  simulator: typeof Simulator,
+  views: ResourceView[],
+  traffic: unknown,
+  cfg: ServiceLevelConfig,
+  report: ReportViolation,
+): Promise<void> {
+  const config = simulator.resourcesToConfig(views);
+  for (const p of unknownQueueBounds(
+    cfg,
+    config.queues.map((q) => q.id),
+  ))
+    report(p);
+  let result: Awaited<ReturnType<typeof simulator.simulate>>;
+  try {
+    // The routing and the traffic are checked together: every problem of both is named in one preview.
+    result = await simulator.simulate({ config, traffic });
+  } catch (err) {
+    if (!(err instanceof simulator.ScenarioError)) {
+      // Never a crash: a crash would hide every other policy's result from the preview.
+      report(
+        `the simulation of ${cfg.trafficFile} failed: ${err instanceof Error ? err.message : String(err)}. ` +
+          `Fix: run jobrouter-simulate with the same traffic to see the problem, and correct the traffic or the routing.`,
+      );
+      return;
+    }
+    for (const p of err.problems) report(scenarioProblem(p, cfg.trafficFile));
+    return;
+  }
+  const sl = result.after.serviceLevelSeconds;
+  const of = `the simulation of ${cfg.trafficFile}`;
+  for (const [queueId, q] of Object.entries(result.after.queues)) {
+    if (q.arrived === 0) continue;
+    const bound = (k: "minServiceLevel" | "maxAbandonRate" | "maxCancelRate"): number =>
+      cfg.queueBounds[queueId]?.[k] ?? cfg[k];
+    const callers = (s: QueueStats): string =>
+      `${s.arrived} callers: ${s.answered} answered, ${s.abandoned} abandoned, ${s.cancelled} cancelled`;
+    if (q.serviceLevel !== null && q.serviceLevel < bound("minServiceLevel")) {
+      report(
+        `queue "${queueId}" must answer at least ${pct(bound("minServiceLevel"))} of its callers within ${sl} s, but ${of} answers ${pct(q.serviceLevel)} (${callers(q)}).`,
+      );
+    }
+    if (q.abandonRate !== null && q.abandonRate > bound("maxAbandonRate")) {
+      report(
+        `queue "${queueId}" must lose at most ${pct(bound("maxAbandonRate"))} of its callers to abandonment, but ${of} loses ${pct(q.abandonRate)}.`,
+      );
+    }
+    if (q.cancelRate !== null && q.cancelRate > bound("maxCancelRate")) {
+      report(
+        `queue "${queueId}" must cancel at most ${pct(bound("maxCancelRate"))} of its callers, but ${of} cancels ${pct(q.cancelRate)} (${q.cancelled} of ${q.arrived}: cancelled by an exception rule, a failed classification, or never served).`,
+      );
+    }
+  }
+}

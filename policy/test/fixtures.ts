@@ -11,6 +11,8 @@ import {
   type StackValidationPolicy,
 } from "@pulumi/policy";
 import { secretsPreservingProxy } from "@pulumi/policy/secret";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { TYPES } from "../policies";
 
 export const STACK = "dev";
@@ -386,4 +388,32 @@ export async function validateStack(
   config: Record<string, unknown> = {},
 ): Promise<StackViolation[]> {
   return validateStackResources(policy, stackResources(stack), config);
+}
+
+export interface RestConfig {
+  distributionPolicies: Array<Record<string, unknown>>;
+  queues: Array<Record<string, unknown>>;
+  classificationPolicies: Array<Record<string, unknown>>;
+  exceptionPolicies: Array<Record<string, unknown>>;
+}
+
+/** The folder of the simulator's worked example (examples/simulation): its scenarios and its traffic file. */
+export const SIMULATION_EXAMPLE = join(__dirname, "..", "..", "examples", "simulation");
+
+/** A configuration of a scenario file (default: the example's "before") as our four resource types, with id inputs. */
+export function exampleStack(file = "scenario.json", which: "before" | "after" = "before"): TestResource[] {
+  const scenario = JSON.parse(readFileSync(join(SIMULATION_EXAMPLE, file), "utf8")) as Record<string, RestConfig>;
+  const cfg = scenario[which] as RestConfig;
+  const out: TestResource[] = [];
+  const add = (type: string, idKey: string, list: Array<Record<string, unknown>>): void => {
+    for (const o of list) {
+      const { id, ...rest } = o;
+      out.push({ type, name: String(id), props: { [idKey]: id, ...rest } });
+    }
+  };
+  add(TYPES.distributionPolicy, "distributionPolicyId", cfg.distributionPolicies);
+  add(TYPES.exceptionPolicy, "exceptionPolicyId", cfg.exceptionPolicies);
+  add(TYPES.queue, "queueId", cfg.queues);
+  add(TYPES.classificationPolicy, "classificationPolicyId", cfg.classificationPolicies);
+  return out;
 }

@@ -23,7 +23,17 @@ import {
   RemediateResponse,
 } from "@pulumi/pulumi/proto/analyzer_pb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLIENT_SECRET, compliantStack, fixture, setPath, urnOf, withChange, type TestResource } from "./fixtures";
+import {
+  CLIENT_SECRET,
+  compliantStack,
+  exampleStack,
+  fixture,
+  setPath,
+  SIMULATION_EXAMPLE,
+  urnOf,
+  withChange,
+  type TestResource,
+} from "./fixtures";
 
 const packDir = path.resolve(__dirname, "..");
 /** The engine's marker for a secret value on the wire. */
@@ -288,5 +298,57 @@ describe("the pack over the Analyzer protocol", () => {
         urn: urnOf(q?.type ?? "", "q-sales"),
       },
     ]);
+  });
+});
+
+describe("service-level-guardrail over the Analyzer protocol", () => {
+  it("reports a traffic file naming a renamed queue as its own violation, and the other policies' results still show", async () => {
+    await configure({
+      "service-level-guardrail": {
+        level: "mandatory",
+        props: {
+          trafficFile: path.join(SIMULATION_EXAMPLE, "traffic.json"),
+          minServiceLevel: 0.6,
+          queueBounds: { escalations: { minServiceLevel: 0 } },
+        },
+      },
+    });
+    // The queue's key renamed: the classification policy's fallback still names "support-inhouse", and so does the
+    // traffic file's in-house worker group.
+    const stack = exampleStack();
+    const renamed = stack.find((r) => r.name === "support-inhouse");
+    if (renamed) setPath(renamed.props, "queueId", "support-site-a");
+    const resources = stack.map((r) =>
+      new AnalyzerResource()
+        .setType(r.type)
+        .setName(r.name)
+        .setUrn(urnOf(r.type, r.name))
+        .setProperties(wireProps(r))
+        .setOptions(options()),
+    );
+    const res = await unary<AnalyzeStackRequest, AnalyzeResponse>(
+      client.analyzeStack.bind(client),
+      new AnalyzeStackRequest().setResourcesList(resources),
+    );
+    const found = diagnostics(res);
+    const byPolicy = (name: string): Diagnostic[] => found.filter((d) => d.policy === name);
+    expect(byPolicy("references-resolve").length).toBeGreaterThan(0);
+    expect(byPolicy("references-resolve")[0]?.message).toContain("support-inhouse");
+    const guardrail = byPolicy("service-level-guardrail").map((d) => [d.level, d.message]);
+    expect(guardrail).toEqual([
+      [
+        "mandatory",
+        expect.stringMatching(
+          /the stack's routing cannot be simulated: classificationPolicies\[0\]\.fallbackQueueId: names queue "support-inhouse", which is not in this configuration\. Fix: /,
+        ),
+      ],
+      [
+        "mandatory",
+        expect.stringMatching(
+          /the traffic in .*traffic\.json does not fit the stack's routing: traffic\.workers\[1\]\.queues\[0\]: names queue "support-inhouse", which is not in the configuration \(its queues: "escalations", "sales", "support-partner", "support-site-a"\)\. Fix: update .*traffic\.json to the stack/,
+        ),
+      ],
+    ]);
+    await configure({});
   });
 });

@@ -72,8 +72,11 @@ export interface JobRouterClientOptions {
   retryOptions?: JobRouterRetryOptions;
   /** Called as each retry starts (what failed, which attempt, how long so far), e.g. to show progress. */
   onRetry?: (event: RetryEvent) => void;
-  /** Appended to the error when the endpoint cannot be reached (where it was configured, how to fix it). */
-  connectionHint?: string;
+  /**
+   * Appended to the error when the endpoint cannot be reached (where it was configured, how to fix it). A function
+   * is asked for every failed request and may add to any error (e.g. say where a rejected key came from).
+   */
+  connectionHint?: string | ((error: JobRouterError) => string | undefined);
   /**
    * Per-attempt timeout in milliseconds for every request (default 30000; 0 turns it off). An attempt that
    * gets no answer in time is retried at most twice (a per-call `timeoutInMs` overrides this value); then
@@ -204,7 +207,7 @@ export class JobRouterClient {
   readonly #endpoint: string;
   readonly #rlc: Client;
   readonly #secrets: () => string[];
-  readonly #connectionHint: string | undefined;
+  readonly #connectionHint: JobRouterClientOptions["connectionHint"];
   readonly #timeoutInMs: number;
   readonly #timeoutHint: string;
   readonly #abortSignal: AbortSignal | undefined;
@@ -265,10 +268,18 @@ export class JobRouterClient {
   }
 
   #withHint(e: Error): Error {
-    if (this.#connectionHint !== undefined && e instanceof JobRouterError && UNREACHABLE_CODES.includes(e.code)) {
-      e.message = `${e.message.replace(/\.?$/, ".")} ${this.#connectionHint}`;
-    }
-    if (e instanceof JobRouterError && e.code === "ETIMEDOUT") {
+    if (!(e instanceof JobRouterError)) return e;
+    const hint = this.#connectionHint;
+    const extra =
+      hint === undefined
+        ? undefined
+        : typeof hint === "function"
+          ? hint(e)
+          : UNREACHABLE_CODES.includes(e.code)
+            ? hint
+            : undefined;
+    if (extra !== undefined && extra !== "") e.message = `${e.message.replace(/\.?$/, ".")} ${extra}`;
+    if (e.code === "ETIMEDOUT") {
       e.message =
         `${e.message.replace(/\.?$/, ".")} If the service is only slow, raise the per-attempt timeout (${this.#timeoutHint}); ` +
         "if it never answers, something at that address accepts connections but is not answering as a Job Router " +
@@ -332,7 +343,9 @@ export class JobRouterClient {
       const attemptsMade = Number(res.headers[ATTEMPTS_HEADER] ?? "1");
       const input = { method, path: label, status, body, secrets: this.#secrets(), attempts: attemptsMade };
       const headerCode = res.headers["x-ms-error-code"];
-      throw errorFromResponse(headerCode === undefined ? input : { ...input, errorCodeHeader: headerCode });
+      throw this.#withHint(
+        errorFromResponse(headerCode === undefined ? input : { ...input, errorCodeHeader: headerCode }),
+      );
     }
     return { status, headers: res.headers, body };
   }
@@ -404,7 +417,9 @@ export class JobRouterClient {
     }
     const status = Number(res.status);
     if (status !== 200) {
-      throw errorFromResponse({ method: "GET", path: label, status, body: res.body, secrets: this.#secrets() });
+      throw this.#withHint(
+        errorFromResponse({ method: "GET", path: label, status, body: res.body, secrets: this.#secrets() }),
+      );
     }
     return { status, headers: res.headers, body: res.body };
   }

@@ -185,11 +185,14 @@ const STATUS_CODES: Record<number, string> = {
 function hintFor(status: number, method: string): string | undefined {
   switch (status) {
     case 401:
-      return "the service rejected the credentials: check the access key in the connection string (or the token credential), and that the machine clock is right (x-ms-date is signed)";
+      return "the service rejected the credentials: the access key in the connection string (or the token credential) is not this endpoint's, or the machine clock is off (x-ms-date is signed)";
     case 403:
       return "the credential is valid but not allowed to do this";
     case 404:
-      return "no object with this id exists";
+      // Job Router creates with PATCH (an upsert): a 404 to it means the endpoint is not a Job Router at all.
+      return method === "PATCH" || method === "PUT"
+        ? "a Job Router creates or updates objects with PATCH and never answers it with 404, so this endpoint is not a Job Router: check the endpoint (https://<resource>.communication.azure.com/, or the http://127.0.0.1:<port>/ the local emulator printed)"
+        : "no object with this id exists (when every request answers 404, the endpoint is not a Job Router: check it)";
     case 412:
       return method === "PATCH"
         ? "the object changed since you read it (If-Match/If-Unmodified-Since did not hold); read it again to get the current ETag, then retry"

@@ -2,9 +2,9 @@
 //
 // Syntax errors are refused (position and what was expected). Functions outside the emulator's subset are
 // only warned about: the real service evaluates full PowerFx, so refusing them would refuse valid programs.
-// Pure: the parser is the emulator's own (emulator/runtime/expression.ts), which has no I/O either.
+// Pure: the parser is the routing core's (routing/expression.ts), the one the emulator and simulator run; no I/O.
 
-import { EXPRESSION_FUNCTIONS, checkExpressionSyntax } from "../../emulator/runtime/expression";
+import { EXPRESSION_FUNCTIONS, checkExpressionSyntax } from "../../routing/expression";
 
 export interface ExpressionViolation {
   path: string;

@@ -25,43 +25,64 @@ export const LABEL_OPERATORS: readonly LabelOperator[] = [
 
 // ---------------------------------------------------------------- rules
 
+/** Maps the job's labels to worker selectors one to one. */
 export interface DirectMapRouterRule {
+  /** The rule's kind: `directMap`. */
   kind: "directMap";
 }
+/** A PowerFx expression evaluated over the job's labels. */
 export interface ExpressionRouterRule {
+  /** The rule's kind: `expression`. */
   kind: "expression";
-  /** Only `powerFx` exists. */
+  /** The expression language; only `powerFx` exists. */
   language?: "powerFx";
+  /** The PowerFx expression (kind `expression`), for example `If(job.Region = "EU", 10, 1)`. */
   expression: string;
 }
+/** How Job Router authenticates to an Azure Function rule. */
 export interface FunctionRouterRuleCredential {
-  /** Secret. */
+  /** The function's access key. Secret: always stored encrypted. */
   functionKey?: string;
-  /** Secret. */
+  /** The function app's host key, used with `clientId`. Secret: always stored encrypted. */
   appKey?: string;
+  /** The client id used with `appKey`. */
   clientId?: string;
 }
+/** An Azure Function that Job Router calls with the job's labels. */
 export interface FunctionRouterRule {
+  /** The rule's kind: `function`. */
   kind: "function";
+  /** The Azure Function's URL (kind `function`). */
   functionUri: string;
+  /** The credential for the function (kind `function`); its keys are secret. */
   credential?: FunctionRouterRuleCredential;
 }
+/** A fixed value. */
 export interface StaticRouterRule {
+  /** The rule's kind: `static`. */
   kind: "static";
-  /** A primitive; in a ruleEngine selector attachment also the list of selectors the rule returns. */
+  /** The value (kind `static`): a primitive; in a ruleEngine selector attachment also the list of selectors the rule returns. */
   value?: Primitive | RouterWorkerSelectorInput[];
 }
+/** OAuth2 client credentials for a webhook rule. */
 export interface OAuth2WebhookClientCredential {
+  /** The OAuth2 client id. */
   clientId?: string;
-  /** Secret. */
+  /** The OAuth2 client secret. Secret: always stored encrypted. */
   clientSecret?: string;
 }
+/** A webhook that Job Router calls with the job's labels, authenticated with OAuth2 client credentials. */
 export interface WebhookRouterRule {
+  /** The rule's kind: `webhook`. */
   kind: "webhook";
+  /** The OAuth2 token endpoint (kind `webhook`). */
   authorizationServerUri?: string;
+  /** The OAuth2 client credentials (kind `webhook`); the client secret is secret. */
   clientCredential?: OAuth2WebhookClientCredential;
+  /** The webhook's URL (kind `webhook`). */
   webhookUri?: string;
 }
+/** A rule that computes a value from a job: `directMap`, `expression`, `function`, `static` or `webhook`. */
 export type RouterRule =
   DirectMapRouterRule | ExpressionRouterRule | FunctionRouterRule | StaticRouterRule | WebhookRouterRule;
 export type RouterRuleKind = RouterRule["kind"];
@@ -75,17 +96,27 @@ export const ROUTER_RULE_KINDS: readonly RouterRuleKind[] = [
 
 // ---------------------------------------------------------------- selectors
 
+/** A condition on a queue's labels. */
 export interface RouterQueueSelector {
+  /** The label's name. */
   key: string;
+  /** How the label is compared: equal, notEqual, lessThan, lessThanOrEqual, greaterThan or greaterThanOrEqual. */
   labelOperator: LabelOperator;
+  /** The value compared with (a string, number, boolean or null). */
   value?: Primitive;
 }
 
+/** A condition on a worker's labels. */
 export interface RouterWorkerSelectorInput {
+  /** The label's name. */
   key: string;
+  /** How the label is compared: equal, notEqual, lessThan, lessThanOrEqual, greaterThan or greaterThanOrEqual. */
   labelOperator: LabelOperator;
+  /** The value compared with (a string, number, boolean or null). */
   value?: Primitive;
+  /** Seconds after which the selector expires and no longer applies. */
   expiresAfterSeconds?: number;
+  /** Moves the job to the front of the queue while the selector is active. */
   expedite?: boolean;
 }
 export interface RouterWorkerSelector extends RouterWorkerSelectorInput {
@@ -95,28 +126,90 @@ export interface RouterWorkerSelector extends RouterWorkerSelectorInput {
   expiresAt?: string;
 }
 
+/** One branch of a weighted allocation of queue selectors. */
 export interface QueueWeightedAllocation {
+  /** The share of jobs that get this branch's selectors (the weights of an attachment add up to 1). */
   weight: number;
+  /** The queue selectors attached in this branch. */
   queueSelectors: RouterQueueSelector[];
 }
+/** One branch of a weighted allocation of worker selectors. */
 export interface WorkerWeightedAllocation {
+  /** The share of jobs that get this branch's selectors (the weights of an attachment add up to 1). */
   weight: number;
+  /** The worker selectors attached in this branch. */
   workerSelectors: RouterWorkerSelectorInput[];
 }
 
+/** Attaches queue selectors to a job during classification, by kind. */
 export type QueueSelectorAttachment =
-  | { kind: "conditional"; condition: RouterRule; queueSelectors: RouterQueueSelector[] }
-  | { kind: "passThrough"; key: string; labelOperator: LabelOperator }
-  | { kind: "ruleEngine"; rule: RouterRule }
-  | { kind: "static"; queueSelector: RouterQueueSelector }
-  | { kind: "weightedAllocation"; allocations: QueueWeightedAllocation[] };
+  | {
+      /** The attachment's kind: conditional, passThrough, ruleEngine, static or weightedAllocation. */
+      kind: "conditional";
+      /** The rule whose result decides whether the selectors are attached (kind `conditional`). */
+      condition: RouterRule;
+      /** The queue selectors attached when the condition holds (kind `conditional`). */
+      queueSelectors: RouterQueueSelector[];
+    }
+  | {
+      kind: "passThrough";
+      /** The job label passed through as a selector (kind `passThrough`). */
+      key: string;
+      /** How the passed-through label is compared (kind `passThrough`). */
+      labelOperator: LabelOperator;
+    }
+  | {
+      kind: "ruleEngine";
+      /** The rule that returns the selectors (kind `ruleEngine`). */
+      rule: RouterRule;
+    }
+  | {
+      kind: "static";
+      /** The queue selector always attached (kind `static`). */
+      queueSelector: RouterQueueSelector;
+    }
+  | {
+      kind: "weightedAllocation";
+      /** The branches, one of which is picked by weight (kind `weightedAllocation`). */
+      allocations: QueueWeightedAllocation[];
+    };
 
+// A policy's worker selectors are sent without `status`; the service answers them with `"expedite": false` (unless
+// sent true) and `"status": "active"`, which the canonical form treats as absent.
+/** Attaches worker selectors to a job during classification, by kind. */
 export type WorkerSelectorAttachment =
-  | { kind: "conditional"; condition: RouterRule; workerSelectors: RouterWorkerSelectorInput[] }
-  | { kind: "passThrough"; key: string; labelOperator: LabelOperator; expiresAfterSeconds?: number }
-  | { kind: "ruleEngine"; rule: RouterRule }
-  | { kind: "static"; workerSelector: RouterWorkerSelectorInput }
-  | { kind: "weightedAllocation"; allocations: WorkerWeightedAllocation[] };
+  | {
+      /** The attachment's kind: conditional, passThrough, ruleEngine, static or weightedAllocation. */
+      kind: "conditional";
+      /** The rule whose result decides whether the selectors are attached (kind `conditional`). */
+      condition: RouterRule;
+      /** The worker selectors attached when the condition holds (kind `conditional`). */
+      workerSelectors: RouterWorkerSelectorInput[];
+    }
+  | {
+      kind: "passThrough";
+      /** The job label passed through as a selector (kind `passThrough`). */
+      key: string;
+      /** How the passed-through label is compared (kind `passThrough`). */
+      labelOperator: LabelOperator;
+      /** Seconds after which the passed-through selector expires (kind `passThrough`). */
+      expiresAfterSeconds?: number;
+    }
+  | {
+      kind: "ruleEngine";
+      /** The rule that returns the selectors (kind `ruleEngine`). */
+      rule: RouterRule;
+    }
+  | {
+      kind: "static";
+      /** The worker selector always attached (kind `static`). */
+      workerSelector: RouterWorkerSelectorInput;
+    }
+  | {
+      kind: "weightedAllocation";
+      /** The branches, one of which is picked by weight (kind `weightedAllocation`). */
+      allocations: WorkerWeightedAllocation[];
+    };
 
 export type SelectorAttachmentKind = QueueSelectorAttachment["kind"];
 export const SELECTOR_ATTACHMENT_KINDS: readonly SelectorAttachmentKind[] = [
@@ -130,21 +223,32 @@ export const SELECTOR_ATTACHMENT_KINDS: readonly SelectorAttachmentKind[] = [
 // ---------------------------------------------------------------- distribution policies
 
 export type ScoringRuleParameterSelector = "jobLabels" | "workerSelectors";
+/** How a best-worker scoring rule is called. */
 export interface ScoringRuleOptions {
+  /** How many workers are scored in one call when batch scoring is enabled. */
   batchSize?: number;
+  /** What the scoring rule receives: `jobLabels` and/or `workerSelectors`. */
   scoringParameters?: ScoringRuleParameterSelector[];
+  /** Scores several workers in one call. */
   isBatchScoringEnabled?: boolean;
+  /** Offers to the highest score first (true) or the lowest (false). */
   descendingOrder?: boolean;
 }
 
 interface DistributionModeBase {
+  /** The fewest workers offered a job at once (default 1). */
   minConcurrentOffers?: number;
+  /** The most workers offered a job at once (default 1). */
   maxConcurrentOffers?: number;
+  /** When true, label selectors are ignored during matching. */
   bypassSelectors?: boolean;
 }
 export interface BestWorkerMode extends DistributionModeBase {
+  /** The mode's kind: bestWorker, longestIdle or roundRobin. */
   kind: "bestWorker";
+  /** The rule that scores workers (kind `bestWorker`); without it workers are scored by how well their labels match. */
   scoringRule?: RouterRule;
+  /** How the scoring rule is called (kind `bestWorker`). */
   scoringRuleOptions?: ScoringRuleOptions;
 }
 export interface LongestIdleMode extends DistributionModeBase {
@@ -153,61 +257,111 @@ export interface LongestIdleMode extends DistributionModeBase {
 export interface RoundRobinMode extends DistributionModeBase {
   kind: "roundRobin";
 }
+/** Which workers are offered a job: bestWorker, longestIdle or roundRobin. */
 export type DistributionMode = BestWorkerMode | LongestIdleMode | RoundRobinMode;
 export type DistributionModeKind = DistributionMode["kind"];
 export const DISTRIBUTION_MODE_KINDS: readonly DistributionModeKind[] = ["bestWorker", "longestIdle", "roundRobin"];
 
 export interface DistributionPolicyInput {
+  /** The policy's display name. */
   name?: string;
+  /** Seconds until an offer made under this policy expires. */
   offerExpiresAfterSeconds?: number;
+  /** Which workers are offered a job: bestWorker, longestIdle or roundRobin. */
   mode?: DistributionMode;
 }
 
 // ---------------------------------------------------------------- queues
 
 export interface RouterQueueInput {
+  /** The queue's display name. */
   name?: string;
+  /** The id of the distribution policy that decides how the queue's jobs are offered (required by the service). */
   distributionPolicyId?: string;
+  /** The queue's labels (string, number, boolean or null values), matched by queue selectors. */
   labels?: Labels;
+  /** The id of the exception policy applied to the queue's jobs. */
   exceptionPolicyId?: string;
 }
 
 // ---------------------------------------------------------------- classification policies
 
 export interface ClassificationPolicyInput {
+  /** The policy's display name. */
   name?: string;
+  /** The queue a job goes to when the queue selectors match no queue. */
   fallbackQueueId?: string;
+  /** Attach queue selectors to a job, which pick its queue. */
   queueSelectorAttachments?: QueueSelectorAttachment[];
+  /** The rule that computes a job's priority. */
   prioritizationRule?: RouterRule;
+  /** Attach worker selectors to a job, which limit the workers it is offered to. */
   workerSelectorAttachments?: WorkerSelectorAttachment[];
 }
 
 // ---------------------------------------------------------------- exception policies
 
+/** When an exception rule fires: queueLength or waitTime. */
 export type ExceptionTrigger =
-  { kind: "queueLength"; threshold: number } | { kind: "waitTime"; thresholdSeconds: number };
+  | {
+      /** The trigger's kind: queueLength or waitTime. */
+      kind: "queueLength";
+      /** The queue length at which the rule fires (kind `queueLength`). */
+      threshold: number;
+    }
+  | {
+      kind: "waitTime";
+      /** Seconds a job has waited in the queue when the rule fires (kind `waitTime`). */
+      thresholdSeconds: number;
+    };
 export type ExceptionTriggerKind = ExceptionTrigger["kind"];
 
+/** What an exception rule does to a job: cancel, manualReclassify or reclassify. */
 export type ExceptionAction =
-  | { kind: "cancel"; id?: string; note?: string; dispositionCode?: string }
+  | {
+      /** The action's kind: cancel, manualReclassify or reclassify. */
+      kind: "cancel";
+      /** The action's id, unique within the policy; derived from the rule and position when left out. */
+      id?: string;
+      /** A note added to the cancelled job (kind `cancel`). */
+      note?: string;
+      /** The disposition code of the cancelled job (kind `cancel`). */
+      dispositionCode?: string;
+    }
   | {
       kind: "manualReclassify";
       id?: string;
+      /** The queue the job is moved to (kind `manualReclassify`). */
       queueId?: string;
+      /** The job's new priority (kind `manualReclassify`). */
       priority?: number;
+      /** The job's new worker selectors (kind `manualReclassify`). */
       workerSelectors?: RouterWorkerSelectorInput[];
     }
-  | { kind: "reclassify"; id?: string; classificationPolicyId?: string; labelsToUpsert?: Labels };
+  | {
+      kind: "reclassify";
+      id?: string;
+      /** The classification policy the job is classified with again (kind `reclassify`). */
+      classificationPolicyId?: string;
+      /** Labels set on the job before it is classified again (kind `reclassify`). */
+      labelsToUpsert?: Labels;
+    };
 export type ExceptionActionKind = ExceptionAction["kind"];
 
+/** A trigger and the actions taken when it fires. */
 export interface ExceptionRule {
+  /** The rule's id, unique within the policy. */
   id: string;
+  /** When the rule fires. */
   trigger: ExceptionTrigger;
+  /** What is done to the job when the rule fires. */
   actions: ExceptionAction[];
 }
 
 export interface ExceptionPolicyInput {
+  /** The policy's display name. */
   name?: string;
+  /** The policy's rules. */
   exceptionRules?: ExceptionRule[];
 }
 

@@ -4,7 +4,17 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AdminCollection } from "../client/models";
 import { CREDENTIAL_KEYS, HOLDER_KEYS, containsCredential } from "../credentials";
 import { isObject } from "../json";
-import { CONNECTION_KEY, ETAG_KEY, KINDS, OWNER_KEY } from "../kinds";
+import {
+  ADOPTED_KEY,
+  CONNECTION_KEY,
+  ETAG_KEY,
+  KINDS,
+  LEAVE_KEY,
+  LEGACY_ORIGIN_KEY,
+  LEGACY_OWNER_KEY,
+  ORIGIN_KEY,
+  OWNER_KEY,
+} from "../kinds";
 import { ownerFor } from "../ownership";
 import { warnIfConnectionConfigIsPlaintext } from "./configSecret";
 
@@ -12,7 +22,7 @@ type InputBag = Record<string, pulumi.Input<unknown> | undefined>;
 
 /**
  * The input bag: every argument (unknown names included, so `check` can report typos), the Job Router id
- * defaulting to the resource name, `etag` so the resource gets that output, and `owner`: the project, stack,
+ * defaulting to the resource name, `etag` and `adopted` so the resource gets those outputs, and `__owner`: the project, stack,
  * type and name of this resource, which the provider cannot learn otherwise (it never sees the URN). The
  * create journal and adoption hand-overs are bound to it (ownership.ts); it is never sent to the service.
  *
@@ -40,7 +50,16 @@ export function inputBag(collection: AdminCollection, name: string, args: object
   bag[kind.idKey] = bag[kind.idKey] ?? name;
   bag[CONNECTION_KEY] = bag[CONNECTION_KEY] === undefined ? undefined : pulumi.secret(bag[CONNECTION_KEY]);
   bag[ETAG_KEY] = undefined;
+  // An output only (whether the resource adopted its object); a value from the program is not taken.
+  bag[ADOPTED_KEY] = undefined;
+  if (!(LEAVE_KEY in bag)) bag[LEAVE_KEY] = undefined;
+  // Under `__` names, which the engine never displays (kinds.ts). A program cannot pass someone else's owner.
+  delete bag[LEGACY_OWNER_KEY];
   bag[OWNER_KEY] = ownerFor(pulumi.getProject(), pulumi.getStack(), kind.typeName, name);
+  if (bag[LEGACY_ORIGIN_KEY] !== undefined) {
+    bag[ORIGIN_KEY] = bag[LEGACY_ORIGIN_KEY];
+    delete bag[LEGACY_ORIGIN_KEY];
+  }
   return bag;
 }
 

@@ -17,6 +17,10 @@ export class RouterQueue extends pulumi.dynamic.Resource {
   declare public readonly exceptionPolicyId: pulumi.Output<string | undefined>;
   /** The ETag of the last write or refresh; sent as If-Match on the next update. */
   declare public readonly etag: pulumi.Output<string>;
+  /** Whether this resource adopted its object (`adoptExisting`) rather than creating it. */
+  declare public readonly adopted: pulumi.Output<boolean | undefined>;
+  /** `leaveOnDelete` as last deployed (undefined: the default, which follows `adopted`). */
+  declare public readonly leaveOnDelete: pulumi.Output<boolean | undefined>;
 
   constructor(name: string, args: RouterQueueArgs = {}, opts?: pulumi.CustomResourceOptions) {
     super(routerQueueProvider, name, inputBag("queues", name, args), secretOptions(opts), "jobrouter", "RouterQueue");

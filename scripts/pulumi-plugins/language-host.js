@@ -21,7 +21,16 @@ const { createRequire } = require("node:module");
 const path = require("node:path");
 
 // Load gRPC and the generated messages through @pulumi/pulumi so they are the very copies its stubs were built with.
-const sdkRequire = createRequire(require.resolve("@pulumi/pulumi/package.json"));
+// The project's own @pulumi/pulumi first (the engine starts the host in the project directory), else the one above
+// this file (inside this repository), so the host does not depend on where the CLI's bin directory lives.
+function sdkPackageJson() {
+  try {
+    return createRequire(path.join(process.cwd(), "noop.js")).resolve("@pulumi/pulumi/package.json");
+  } catch {
+    return require.resolve("@pulumi/pulumi/package.json");
+  }
+}
+const sdkRequire = createRequire(sdkPackageJson());
 /** @type {typeof import("@grpc/grpc-js")} */
 const grpc = sdkRequire("@grpc/grpc-js");
 const languageGrpc = sdkRequire("./proto/language_grpc_pb.js");

@@ -9,7 +9,7 @@
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import * as path from "node:path";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
@@ -57,6 +57,30 @@ const center = new ContactCenter("consumer", args);
 export const queueId = center.queues["main"]?.id;
 `;
 
+/** Traffic for the program's queue with nobody to serve it: every caller hangs up after 60 s. */
+const UNSERVED_TRAFFIC = {
+  durationSeconds: 3600,
+  seed: 1,
+  workers: [
+    {
+      count: 0,
+      idPrefix: "nobody",
+      queues: ["main"],
+      capacity: 1,
+      channels: [{ channelId: "voice", capacityCostPerJob: 1 }],
+    },
+  ],
+  arrivals: [
+    {
+      channelId: "voice",
+      queueId: "main",
+      ratePerHour: 30,
+      handleSeconds: { fixed: 60 },
+      patienceSeconds: { fixed: 60 },
+    },
+  ],
+};
+
 /** Every entry point, for the type checks only (not deployed): the subpaths and the emulator package. */
 const ENTRY_POINTS = `import { ContactCenter, RouterQueue } from "pulumi-jobrouter";
 import { JobRouterClient, parseConnectionString } from "pulumi-jobrouter/client";
@@ -77,8 +101,8 @@ export async function smoke(): Promise<string> {
 /** The README's example, type-checked with the rest, so the front page shows code that compiles against the package. */
 function readmeExample(): string {
   const readme = readFileSync(path.join(repoRoot, "README.md"), "utf8");
-  const block = /## Example\n\n```ts\n([\s\S]*?)```/.exec(readme)?.[1];
-  if (!block) throw new Error("README.md has no ```ts block under ## Example");
+  const block = /```ts file=index\.ts\n([\s\S]*?)```/.exec(readme)?.[1];
+  if (!block) throw new Error("README.md has no ```ts file=index.ts block (the quick start's program)");
   return block;
 }
 
@@ -306,6 +330,32 @@ describe("the packed tarballs installed into a project outside the repository", 
     expect(readFileSync(path.join(stateDir, "dev.json"), "utf8")).not.toContain(
       emulator.connectionString.split("accesskey=")[1],
     );
+
+    // service-level-guardrail with a relative trafficFile, as a user configures it: found in the project (the folder
+    // of Pulumi.yaml), not in the installed pack's folder. Nobody serves "main" in this traffic, so the violation with
+    // its 0.0% proves the file was read and simulated.
+    await mkdir(path.join(project.dir, "simulation"), { recursive: true });
+    writeFileSync(path.join(project.dir, "simulation", "traffic.json"), JSON.stringify(UNSERVED_TRAFFIC));
+    const policyConfig = path.join(project.dir, "policy-config.json");
+    writeFileSync(
+      policyConfig,
+      JSON.stringify({
+        "service-level-guardrail": { enforcementLevel: "advisory", trafficFile: "simulation/traffic.json" },
+      }),
+    );
+    const guardrail: string[] = [];
+    await stack.preview({
+      color: "never",
+      policyPacks: [pack],
+      policyPackConfigs: [policyConfig],
+      onEvent: (ev) => {
+        if (ev.policyEvent?.policyName === "service-level-guardrail") guardrail.push(ev.policyEvent.message);
+      },
+    });
+    expect(guardrail.join("\n")).toMatch(
+      /queue "main" must answer at least 80\.0% of its callers within 20 s, but the simulation of simulation\/traffic\.json answers 0\.0% \((\d+) callers: 0 answered, \1 abandoned, 0 cancelled\)\./,
+    );
+    expect(guardrail.join("\n")).not.toContain("must be a readable JSON traffic file");
 
     // Read back with the project's own client (pulumi-jobrouter/client, loaded from the project's node_modules).
     const { JobRouterClient } = project.require("pulumi-jobrouter/client") as typeof import("pulumi-jobrouter/client");

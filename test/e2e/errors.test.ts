@@ -1,6 +1,7 @@
 // What the user hears when something is wrong, through the real engine against the emulator: early (at
 // preview, with no request sent, where the input alone shows the problem), once, and with what to do.
 
+import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import * as path from "node:path";
@@ -157,9 +158,54 @@ describe("errors: early, once, with the fix", () => {
       `jobrouter: creating distribution policy "dp" failed: GET /routing/distributionPolicies/dp failed: cannot reach ${endpoint}: connection refused`,
     );
     expect(result).toContain("not retried");
-    expect(result).toContain("start it (`npm start`, or `npx jobrouter-emulator`)");
+    expect(result).toContain(
+      "start it in your project (`npx jobrouter-emulator --port <port> --access-key <key> --data <folder>`",
+    );
+    expect(result).not.toContain("npm start");
     expect(result).toContain("This endpoint comes from the stack config `jobrouter:connectionString`");
     expect(result).not.toContain("attempts");
+    await h.current().setConfig({ "jobrouter:connectionString": { value: h.emulator.connectionString, secret: true } });
+  });
+
+  it("a wrong access key: the 401 says where the key came from and where the right one is", async () => {
+    const wrongKey = Buffer.alloc(32, 7).toString("base64");
+    await h.current().setConfig({
+      ...configFor([{ type: "DistributionPolicy", name: "dp-key", args: { mode: { kind: "roundRobin" } } }]),
+      "jobrouter:connectionString": { value: `endpoint=${h.emulator.endpoint};accesskey=${wrongKey}`, secret: true },
+    });
+    const result = await failureOf(h.up());
+    expect(result).toContain("failed with 401");
+    expect(result).toContain(
+      "The endpoint and key come from the stack config `jobrouter:connectionString` (pulumi config set --secret jobrouter:connectionString",
+    );
+    expect(result).toContain("the `--access-key` it was started with");
+    expect(result).not.toContain(wrongKey);
+    await h.current().setConfig({ "jobrouter:connectionString": { value: h.emulator.connectionString, secret: true } });
+  });
+
+  it("an endpoint that answers 404 to everything is named as not a Job Router, not as a missing object", async () => {
+    const server = createHttpServer((_req, res) => {
+      res.writeHead(404, { "content-type": "text/html" });
+      res.end("<h1>Not Found</h1>");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      await h.current().setConfig({
+        ...configFor([{ type: "DistributionPolicy", name: "dp-404", args: { mode: { kind: "roundRobin" } } }]),
+        "jobrouter:connectionString": {
+          value: `endpoint=${endpoint}/;accesskey=${Buffer.alloc(32, 1).toString("base64")}`,
+          secret: true,
+        },
+      });
+      const result = await failureOf(h.up());
+      expect(result).toContain("PATCH /routing/distributionPolicies/dp-404 failed with 404");
+      expect(result).toContain("so this endpoint is not a Job Router: check the endpoint");
+      expect(result).toContain("This endpoint comes from the stack config `jobrouter:connectionString`");
+      expect(result).not.toContain("no object with this id exists");
+    } finally {
+      server.close();
+    }
     await h.current().setConfig({ "jobrouter:connectionString": { value: h.emulator.connectionString, secret: true } });
   });
 

@@ -25,6 +25,11 @@ function writes(requests: readonly RequestLogEntry[]): string[] {
   return calls(requests).filter((c) => !c.startsWith("GET "));
 }
 
+/** Engine output joined to one line (the CLI wraps long diagnostics). */
+function flat(text: string): string {
+  return text.replace(/\s*\n\s*/g, " ");
+}
+
 function record(scenario: string, requests: readonly RequestLogEntry[]): string[] {
   const lines = calls(requests);
   console.log(`ownership-log ${scenario}: ${JSON.stringify(lines)}`);
@@ -53,6 +58,7 @@ interface QueueDecl {
   name: string;
   tier: string;
   adoptExisting?: boolean | "overwrite";
+  leaveOnDelete?: boolean;
   aliases?: string[];
 }
 
@@ -75,6 +81,7 @@ describe("ownership: renames and adoption in one stack", () => {
         distributionPolicyId: dp.id,
         labels: { tier: decl.tier },
         ...(decl.adoptExisting !== undefined ? { adoptExisting: decl.adoptExisting } : {}),
+        ...(decl.leaveOnDelete !== undefined ? { leaveOnDelete: decl.leaveOnDelete } : {}),
       },
       decl.aliases ? { aliases: decl.aliases.map((name) => ({ name })) } : {},
     );
@@ -149,7 +156,10 @@ describe("ownership: renames and adoption in one stack", () => {
     const { result, requests } = await h.track(() => h.up());
     const log = record("rename-adopt-overwrite", requests);
     expect(log).toEqual(["GET /routing/queues/q-vip 200", "PATCH /routing/queues/q-vip 200"]);
-    expect(result.stdout + result.stderr).toContain('left queue "q-vip" in place: RouterQueue "vip-platinum"');
+    // The old resource adopted the queue itself, so its state alone says to leave it.
+    expect(flat(result.stdout + result.stderr)).toContain(
+      'left queue "q-vip" in place: RouterQueue "vip-adopted" adopted it (adoptExisting)',
+    );
     expect(await live(h, "/routing/queues/q-vip")).toMatchObject({ name: "VIP", labels: { tier: "platinum" } });
     expect(await queueNames(h.current())).toEqual(["vip-platinum"]);
   });
@@ -167,7 +177,13 @@ describe("ownership: renames and adoption in one stack", () => {
     expect(update?.diffReasons).toEqual(["labels"]);
   });
 
-  it("destroy deletes what the stack owns", async () => {
+  it("leaveOnDelete: false on the adopted queue is an update without writes; then destroy deletes it", async () => {
+    decl = { name: "vip-platinum", tier: "platinum", leaveOnDelete: false };
+    const up = await h.track(() => h.up());
+    record("adopted-leaveOnDelete-false", up.requests);
+    expect(up.result.summary.resourceChanges).toEqual({ same: 2, update: 1 });
+    expect(writes(up.requests)).toEqual([]);
+    expect((await h.previewJson()).changeSummary).toEqual({ same: 3 });
     const { requests } = await h.track(() => h.destroy());
     const log = record("destroy-owner", requests);
     expect(writes(requests)).toEqual([

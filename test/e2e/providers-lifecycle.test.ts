@@ -135,11 +135,16 @@ describe("adoption, preconditions, refusals, idempotent deletes", () => {
   });
 
   it("deleting an object that is already gone succeeds (idempotent delete)", async () => {
+    // The queue was adopted, so its delete would leave it; leaveOnDelete: false makes the delete send DELETE.
+    await h.current().setConfig(configFor([adopted({ labels: { keep: 2 }, leaveOnDelete: false })]));
+    await h.up();
     expect((await h.request("DELETE", "/routing/queues/adopt-me")).status).toBe(204);
     await h.current().setConfig(configFor([]));
-    // No refresh: the engine still believes the queue exists and asks the provider to delete it.
-    const { result } = await h.track(() => h.up());
+    // No refresh: the engine still believes the queue exists and asks the provider to delete it (the emulator answers
+    // a DELETE of a missing object 204).
+    const { result, requests } = await h.track(() => h.up());
     expect(result.summary.resourceChanges).toMatchObject({ delete: 1 });
+    expect(requests.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual(["DELETE /routing/queues/adopt-me 204"]);
     expect(await h.resources(TYPE_TOKEN("RouterQueue"))).toEqual([]);
   });
 

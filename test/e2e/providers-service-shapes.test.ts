@@ -1,7 +1,9 @@
 // Through the real engine: configurations the real service accepted in its recorded answers to the official
 // Python SDK (api-version 2023-11-01) pass the providers' `check` at preview (no false alarm), and the defaults
 // the service fills into its answers never show up as a diff, neither after `up` nor after a `refresh` that reads
-// them back. Facts 1, 2 and 8 of docs/python-sdk.md.
+// them back. Facts 1, 2 and 8 of docs/python-sdk.md, and facts 1 and 2 of issue 22 (worker selectors of policies
+// answered with expedite false and status active; bestWorker scoring options filled member by member): no diff, no
+// perpetual diff, and no write on a second `up` (checked in the emulator's request log).
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHarness, type Harness } from "./harness";
@@ -66,6 +68,69 @@ const specs: ResourceSpec[] = [
       ],
     },
   },
+  {
+    type: "DistributionPolicy",
+    // Given partially: the service fills the missing members (scoringParameters, isBatchScoringEnabled).
+    name: "dp-best-partial",
+    args: {
+      name: "best-partial",
+      offerExpiresAfterSeconds: 60,
+      mode: {
+        kind: "bestWorker",
+        scoringRule: { kind: "expression", expression: "1" },
+        scoringRuleOptions: { descendingOrder: false },
+      },
+    },
+  },
+  {
+    type: "ClassificationPolicy",
+    // Every worker-selector attachment kind: the selectors come back with expedite false and status active.
+    name: "cp-selectors",
+    args: {
+      name: "selectors",
+      workerSelectorAttachments: [
+        { kind: "static", workerSelector: { key: "Lang", labelOperator: "equal", value: "en" } },
+        {
+          kind: "conditional",
+          condition: { kind: "expression", expression: "job.VIP = true" },
+          workerSelectors: [{ key: "Tier", labelOperator: "greaterThanOrEqual", value: 2 }],
+        },
+        { kind: "passThrough", key: "Region", labelOperator: "equal" },
+        {
+          kind: "ruleEngine",
+          rule: { kind: "static", value: [{ key: "Skill", labelOperator: "greaterThan", value: 5 }] },
+        },
+        {
+          kind: "weightedAllocation",
+          allocations: [
+            { weight: 0.3, workerSelectors: [{ key: "Site", labelOperator: "equal", value: "north" }] },
+            { weight: 0.7, workerSelectors: [{ key: "Site", labelOperator: "equal", value: "south" }] },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    type: "ExceptionPolicy",
+    name: "ep-manual",
+    args: {
+      name: "manual",
+      exceptionRules: [
+        {
+          id: "slow",
+          trigger: { kind: "waitTime", thresholdSeconds: 120 },
+          // Answered with {"expedite": false, "status": "active", ...} on each selector.
+          actions: [
+            {
+              kind: "manualReclassify",
+              priority: 9,
+              workerSelectors: [{ key: "Senior", labelOperator: "equal", value: true }],
+            },
+          ],
+        },
+      ],
+    },
+  },
 ];
 
 describe("service-filled defaults and accepted shapes through the engine", () => {
@@ -108,6 +173,40 @@ describe("service-filled defaults and accepted shapes through the engine", () =>
       workerSelectorAttachments: Array<Record<string, unknown>>;
     };
     expect(cp.workerSelectorAttachments[1]).toMatchObject({ workerSelector: { key: "VIP", status: "active" } });
+  });
+
+  it("worker selectors of policies and partial scoring options come back filled in (issue 22, facts 1 and 2)", async () => {
+    const filled = { expedite: false, status: "active" };
+    const cp = (await h.request("GET", "/routing/classificationPolicies/cp-selectors")).body as {
+      workerSelectorAttachments: Array<Record<string, unknown>>;
+    };
+    const [st, cond, , , weighted] = cp.workerSelectorAttachments;
+    expect(st?.["workerSelector"]).toMatchObject(filled);
+    expect((cond?.["workerSelectors"] as unknown[])[0]).toMatchObject(filled);
+    for (const al of weighted?.["allocations"] as Array<{ workerSelectors: unknown[] }>) {
+      expect(al.workerSelectors[0]).toMatchObject(filled);
+    }
+    const ep = (await h.request("GET", "/routing/exceptionPolicies/ep-manual")).body as {
+      exceptionRules: Array<{ actions: Array<{ workerSelectors: unknown[] }> }>;
+    };
+    expect(ep.exceptionRules[0]?.actions[0]?.workerSelectors).toEqual([
+      { ...filled, key: "Senior", labelOperator: "equal", value: true },
+    ]);
+    const dp = (await h.request("GET", "/routing/distributionPolicies/dp-best-partial")).body as {
+      mode: Record<string, unknown>;
+    };
+    expect(dp.mode["scoringRuleOptions"]).toEqual({
+      scoringParameters: ["jobLabels", "workerSelectors"],
+      isBatchScoringEnabled: false,
+      descendingOrder: false,
+    });
+  });
+
+  it("a second up changes nothing and sends no write", async () => {
+    const { result, requests } = await h.track(() => h.up());
+    expect(result.summary.resourceChanges).toEqual({ same: specs.length + 1 });
+    const writes = requests.filter((r) => r.method !== "GET");
+    expect(writes.map((r) => `${r.method} ${r.path}`)).toEqual([]);
   });
 
   it("neither the next preview nor a refresh followed by a preview shows a difference", async () => {

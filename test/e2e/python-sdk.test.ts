@@ -89,7 +89,30 @@ describe("the official Python SDK over HTTPS", () => {
     expect(code, `walkthrough failed:\n${py.out.stdout}\n${py.out.stderr}`).toBe(0);
 
     const result = /^RESULT (.+)$/m.exec(py.out.stdout)?.[1];
+    const active = { expedite: false, status: "active" };
+    const scoringDefaults = {
+      bypass_selectors: false,
+      scoring_parameters: ["jobLabels", "workerSelectors"],
+      is_batch_scoring_enabled: false,
+      descending_order: true,
+    };
     expect(JSON.parse(result ?? "null")).toEqual({
+      // Issue 22, through the SDK's own models.
+      facts: {
+        // Fact 1: a created classification policy's selectors (static, conditional, weightedAllocation) and a
+        // manualReclassify action's selectors come back with expedite false and status active.
+        cp_selectors: [active, active, active],
+        manual_reclassify_selector: active,
+        // Fact 2: bestWorker scoring options filled in, entirely or member by member.
+        best_worker_default: scoringDefaults,
+        best_worker_partial: { ...scoringDefaults, descending_order: false },
+        // Fact 3: the PATCH switching a scheduled job to queueAndMatch answers queued.
+        scheduled_to_queue_and_match: "queued",
+        // Fact 4: as test_update_job_w_cp and test_update_job_w_cp_w_kwargs: pendingClassification.
+        update_w_cp: ["pendingClassification", "pendingClassification"],
+        // Fact 5: the second delete_worker of the same worker raised nothing (204).
+        second_worker_delete: "no error",
+      },
       // Fact 3: a job created with a queueId answers "created"; it is queued just after.
       created_status: "created",
       job1: "closed",
@@ -115,5 +138,7 @@ describe("the official Python SDK over HTTPS", () => {
     expect(log).toMatch(/ POST \/routing\/workers\/worker-1\/offers\/[^ ]+:accept 200 auth=hmac/);
     expect(log).toMatch(/ POST \/routing\/jobs\/jobId-2\/assignments\/[^ ]+:close 200 auth=hmac/);
     expect(log).not.toMatch(/ 401 /);
+    // Fact 5 on the wire: both deletes of the same worker answered 204.
+    expect(log.match(/ DELETE \/routing\/workers\/worker-gone 204 auth=hmac/g)).toHaveLength(2);
   });
 });

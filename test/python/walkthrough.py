@@ -20,16 +20,33 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from azure.communication.jobrouter import JobRouterAdministrationClient, JobRouterClient
 from azure.communication.jobrouter.models import (
+    BestWorkerMode,
+    ClassificationPolicy,
     CloseJobOptions,
     CompleteJobOptions,
+    ConditionalWorkerSelectorAttachment,
     DistributionPolicy,
+    ExceptionPolicy,
+    ExceptionRule,
+    ExpressionRouterRule,
     LabelOperator,
     LongestIdleMode,
+    ManualReclassifyExceptionAction,
+    QueueAndMatchMode,
     RouterChannel,
     RouterJob,
     RouterQueue,
+    RouterQueueSelector,
     RouterWorker,
     RouterWorkerSelector,
+    ScheduleAndSuspendMode,
+    ScoringRuleOptions,
+    StaticQueueSelectorAttachment,
+    StaticRouterRule,
+    StaticWorkerSelectorAttachment,
+    WaitTimeExceptionTrigger,
+    WeightedAllocationWorkerSelectorAttachment,
+    WorkerWeightedAllocation,
 )
 from azure.eventgrid import EventGridEvent
 
@@ -65,6 +82,136 @@ def offer_event(job_id):
         if event.event_type == "Microsoft.Communication.RouterWorkerOfferIssued" and event.data["jobId"] == job_id:
             return event
     raise AssertionError(f"no RouterWorkerOfferIssued event for {job_id} within {WAIT_SECONDS} s")
+
+
+def poll_status(router_client, job_id, wanted):
+    """Polls the job until it reaches `wanted`, as the SDK's own tests do (_poll_until_no_exception)."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    status = None
+    while time.monotonic() < deadline:
+        status = router_client.get_job(job_id).status
+        if status == wanted:
+            return status
+        time.sleep(0.1)
+    raise AssertionError(f"job {job_id} is {status}, not {wanted}, after {WAIT_SECONDS} s")
+
+
+def selector_facts(selector):
+    return {"expedite": selector.expedite, "status": selector.status}
+
+
+def service_facts(router_client, router_admin_client):
+    """The behaviours of issue 22 as the official SDK's models see them (facts 1 to 5)."""
+    facts = {}
+    # A queue of its own, with no worker, so nothing here is offered or assigned.
+    router_admin_client.upsert_queue("queue-facts", RouterQueue(distribution_policy_id="distribution-policy-1"))
+
+    # Fact 1: worker selectors of a created classification policy and of a manualReclassify action.
+    selector = RouterWorkerSelector(key="Lang", label_operator=LabelOperator.EQUAL, value="en")
+    cp = router_admin_client.upsert_classification_policy(
+        "cp-selectors",
+        ClassificationPolicy(
+            fallback_queue_id="queue-facts",
+            worker_selector_attachments=[
+                StaticWorkerSelectorAttachment(worker_selector=selector),
+                ConditionalWorkerSelectorAttachment(
+                    condition=StaticRouterRule(value=True), worker_selectors=[selector]
+                ),
+                WeightedAllocationWorkerSelectorAttachment(
+                    allocations=[WorkerWeightedAllocation(weight=1.0, worker_selectors=[selector])]
+                ),
+            ],
+        ),
+    )
+    static, conditional, weighted = cp.worker_selector_attachments
+    facts["cp_selectors"] = [
+        selector_facts(static.worker_selector),
+        selector_facts(conditional.worker_selectors[0]),
+        selector_facts(weighted.allocations[0].worker_selectors[0]),
+    ]
+    ep = router_admin_client.upsert_exception_policy(
+        "ep-manual",
+        ExceptionPolicy(
+            exception_rules=[
+                ExceptionRule(
+                    id="slow",
+                    trigger=WaitTimeExceptionTrigger(threshold_seconds=3600),
+                    actions=[
+                        ManualReclassifyExceptionAction(id="move", queue_id="queue-facts", worker_selectors=[selector])
+                    ],
+                )
+            ]
+        ),
+    )
+    facts["manual_reclassify_selector"] = selector_facts(ep.exception_rules[0].actions[0].worker_selectors[0])
+
+    # Fact 2: bestWorker without scoring options, and with some of them.
+    def scoring(policy_id, options):
+        kwargs = {} if options is None else {"scoring_rule_options": options}
+        mode = BestWorkerMode(scoring_rule=ExpressionRouterRule(expression="1"), **kwargs)
+        dp = router_admin_client.upsert_distribution_policy(
+            policy_id, DistributionPolicy(offer_expires_after_seconds=60, mode=mode)
+        )
+        o = dp.mode.scoring_rule_options
+        return {
+            "bypass_selectors": dp.mode.bypass_selectors,
+            "scoring_parameters": o.scoring_parameters,
+            "is_batch_scoring_enabled": o.is_batch_scoring_enabled,
+            "descending_order": o.descending_order,
+        }
+
+    facts["best_worker_default"] = scoring("dp-best", None)
+    facts["best_worker_partial"] = scoring("dp-best-partial", ScoringRuleOptions(descending_order=False))
+
+    # Fact 3: a scheduled job switched to queueAndMatch answers queued in that PATCH.
+    schedule_at = datetime.datetime.now(datetime.timezone.utc) + timedelta(hours=1)
+    router_client.upsert_job(
+        "job-scheduled",
+        RouterJob(channel_id="my-channel", queue_id="queue-facts", matching_mode=ScheduleAndSuspendMode(schedule_at=schedule_at)),
+    )
+    poll_status(router_client, "job-scheduled", "scheduled")
+    switched = router_client.upsert_job("job-scheduled", matching_mode=QueueAndMatchMode())
+    facts["scheduled_to_queue_and_match"] = switched.status
+
+    # Fact 4: updating a queued job that has a classification policy (as test_update_job_w_cp and
+    # test_update_job_w_cp_w_kwargs do) answers pendingClassification.
+    router_admin_client.upsert_classification_policy(
+        "cp-facts",
+        ClassificationPolicy(
+            fallback_queue_id="queue-facts",
+            queue_selector_attachments=[
+                StaticQueueSelectorAttachment(
+                    queue_selector=RouterQueueSelector(key="Id", label_operator=LabelOperator.EQUAL, value="queue-facts")
+                )
+            ],
+            prioritization_rule=StaticRouterRule(value=10),
+        ),
+    )
+    updates = []
+    for job_id, whole in (("job-cp", True), ("job-cp-kwargs", False)):
+        router_job = router_client.upsert_job(
+            job_id,
+            RouterJob(channel_id="my-channel", classification_policy_id="cp-facts", labels={"key1": "JobKey"}),
+        )
+        poll_status(router_client, job_id, "queued")
+        labels = dict(router_job.labels)
+        labels["FakeKey"] = "FakeWorkerValue"
+        if whole:
+            router_job.labels = labels
+            updated = router_client.upsert_job(job_id, router_job)
+        else:
+            updated = router_client.upsert_job(job_id, labels=labels)
+        updates.append(updated.status)
+        poll_status(router_client, job_id, "queued")
+    facts["update_w_cp"] = updates
+
+    # Fact 5: deleting a worker that no longer exists answers 204 (the SDK raises ResourceNotFoundError on 404).
+    router_client.upsert_worker("worker-gone", RouterWorker(capacity=1, queues=["queue-facts"]))
+    router_client.delete_worker("worker-gone")
+    router_client.delete_worker("worker-gone")
+    facts["second_worker_delete"] = "no error"
+    step("service facts", **facts)
+    return facts
 
 
 def main():
@@ -175,10 +322,13 @@ def main():
         after = router_client.get_job(job_id="jobId-2").status
     step("close_at", before=before, after=after)
 
+    facts = service_facts(router_client, router_admin_client)
+
     print(
         "RESULT "
         + json.dumps(
             {
+                "facts": facts,
                 "created_status": created.status,
                 "job1": closed.status,
                 "job1_disposition": closed.disposition_code,

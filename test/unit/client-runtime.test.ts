@@ -218,10 +218,11 @@ describe("runtime refusals and conditional writes", () => {
     expect(err.message).toContain("There is an assigned worker to this queue");
   });
 
-  it("missing jobs and workers are 404s; tryGet maps them to undefined", async () => {
+  it("missing jobs and workers are 404s; tryGet maps them to undefined; deleting a missing worker is 204", async () => {
     expect((await caught(client.getJob("nope"))).statusCode).toBe(404);
     expect(await client.tryGetWorker("nope")).toBeUndefined();
-    expect(await client.deleteWorker("nope", { ignoreNotFound: true })).toBe(false);
+    // The service answers 204 to a DELETE of a worker that does not exist (issue 22, fact 5).
+    expect(await client.deleteWorker("nope")).toBe(true);
     expect((await caught(client.cancelJob("nope"))).statusCode).toBe(404);
   });
 

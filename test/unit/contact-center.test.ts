@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import { beforeEach, describe, expect, it } from "vitest";
 import { ContactCenter, ContactCenterArgs, JOB_ROUTER_EVENT_TYPES } from "../../components";
+import { formerNames, planRouting } from "../../components/contactCenter";
 
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 const SIG_KEY = "4dabf18193072939515e22adb298388d";
@@ -639,7 +640,7 @@ describe("ContactCenter (mocks): existing Communication Services", () => {
     expect(routing).toHaveLength(3);
     for (const r of routing) expect(r.raw.adoptExisting).toBe(true);
     // Each child carries its owner (project/stack/type/name): the create journal and hand-overs are bound to it.
-    expect(monitor.registrations.find((r) => r.name === "prefixed-queue-sales")?.raw.owner).toBe(
+    expect(monitor.registrations.find((r) => r.name === "prefixed-queue-sales")?.raw["__owner"]).toBe(
       "contact-center-test/unit/RouterQueue/prefixed-queue-sales",
     );
   });
@@ -651,6 +652,35 @@ describe("ContactCenter (mocks): construction-time validation", () => {
       connectionString: "endpoint=https://x.communication.azure.com/;accesskey=eA==",
     },
   };
+
+  it("a renamed key with previousKeys keeps the id it had (from the oldest former key) unless id is set", () => {
+    const plan = planRouting("c", {
+      communicationServices: existing,
+      idPrefix: "p-",
+      distributionPolicies: { idle: {} },
+      queues: {
+        gold: { distributionPolicy: "idle", previousKeys: ["vip", "premium"] },
+        set: { id: "explicit", distributionPolicy: "idle", previousKeys: ["old"] },
+        plain: { distributionPolicy: "idle" },
+      },
+    });
+    const ids = [...plan.objects.values()].filter((o) => o.collection === "queues").map((o) => `${o.key}=${o.id}`);
+    expect(ids.sort()).toEqual(["gold=p-vip", "plain=p-plain", "set=explicit"]);
+  });
+
+  it("a component's name aliases are its former names (aliases that move it elsewhere are left to Pulumi)", () => {
+    expect(
+      formerNames("beta", {
+        aliases: [
+          { name: "alpha" },
+          { name: "beta" },
+          { name: "x", parent: "urn:pulumi:s::p::t::other" },
+          "urn:pulumi:a::b::c::d",
+        ],
+      }),
+    ).toEqual(["alpha"]);
+    expect(formerNames("beta", undefined)).toEqual([]);
+  });
 
   it("rejects previousKeys that are not former keys (a current key, not a string, not a list)", () => {
     for (const previousKeys of [["sales"], [""], [1], "vip"]) {

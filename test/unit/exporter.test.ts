@@ -189,6 +189,76 @@ describe("defaults and values", () => {
   });
 });
 
+describe("defaults the service fills into policies' selectors and scoring options (issue 22)", () => {
+  it("leaves out expedite false, status active and the filled scoring members; keeps what differs from them", async () => {
+    const em = await startEmulator({ port: 0 });
+    try {
+      const c = JobRouterClient.fromConnectionString(em.connectionString);
+      await c.upsert("distributionPolicies", "best", {
+        offerExpiresAfterSeconds: 10,
+        mode: {
+          kind: "bestWorker",
+          scoringRule: { kind: "expression", expression: "1" },
+          scoringRuleOptions: { descendingOrder: false },
+        },
+      });
+      await c.upsert("classificationPolicies", "cp", {
+        workerSelectorAttachments: [
+          { kind: "static", workerSelector: { key: "lang", labelOperator: "equal", value: "en" } },
+          {
+            kind: "conditional",
+            condition: { kind: "static", value: true },
+            workerSelectors: [{ key: "vip", labelOperator: "equal", value: true, expedite: true }],
+          },
+          {
+            kind: "weightedAllocation",
+            allocations: [{ weight: 1, workerSelectors: [{ key: "team", labelOperator: "equal", value: "a" }] }],
+          },
+        ],
+      });
+      await c.upsert("exceptionPolicies", "ep", {
+        exceptionRules: [
+          {
+            id: "r",
+            trigger: { kind: "waitTime", thresholdSeconds: 30 },
+            actions: [
+              {
+                id: "a",
+                kind: "manualReclassify",
+                workerSelectors: [{ key: "senior", labelOperator: "equal", value: 1 }],
+              },
+            ],
+          },
+        ],
+      });
+      // The service's answers carry the defaults (so the exporter really had them to leave out).
+      const live = JSON.stringify([
+        await c.get("distributionPolicies", "best"),
+        await c.get("classificationPolicies", "cp"),
+        await c.get("exceptionPolicies", "ep"),
+      ]);
+      expect(live).toContain('"expedite":false,"status":"active"');
+      expect(live).toContain('"isBatchScoringEnabled":false');
+      const program = (await exportNamespace(c)).files["index.ts"] ?? "";
+      for (const gone of [
+        "expedite: false",
+        "status:",
+        "isBatchScoringEnabled",
+        "scoringParameters",
+        "bypassSelectors",
+      ]) {
+        expect(program, gone).not.toContain(gone);
+      }
+      // What the program said differently from the defaults stays.
+      expect(program).toContain("expedite: true");
+      expect(program).toMatch(/scoringRuleOptions: \{\s+descendingOrder: false,\s+\}/);
+      expect(program).toMatch(/key: "senior",\s+labelOperator: "equal",\s+value: 1,\s+\}/);
+    } finally {
+      await em.close();
+    }
+  });
+});
+
 describe("determinism", () => {
   it("gives byte-identical files for the same namespace, whatever the listing and member order", async () => {
     const first = await exportNamespace(client);

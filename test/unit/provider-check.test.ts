@@ -6,6 +6,7 @@ import {
   resolveConnection,
   type ConnectionSources,
 } from "../../provider/connection";
+import { diffInputs } from "../../provider/diff";
 import { UNKNOWN } from "../../provider/json";
 
 const CS = "endpoint=https://contoso.communication.azure.com/;accesskey=c2VjcmV0a2V5MTIzNDU2Nzg5MA==";
@@ -29,11 +30,13 @@ describe("checkInputs", () => {
       viaConfig,
     );
     expect(out.failures).toEqual([]);
+    // The defaults the program wrote stay in the inputs (the engine displays the inputs' difference, so a later
+    // change of one shows as a change); comparisons ignore them (see the next test).
     expect(out.inputs).toEqual({
       distributionPolicyId: "dp",
       name: "x",
       offerExpiresAfterSeconds: 60,
-      mode: { kind: "longestIdle", maxConcurrentOffers: 5 },
+      mode: { kind: "longestIdle", minConcurrentOffers: 1, maxConcurrentOffers: 5, bypassSelectors: false },
       // The connection in use, from the stack config here: its endpoint and a fingerprint of the key.
       connectedTo: connectionIdentity(resolveConnection(undefined, viaConfig)),
     });
@@ -41,6 +44,24 @@ describe("checkInputs", () => {
       /^https:\/\/contoso\.communication\.azure\.com\/? \(access key [0-9a-f]{12}\)$/,
     );
     expect(JSON.stringify(out.inputs)).not.toContain(KEY);
+  });
+
+  it("a written default and a left-out one are the same to diff; a changed one is a change", () => {
+    const mode = (m: Record<string, unknown>) =>
+      checkInputs(
+        "distributionPolicies",
+        { distributionPolicyId: "dp", mode: { kind: "longestIdle", ...m } },
+        viaConfig,
+      ).inputs;
+    expect(diffInputs("distributionPolicies", "dp", mode({}), mode({ maxConcurrentOffers: 1 }))).toEqual({
+      changes: false,
+    });
+    expect(diffInputs("distributionPolicies", "dp", mode({ maxConcurrentOffers: 1 }), mode({}))).toEqual({
+      changes: false,
+    });
+    expect(
+      diffInputs("distributionPolicies", "dp", mode({ maxConcurrentOffers: 1 }), mode({ maxConcurrentOffers: 2 })),
+    ).toEqual({});
   });
 
   it("names the path and the rule; never puts a value-bearing property name in the failure", () => {

@@ -75,8 +75,47 @@ describe("engine: create", () => {
 
   it("adoption with nothing to change sends no write", async () => {
     const inputs = checked("queues", { queueId: "e-q1", name: "Q", labels: { a: 1, b: 2 }, adoptExisting: true });
-    await engine.create("queues", inputs);
+    const { outs } = await engine.create("queues", inputs);
     expect(log()).toEqual(["GET /routing/queues/e-q1 200"]);
+    expect(outs["adopted"]).toBe(true);
+  });
+});
+
+describe("engine: leaving an object on delete (decided by the state)", () => {
+  it("an adopted object is left in place; leaveOnDelete: false (an update without a request) lets delete delete it", async () => {
+    const { JobRouterClient } = await import("../../provider/client");
+    await JobRouterClient.fromConnectionString(emu.connectionString).upsert("queues", "e-adopt", {
+      distributionPolicyId: BASE_DP,
+    });
+    // Another machine's journal: nothing here records the adoption (a fresh runner).
+    const adopted = await engine.create("queues", checked("queues", { queueId: "e-adopt", adoptExisting: true }));
+    expect(adopted.outs).toMatchObject({ adopted: true });
+    emu.clearRequests();
+    await engine.remove("queues", "e-adopt", adopted.outs);
+    expect(log()).toEqual([]);
+    const again = await engine.create("queues", checked("queues", { queueId: "e-adopt", adoptExisting: true }));
+    emu.clearRequests();
+    const updated = await engine.update(
+      "queues",
+      "e-adopt",
+      again.outs,
+      checked("queues", { queueId: "e-adopt", leaveOnDelete: false }),
+    );
+    expect(log()).toEqual([]);
+    expect(updated.outs).toMatchObject({ adopted: true, leaveOnDelete: false });
+    await engine.remove("queues", "e-adopt", updated.outs);
+    expect(log()).toEqual(["DELETE /routing/queues/e-adopt 204"]);
+  });
+
+  it("a created object is deleted unless leaveOnDelete: true", async () => {
+    const created = await engine.create("queues", checked("queues", { queueId: "e-made", leaveOnDelete: true }));
+    expect(created.outs).toMatchObject({ adopted: false, leaveOnDelete: true });
+    emu.clearRequests();
+    await engine.remove("queues", "e-made", created.outs);
+    expect(log()).toEqual([]);
+    expect(emu.store.list("queues").some((q) => q.id === "e-made")).toBe(true);
+    await engine.remove("queues", "e-made", { ...created.outs, leaveOnDelete: false });
+    expect(log()).toEqual(["DELETE /routing/queues/e-made 204"]);
   });
 });
 

@@ -9,11 +9,16 @@ import { diffInputs } from "../../provider/diff";
 import { newEntry, ownedEntry } from "../../provider/journal";
 import {
   NOBODY,
+  adoptedMessage,
   adoptMode,
+  componentOfOrigin,
+  componentRename,
   contactCenterRename,
   decideExisting,
   handedOver,
   isAdoptValue,
+  leavesOnDelete,
+  leftByChoiceMessage,
   leftInPlaceMessage,
   ownerFor,
   parseOwner,
@@ -101,7 +106,12 @@ describe("adoption comparison", () => {
 
 describe("a create that finds its id taken", () => {
   it("adopts its own interrupted create (vouched), writing only when the live spec differs", () => {
-    expect(decideExisting(existing({ vouched: true }))).toEqual({ kind: "adopt", write: false, handOver: false });
+    expect(decideExisting(existing({ vouched: true }))).toEqual({
+      kind: "adopt",
+      write: false,
+      handOver: false,
+      recovered: true,
+    });
     expect(decideExisting(existing({ vouched: true, live: { ...spec, name: "x" } }))).toMatchObject({ write: true });
   });
 
@@ -123,6 +133,15 @@ describe("a create that finds its id taken", () => {
     expect(message).toContain("`adoptExisting: true`");
     expect(message).toContain('`adoptExisting: "overwrite"`');
     expect(message).toContain("choose another `queueId`");
+    // Machine-independent: whose it may be, how to check, what adoption does and does not do, the crash fix.
+    expect(message).toContain("It may belong to another stack or project (or to another resource of this stack)");
+    expect(message).toContain(`\`pulumi stack export --stack <other stack> | grep '"queueId": "q-vip"'\``);
+    expect(message).toContain("an adopted object is left in place when its resource is deleted");
+    expect(message).toContain("the other owner's delete (or its stack's destroy) still deletes it");
+    expect(message).toContain("set `leaveOnDelete: true` on that resource first");
+    expect(message).toContain(
+      "If an interrupted `pulumi up` of this stack made it (no stack holds it), set `adoptExisting: true` and `leaveOnDelete: false`",
+    );
   });
 
   it("a second stack of the same project is refused even with adoptExisting; another project may move it", () => {
@@ -139,11 +158,17 @@ describe("a create that finds its id taken", () => {
       kind: "adopt",
       write: false,
       handOver: true,
+      recovered: false,
     });
   });
 
   it("adoptExisting: true adopts an identical object without a write, and refuses a different one listing the fields", () => {
-    expect(decideExisting(existing({ mode: "identical" }))).toEqual({ kind: "adopt", write: false, handOver: true });
+    expect(decideExisting(existing({ mode: "identical" }))).toEqual({
+      kind: "adopt",
+      write: false,
+      handOver: true,
+      recovered: false,
+    });
     // Even with a credential: true never writes.
     expect(decideExisting(existing({ mode: "identical", hasCredential: true }))).toMatchObject({ write: false });
     const d = decideExisting(existing({ mode: "identical", live: { ...spec, labels: { tier: "silver" } } }));
@@ -163,9 +188,99 @@ describe("a create that finds its id taken", () => {
       kind: "adopt",
       write: true,
       handOver: true,
+      recovered: false,
     });
-    expect(decideExisting(existing({ mode: "overwrite" }))).toEqual({ kind: "adopt", write: false, handOver: true });
+    expect(decideExisting(existing({ mode: "overwrite" }))).toEqual({
+      kind: "adopt",
+      write: false,
+      handOver: true,
+      recovered: false,
+    });
     expect(decideExisting(existing({ mode: "overwrite", hasCredential: true }))).toMatchObject({ write: true });
+  });
+});
+
+describe("leaving an object on delete (from the state, on any machine)", () => {
+  it("leaveOnDelete wins; unset, an adopted object is left and a created one (or state without the flag) deleted", () => {
+    expect(leavesOnDelete(true, false)).toBe("leaveOnDelete");
+    expect(leavesOnDelete(false, true)).toBeUndefined();
+    expect(leavesOnDelete(undefined, true)).toBe("adopted");
+    expect(leavesOnDelete(undefined, false)).toBeUndefined();
+    expect(leavesOnDelete(undefined, undefined)).toBeUndefined();
+  });
+
+  it("says why it left the object, and how to change that", () => {
+    const owner = ownerFor("shop", "dev", "RouterQueue", "x");
+    expect(leftByChoiceMessage('queue "q-vip"', owner, "adopted")).toBe(
+      'jobrouter: left queue "q-vip" in place: RouterQueue "x" adopted it (adoptExisting), and adopted objects stay ' +
+        "on the service when their resource is deleted; set `leaveOnDelete: false` to let Pulumi delete it.",
+    );
+    expect(leftByChoiceMessage('queue "q-vip"', owner, "leaveOnDelete")).toBe(
+      'jobrouter: left queue "q-vip" in place: RouterQueue "x" has `leaveOnDelete: true`, so its delete only ' +
+        "removes it from its stack's state.",
+    );
+  });
+
+  it("an adoption warns that another manager must set leaveOnDelete before removing it", () => {
+    const owner = ownerFor("shop", "dev", "RouterQueue", "x");
+    const text = adoptedMessage('queue "q-vip"', owner, undefined, false);
+    expect(text).toContain('jobrouter: RouterQueue "x" adopted queue "q-vip" (adoptExisting), without any write.');
+    expect(text).toContain("It stays on the service when this resource is deleted");
+    expect(text).toContain("if another resource still manages it, set `leaveOnDelete: true` on it before removing it");
+    expect(adoptedMessage('queue "q-vip"', owner, false, true)).toContain(
+      "and wrote this program's configuration over it. With `leaveOnDelete: false`, deleting this resource deletes the object.",
+    );
+  });
+});
+
+describe("a renamed ContactCenter", () => {
+  it("is recognised from its children's names (same collection and key, another component name)", () => {
+    expect(componentRename("alpha-queue-vip", "beta-queue-vip")).toEqual({ from: "alpha", to: "beta" });
+    expect(componentRename("my-cc-dp-idle-1", "new-cc-dp-idle-1")).toEqual({ from: "my-cc", to: "new-cc" });
+    expect(componentRename("alpha-queue-vip", "alpha-queue-gold")).toBeUndefined();
+    expect(componentRename("vip", "vip-queue")).toBeUndefined();
+    expect(componentOfOrigin('ContactCenter "beta" queues.vip')).toBe("beta");
+    expect(componentOfOrigin(undefined)).toBeUndefined();
+  });
+
+  it("with this machine's record: names both names and the alias to add at the component", () => {
+    const record = ownedEntry("k", ownerFor("shop", "dev", "RouterQueue", "alpha-queue-vip"), now);
+    const d = decideExisting(
+      existing({ record, owner: ownerFor("shop", "dev", "RouterQueue", "beta-queue-vip"), component: "beta" }),
+    );
+    const message = d.kind === "refuse" ? d.message : "";
+    expect(message).toContain('the ContactCenter "alpha" was renamed to "beta"');
+    expect(message).toContain('Add `aliases: [{ name: "alpha" }]` to the options of the ContactCenter "beta"');
+  });
+
+  it("without a record (a fresh runner): the alias fix at the component, with the old name to fill in", () => {
+    const d = decideExisting(
+      existing({ owner: ownerFor("shop", "dev", "RouterQueue", "beta-queue-vip"), component: "beta" }),
+    );
+    const message = d.kind === "refuse" ? d.message : "";
+    expect(message).toContain(
+      'If you renamed the ContactCenter (now "beta"), add `aliases: [{ name: "<old name>" }]` to the options of the ContactCenter "beta"',
+    );
+  });
+});
+
+describe("leaveOnDelete as an input", () => {
+  const sources: ConnectionSources = { config: () => "endpoint=http://h/;accesskey=a2V5", env: () => undefined };
+  it("is checked (true or false), kept in the inputs, never in the service body; a change is an update", () => {
+    const base = { queueId: "q", name: "Q", distributionPolicyId: "dp", owner: "p/s/RouterQueue/q" };
+    const bad = checkInputs("queues", { ...base, leaveOnDelete: "yes" }, sources);
+    expect(bad.failures.map((f) => f.reason)).toContain("leaveOnDelete: must be true or false [rule: type]");
+    const ok = checkInputs("queues", { ...base, leaveOnDelete: true }, sources);
+    expect(ok.failures).toEqual([]);
+    expect(ok.inputs["leaveOnDelete"]).toBe(true);
+    const olds = { queueId: "q", name: "Q", adopted: false, etag: "e" };
+    expect(diffInputs("queues", "q", olds, { queueId: "q", name: "Q" })).toEqual({ changes: false });
+    expect(diffInputs("queues", "q", olds, { queueId: "q", name: "Q", leaveOnDelete: true })).toEqual({});
+    expect(
+      diffInputs("queues", "q", { ...olds, leaveOnDelete: true }, { queueId: "q", name: "Q", leaveOnDelete: true }),
+    ).toEqual({
+      changes: false,
+    });
   });
 });
 

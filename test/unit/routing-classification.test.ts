@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ClassificationPolicy, Labels, RouterRule } from "../../provider/client/models";
-import { classify, pickWeighted, type ClassificationDeps } from "../../emulator/runtime/classification";
-import type { HttpCaller } from "../../emulator/runtime/rules";
+import { classify, pickWeighted, type ClassificationDeps } from "../../routing/classification";
+import type { HttpCaller } from "../../routing/rules";
 
 const t0 = Date.parse("2024-01-01T00:00:00Z");
 const queues: Array<{ id: string; labels: Labels }> = [

@@ -13,8 +13,8 @@ import {
   type CandidateWorker,
   type MatchableJob,
   type OrderingDeps,
-} from "../../emulator/runtime/distribution";
-import type { HttpCaller } from "../../emulator/runtime/rules";
+} from "../../routing/distribution";
+import type { HttpCaller } from "../../routing/rules";
 
 const now = Date.parse("2024-01-01T00:00:00Z");
 const noHttp: HttpCaller = () => Promise.reject(new Error("no network"));

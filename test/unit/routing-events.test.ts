@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ManualClock } from "../../emulator/runtime/clock";
+import { ManualClock } from "../../routing/clock";
 import {
   buildEvent,
   EventFeed,
@@ -8,7 +8,7 @@ import {
   offerSubject,
   WebhookDelivery,
 } from "../../emulator/runtime/events";
-import type { HttpCaller, HttpRequest } from "../../emulator/runtime/rules";
+import type { HttpCaller, HttpRequest } from "../../routing/rules";
 
 const t0 = Date.parse("2024-01-01T00:00:00Z");
 

@@ -1,11 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ExceptionPolicy } from "../../provider/client/models";
-import {
-  effectiveActions,
-  queueLengthRulesFired,
-  upsertLabels,
-  waitTimeSchedule,
-} from "../../emulator/runtime/exceptions";
+import { effectiveActions, queueLengthRulesFired, upsertLabels, waitTimeSchedule } from "../../routing/exceptions";
 
 const policy: ExceptionPolicy = {
   id: "ep",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { evaluate, ExpressionError, parseExpression } from "../../emulator/runtime/expression";
+import { evaluate, ExpressionError, parseExpression } from "../../routing/expression";
 
 const job = { Region: "NA", Hardware_VIP: true, Tier: 3, Name: "Ann", Empty: null, "Preferred Language": "fr" };
 const scope = { job };

@@ -1,14 +1,8 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  evaluateRule,
-  fetchHttpCaller,
-  RuleError,
-  TokenCache,
-  toPriority,
-  type RuleContext,
-} from "../../emulator/runtime/rules";
+import { fetchHttpCaller } from "../../emulator/runtime/rules";
+import { evaluateRule, RuleError, TokenCache, toPriority, type RuleContext } from "../../routing/rules";
 
 interface Seen {
   path: string;

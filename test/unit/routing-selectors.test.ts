@@ -7,7 +7,7 @@ import {
   matchesAll,
   matchingQueueIds,
   nextExpiry,
-} from "../../emulator/runtime/selectors";
+} from "../../routing/selectors";
 
 describe("label operators", () => {
   it("equal matches the same value and type only", () => {

@@ -67,8 +67,8 @@ describe("jobs, as the service answers them", () => {
     const classifiedBefore = h.names("RouterJobClassified").length;
 
     const updated = await h.client.upsertJob("j", { labels: { VIP: true } });
-    // The update's own answer is the job as updated (the recorded update of a classified job answered queued).
-    expect(updated.value.status).toBe("queued");
+    // The update's own answer shows the reclassification it started (issue 22, fact 4).
+    expect(updated.value.status).toBe("pendingClassification");
     const after = await h.client.getJob("j");
     expect(after).toMatchObject({ status: "queued", priority: 10 });
     expect(h.names("RouterJobClassified").length).toBe(classifiedBefore + 1);

@@ -1,7 +1,7 @@
 // jobrouter-simulate: argument rules in-process, every output form, and the installed bin on the documented example.
 
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -62,11 +62,31 @@ describe("jobrouter-simulate output", () => {
     expect(mdText).toContain(
       `${((report.before.queues["support-partner"]?.serviceLevel ?? -1) * 100).toFixed(1)}% → ${(support * 100).toFixed(1)}%`,
     );
-    expect(mdText).toContain(`**${report.after.differences.count}** measured callers end differently`);
-    expect(mdText).toContain(`![service level per queue](${svg})`);
+    // The sentence adds up: only-queue + only-outcome + both = the count.
+    const sentence =
+      /\*\*(\d+)\*\* measured callers end differently: (\d+) only in another queue, (\d+) only with another outcome, (\d+) with both\./.exec(
+        mdText,
+      );
+    expect(sentence).not.toBeNull();
+    const [n, q, o, both] = (sentence ?? []).slice(1).map(Number);
+    expect(n).toBe(report.after.differences.count);
+    expect((q ?? 0) + (o ?? 0) + (both ?? 0)).toBe(n);
+    // The chart is linked from the markdown file's folder (here the same folder).
+    expect(mdText).toContain("![service level per queue](chart.svg)");
     const svgText = readFileSync(svg, "utf8");
     expect(svgText.startsWith("<svg")).toBe(true);
     expect(svgText).toContain(`support-partner: ${(support * 100).toFixed(1)}%`);
+  });
+
+  it("links the chart relative to the markdown file, wherever the command runs", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sim-cli-"));
+    const md = join(dir, "comments", "report.md");
+    const svg = join(dir, "charts", "chart.svg");
+    mkdirSync(join(dir, "comments"));
+    mkdirSync(join(dir, "charts"));
+    expect((await run([example, "--markdown", md, "--svg", svg])).code).toBe(0);
+    expect(readFileSync(md, "utf8")).toContain("![service level per queue](../charts/chart.svg)");
+    expect(existsSync(svg)).toBe(true);
   });
 
   it("the installed bin prints the markdown report for the documented example", () => {

@@ -64,8 +64,11 @@ describe("simulator against Erlang C (M/M/c, longestIdle)", () => {
       if (!q) return;
       expect(q.arrived).toBeGreaterThan(10_000);
       expect(q.abandoned).toBe(0);
-      expect(Math.abs(q.serviceLevel - expected.sl)).toBeLessThanOrEqual(0.03);
-      expect(Math.abs(q.asaSeconds - expected.asa) / expected.asa).toBeLessThanOrEqual(0.15);
+      expect(q.cancelled).toBe(0);
+      expect(Math.abs((q.serviceLevel ?? NaN) - expected.sl)).toBeLessThanOrEqual(0.03);
+      expect(Math.abs((q.asaSeconds ?? NaN) - expected.asa) / expected.asa).toBeLessThanOrEqual(0.15);
+      // P(wait > 0) is Erlang C itself.
+      expect(Math.abs((q.waitProbability ?? NaN) - erlangC(c, lambda * meanHandleS))).toBeLessThanOrEqual(0.03);
     });
   }
 

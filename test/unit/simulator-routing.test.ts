@@ -26,6 +26,13 @@ function routerWith(cfg: RoutingConfig): { router: Router; clock: ManualClock; e
   return { router, clock, events };
 }
 
+/** The id of the latest offer of a job to a worker: offers, not (worker, job) pairs, are accepted. */
+function offerOf(events: RouterEvent[], workerId: string, jobId: string): string {
+  const e = [...events].reverse().find((x) => x.kind === "offerIssued" && x.workerId === workerId && x.jobId === jobId);
+  if (e?.kind !== "offerIssued") throw new Error(`no offer of ${jobId} to ${workerId}`);
+  return e.offerId;
+}
+
 const assigned = (events: RouterEvent[]): Array<[string, string]> =>
   events.flatMap((e) => (e.kind === "assigned" ? [[e.jobId, e.workerId] as [string, string]] : []));
 
@@ -34,7 +41,7 @@ describe("routing core", () => {
     const { router, events } = routerWith(config({}));
     router.addWorker({ id: "w", queues: ["q"], capacity: 1, channels: voice, available: true });
     await router.submitJob({ id: "first", channelId: "voice", queueId: "q" });
-    router.acceptOffer("w", "first");
+    router.acceptOffer(offerOf(events, "w", "first"));
     await router.submitJob({ id: "low-1", channelId: "voice", queueId: "q", priority: 1 });
     await router.submitJob({ id: "low-2", channelId: "voice", queueId: "q", priority: 1 });
     await router.submitJob({ id: "high", channelId: "voice", queueId: "q", priority: 10 });
@@ -44,7 +51,7 @@ describe("routing core", () => {
       router.completeJob(current);
       const offer = [...events].reverse().find((e) => e.kind === "offerIssued");
       if (offer?.kind !== "offerIssued") throw new Error("no offer after completion");
-      router.acceptOffer("w", offer.jobId);
+      router.acceptOffer(offer.offerId);
       served.push(offer.jobId);
       current = offer.jobId;
     }
@@ -75,7 +82,7 @@ describe("routing core", () => {
       queueId: "q",
       requestedWorkerSelectors: [{ key: "language", labelOperator: "equal", value: "fr" }],
     });
-    router.acceptOffer("fr", "j-fr");
+    router.acceptOffer(offerOf(events, "fr", "j-fr"));
     await router.submitJob({
       id: "j-fr-2",
       channelId: "voice",
@@ -87,7 +94,7 @@ describe("routing core", () => {
     await clock.advance(30_000);
     const offer = events.find((e) => e.kind === "offerIssued" && e.jobId === "j-fr-2");
     expect(offer?.kind === "offerIssued" ? offer.workerId : undefined).toBe("en");
-    router.acceptOffer("en", "j-fr-2");
+    router.acceptOffer(offerOf(events, "en", "j-fr-2"));
     expect(assigned(events)).toEqual([
       ["j-fr", "fr"],
       ["j-fr-2", "en"],
@@ -107,6 +114,25 @@ describe("routing core", () => {
     // After the expiry the worker is free again and j1 is still first in service order.
     const last = [...events].reverse().find((e) => e.kind === "offerIssued");
     expect(last?.kind === "offerIssued" ? last.jobId : undefined).toBe("j1");
+  });
+
+  it("ignores an accept or decline of an expired offer, even when the job was re-offered to the same worker", async () => {
+    const { router, clock, events } = routerWith(config({}));
+    router.addWorker({ id: "a", queues: ["q"], capacity: 1, channels: voice, available: true });
+    await router.submitJob({ id: "j", channelId: "voice", queueId: "q" });
+    const first = offerOf(events, "a", "j");
+    await clock.advance(60_000);
+    const second = offerOf(events, "a", "j");
+    // The same job, the same worker, a new offer.
+    expect(second).not.toBe(first);
+    expect(router.acceptOffer(first)).toBe(false);
+    expect(router.declineOffer(first)).toBe(false);
+    expect(router.jobStatus("j")).toBe("queued");
+    expect(assigned(events)).toEqual([]);
+    expect(router.acceptOffer(second)).toBe(true);
+    expect(assigned(events)).toEqual([["j", "a"]]);
+    // An accepted offer is no longer open either.
+    expect(router.acceptOffer(second)).toBe(false);
   });
 });
 
@@ -247,7 +273,9 @@ describe("simulations", () => {
     expect(err).toBeInstanceOf(ScenarioError);
     const msg = (err as Error).message;
     expect(msg).toContain("traffic.durationSeconds: must be greater than 0");
-    expect(msg).toContain("traffic.arrivals[0].queueId: names no queue in the configuration");
+    expect(msg).toContain(
+      'traffic.arrivals[0].queueId: names queue "nope", which is not in the configuration (its queues: "q")',
+    );
     expect(msg).toContain("traffic.arrivals[0].handleSeconds: is required");
   });
 });

@@ -8,6 +8,7 @@
 //   const preview = await h.previewJson();                      // `preview --json` steps, with detailedDiff
 //   const state = await h.state();                              // the checkpoint file of the backend
 //   h.emulator.requests                                         // every request the emulator answered
+//   await h.stack(program, { freshRunner: true });              // GitOps: each command on a new HOME/PULUMI_HOME/journal
 //   await h.dispose();
 
 import { spawn } from "node:child_process";
@@ -63,6 +64,14 @@ export interface ProgramDir {
 export interface StackOptions {
   /** Extra stack config; plain strings are stored as plain values. */
   config?: ConfigMap;
+  /**
+   * GitOps mode: every command runs as on a fresh CI runner, with its own new HOME, PULUMI_HOME and
+   * PULUMI_JOBROUTER_JOURNAL_DIR; only the file:// backend and the project directory (the checkout, with its
+   * Pulumi.<stack>.yaml) are shared between commands.
+   */
+  freshRunner?: boolean;
+  /** The project name of an inline program; default the harness name. */
+  project?: string;
 }
 
 export interface Harness {
@@ -124,6 +133,12 @@ export interface HarnessStack {
   resources(type?: string): Promise<StateResource[]>;
   /** `pulumi stack export`, through the CLI. */
   exportState(): Promise<unknown>;
+  /** Runs `pulumi <args>` in the project directory (on a fresh runner in freshRunner mode); never throws. */
+  cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
+  /** The environment of the next command (in freshRunner mode, a fresh runner's: new HOME and journal). */
+  runnerEnv(): Promise<Record<string, string>>;
+  /** The project name. */
+  readonly project: string;
 }
 
 const NAME_RULE = /^[a-z0-9][a-z0-9-]{0,40}$/i;
@@ -176,19 +191,20 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
     let stack: Stack;
     let projectDir: string;
     let kind: HarnessStack["kind"];
+    const project = stackOptions.project ?? name;
     if (typeof program === "function") {
       kind = "inline";
       projectDir = path.join(workDir, `inline-${stackCount}`);
       await mkdir(projectDir, { recursive: true });
       stack = await LocalWorkspace.createStack(
-        { stackName: thisStackName, projectName: name, program },
+        { stackName: thisStackName, projectName: project, program },
         {
           workDir: projectDir,
           pulumiHome,
           pulumiCommand,
           envVars,
           secretsProvider: "passphrase",
-          projectSettings: { name, runtime: "nodejs", backend: { url: backendUrl } },
+          projectSettings: { name: project, runtime: "nodejs", backend: { url: backendUrl } },
         },
       );
     } else {
@@ -209,7 +225,42 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
       [CONNECTION_STRING_KEY]: { value: emulator.connectionString, secret: true },
       ...stackOptions.config,
     });
-    const harnessStack = newHarnessStack(stack, kind, projectDir, backendDir, env);
+    let runnerCount = 0;
+    // A fresh runner: new HOME, PULUMI_HOME and journal directory, under this stack's own folder.
+    const freshEnv = async (): Promise<Record<string, string>> => {
+      runnerCount += 1;
+      const dir = path.join(workDir, "runners", `${thisStackName}-${runnerCount}`);
+      const runnerEnv: Record<string, string> = {
+        ...env,
+        HOME: path.join(dir, "home"),
+        PULUMI_HOME: path.join(dir, "home", ".pulumi"),
+        PULUMI_JOBROUTER_JOURNAL_DIR: path.join(dir, "journal"),
+      };
+      await mkdir(runnerEnv.PULUMI_HOME ?? dir, { recursive: true });
+      return runnerEnv;
+    };
+    const runner: Runner = stackOptions.freshRunner
+      ? {
+          env: freshEnv,
+          async stack() {
+            const runnerEnv = await freshEnv();
+            const options = {
+              workDir: projectDir,
+              pulumiHome: runnerEnv.PULUMI_HOME,
+              pulumiCommand,
+              envVars: runnerEnv,
+            };
+            if (typeof program === "function") {
+              return LocalWorkspace.selectStack(
+                { stackName: thisStackName, projectName: project, program },
+                { ...options, projectSettings: { name: project, runtime: "nodejs", backend: { url: backendUrl } } },
+              );
+            }
+            return LocalWorkspace.selectStack({ stackName: thisStackName, workDir: projectDir }, options);
+          },
+        }
+      : { env: async () => env, stack: async () => stack };
+    const harnessStack = newHarnessStack(stack, kind, projectDir, backendDir, runner, project);
     currentStack = harnessStack;
     return harnessStack;
   }
@@ -255,12 +306,19 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
   };
 }
 
+/** Where each command of a stack runs: always the same machine, or a fresh runner per command. */
+interface Runner {
+  env(): Promise<Record<string, string>>;
+  stack(): Promise<Stack>;
+}
+
 function newHarnessStack(
   stack: Stack,
   kind: HarnessStack["kind"],
   projectDir: string,
   backendDir: string,
-  env: Record<string, string>,
+  runner: Runner,
+  project: string,
 ): HarnessStack {
   // Engine output goes to the test's output only on failure (Automation API puts it in the error), so the
   // defaults keep passing runs quiet.
@@ -276,14 +334,19 @@ function newHarnessStack(
     stack,
     kind,
     projectDir,
-    up: (o) => stack.up(withDefaults(o)),
-    preview: (o) => stack.preview(withDefaults(o)),
-    refresh: (o) => stack.refresh(withDefaults(o)),
-    destroy: (o) => stack.destroy(withDefaults(o)),
+    project,
+    up: async (o) => (await runner.stack()).up(withDefaults(o)),
+    preview: async (o) => (await runner.stack()).preview(withDefaults(o)),
+    refresh: async (o) => (await runner.stack()).refresh(withDefaults(o)),
+    destroy: async (o) => (await runner.stack()).destroy(withDefaults(o)),
     async previewJson(o) {
       return kind === "directory"
-        ? cliPreviewJson(projectDir, stack.name, env)
-        : eventPreviewJson(stack, withDefaults(o));
+        ? cliPreviewJson(projectDir, stack.name, await runner.env())
+        : eventPreviewJson(await runner.stack(), withDefaults(o));
+    },
+    runnerEnv: () => runner.env(),
+    async cli(args) {
+      return run(path.join(pulumiBinDir, "pulumi"), [...args, "--non-interactive"], projectDir, await runner.env());
     },
     setConfig: (config) => stack.setAllConfig(config),
     stateText,
@@ -296,7 +359,7 @@ function newHarnessStack(
       return type ? all.filter((r) => r.type === type) : all;
     },
     async exportState() {
-      const deployment = await stack.exportStack();
+      const deployment = await (await runner.stack()).exportStack();
       return deployment.deployment;
     },
   };

@@ -1,0 +1,3 @@
+export { SCHEMA_PATH, generateSchema, schemaText } from "./generate";
+export { TypeMapper } from "./typeMap";
+export type { ObjectTypeSpec, PropertySpec } from "./typeMap";

@@ -1,0 +1,256 @@
+// Differential driver for the two routing state machines (issue 23): one scenario (configuration, then a script of
+// worker registrations, job arrivals, accepts, declines, completions and clock advances) is played
+// (a) against the emulator over real HTTP (startEmulator on port 0, real HMAC, its runtime on a ManualClock) and
+// (b) against the simulator's core, `routing/Router`, on its own ManualClock in virtual time,
+// and each side's events are reduced to the same per-job vocabulary so the two sequences can be compared job by job.
+//
+// The vocabulary is what both machines raise today: received, queued (queue, priority), offer issued / expired /
+// declined / revoked (worker), assigned (worker), completed, cancelled, exception (rule id), classificationFailed.
+// Two things are deliberately left out, and are differences the unification has to settle, not hide:
+// - the emulator raises RouterJobClassified before RouterJobQueued; the Router raises no classified event (its
+//   `queued` carries the classification's outcome: queue and priority, which both sides report);
+// - a completed job holds its worker's capacity in the emulator until it is closed (wrap-up), while Router's
+//   completeJob releases it at once; so the `complete` step completes and closes the job on the emulator side.
+// Worker events (registered, updated) are not per job and are not compared.
+
+import { startEmulator } from "../../emulator";
+import { eventName, type RouterEvent as EmulatorEvent } from "../../emulator/runtime";
+import { JobRouterClient } from "../../provider/client";
+import type { Labels, RouterChannel, RouterWorkerSelectorInput } from "../../provider/client/models";
+import { ManualClock, Router, type RouterEvent, type RoutingConfig } from "../../routing";
+
+export type Step =
+  | {
+      worker: string;
+      queues: string[];
+      capacity: number;
+      channels: RouterChannel[];
+      labels?: Labels;
+      available?: boolean;
+    }
+  | {
+      job: string;
+      channelId: string;
+      queueId?: string;
+      classificationPolicyId?: string;
+      labels?: Labels;
+      priority?: number;
+      requestedWorkerSelectors?: RouterWorkerSelectorInput[];
+    }
+  | { accept: string; by: string }
+  | { decline: string; by: string; retryAfterMs?: number }
+  | { complete: string }
+  | { cancel: string }
+  | { advanceMs: number };
+
+export interface Scenario {
+  config: RoutingConfig;
+  steps: Step[];
+  /** The weighted-allocation draw both machines get (uniform [0, 1)). */
+  random?: () => number;
+}
+
+/** jobId -> its events, in order, each as one short line (`offer w1`, `queued q1 p5`). */
+export type Trace = Record<string, string[]>;
+
+function push(trace: Trace, jobId: string, line: string): void {
+  (trace[jobId] ??= []).push(line);
+}
+
+// ------------------------------------------------------------------ the emulator, over HTTP
+
+function fromEmulator(e: EmulatorEvent, trace: Trace): void {
+  const d = e.data;
+  const jobId = typeof d.jobId === "string" ? d.jobId : undefined;
+  if (jobId === undefined) return;
+  const w = String(d.workerId);
+  switch (eventName(e)) {
+    case "RouterJobReceived":
+      return push(trace, jobId, "received");
+    case "RouterJobQueued":
+      return push(trace, jobId, `queued ${String(d.queueId)} p${String(d.priority)}`);
+    case "RouterJobClassificationFailed":
+      return push(trace, jobId, "classificationFailed");
+    case "RouterWorkerOfferIssued":
+      return push(trace, jobId, `offer ${w}`);
+    case "RouterWorkerOfferExpired":
+      return push(trace, jobId, `expired ${w}`);
+    case "RouterWorkerOfferDeclined":
+      return push(trace, jobId, `declined ${w}`);
+    case "RouterWorkerOfferRevoked":
+      return push(trace, jobId, `revoked ${w}`);
+    case "RouterWorkerOfferAccepted":
+      return push(trace, jobId, `assigned ${w}`);
+    case "RouterJobCompleted":
+      return push(trace, jobId, "completed");
+    case "RouterJobCancelled":
+      return push(trace, jobId, "cancelled");
+    case "RouterJobExceptionTriggered":
+      return push(trace, jobId, `exception ${String(d.exceptionRuleId)}`);
+    default:
+      return;
+  }
+}
+
+/** The REST body of a configuration object: everything but its id, which goes in the path. */
+function withoutId<T extends { id: string }>(o: T): Omit<T, "id"> {
+  const rest: Partial<T> = { ...o };
+  delete rest.id;
+  return rest as Omit<T, "id">;
+}
+
+export async function runOnEmulator(s: Scenario): Promise<Trace> {
+  // Routing time is the manual clock's; it starts at real time because the HMAC check compares x-ms-date with the
+  // emulator's real clock.
+  const clock = new ManualClock(Math.floor(Date.now() / 1000) * 1000);
+  const emulator = await startEmulator({ runtime: { random: s.random ?? (() => 0), clock } });
+  const trace: Trace = {};
+  const off = emulator.runtime.events.subscribe((e) => fromEmulator(e, trace));
+  try {
+    const client = JobRouterClient.fromConnectionString(emulator.connectionString, { retryOptions: { maxRetries: 0 } });
+    for (const p of s.config.distributionPolicies) await client.upsertDistributionPolicy(p.id, withoutId(p));
+    for (const p of s.config.exceptionPolicies) await client.upsertExceptionPolicy(p.id, withoutId(p));
+    for (const q of s.config.queues) await client.upsertQueue(q.id, withoutId(q));
+    for (const p of s.config.classificationPolicies) await client.upsertClassificationPolicy(p.id, withoutId(p));
+    const assignments = new Map<string, string>();
+    const offerOf = async (workerId: string, jobId: string): Promise<string> => {
+      const offer = ((await client.getWorker(workerId)).offers ?? []).find((o) => o.jobId === jobId);
+      if (!offer) throw new Error(`emulator: worker ${workerId} holds no offer for job ${jobId}`);
+      return offer.offerId;
+    };
+    for (const step of s.steps) {
+      if ("worker" in step) {
+        await client.upsertWorker(step.worker, {
+          queues: step.queues,
+          capacity: step.capacity,
+          channels: step.channels,
+          labels: step.labels ?? {},
+          availableForOffers: step.available ?? true,
+        });
+      } else if ("job" in step) {
+        const { job, ...body } = step;
+        await client.upsertJob(job, body);
+      } else if ("accept" in step) {
+        const r = await client.acceptJobOffer(step.by, await offerOf(step.by, step.accept));
+        assignments.set(step.accept, r.assignmentId);
+      } else if ("decline" in step) {
+        const offerId = await offerOf(step.by, step.decline);
+        await client.declineJobOffer(
+          step.by,
+          offerId,
+          step.retryAfterMs === undefined ? {} : { retryOfferAt: new Date(clock.now() + step.retryAfterMs) },
+        );
+      } else if ("complete" in step) {
+        const a = assignments.get(step.complete);
+        if (a === undefined) throw new Error(`emulator: job ${step.complete} was never accepted`);
+        await client.completeJob(step.complete, a);
+        await client.closeJob(step.complete, a);
+      } else if ("cancel" in step) {
+        await client.cancelJob(step.cancel);
+      } else {
+        await clock.advance(step.advanceMs);
+      }
+      await emulator.runtime.idle();
+    }
+    return trace;
+  } finally {
+    off();
+    await emulator.close();
+  }
+}
+
+// ------------------------------------------------------------------ the simulator's core, in virtual time
+
+function fromRouter(e: RouterEvent, trace: Trace): void {
+  switch (e.kind) {
+    case "queued":
+      return push(trace, e.jobId, `queued ${e.queueId} p${e.priority}`);
+    case "classificationFailed":
+      return push(trace, e.jobId, "classificationFailed");
+    case "offerIssued":
+      return push(trace, e.jobId, `offer ${e.workerId}`);
+    case "offerExpired":
+      return push(trace, e.jobId, `expired ${e.workerId}`);
+    case "offerDeclined":
+      return push(trace, e.jobId, `declined ${e.workerId}`);
+    case "offerRevoked":
+      return push(trace, e.jobId, `revoked ${e.workerId}`);
+    case "assigned":
+      return push(trace, e.jobId, `assigned ${e.workerId}`);
+    case "completed":
+      return push(trace, e.jobId, "completed");
+    case "cancelled":
+      return push(trace, e.jobId, "cancelled");
+    case "exceptionTriggered":
+      return push(trace, e.jobId, `exception ${e.ruleId}`);
+  }
+}
+
+export async function runOnRouter(s: Scenario): Promise<Trace> {
+  const clock = new ManualClock();
+  const trace: Trace = {};
+  // Open offers by worker and job, from the events: what a worker answers is an offer, as over HTTP.
+  const open = new Map<string, string>();
+  const router = new Router({
+    config: s.config,
+    clock,
+    random: s.random ?? (() => 0),
+    onEvent: (e) => {
+      fromRouter(e, trace);
+      if (e.kind === "offerIssued") open.set(`${e.workerId}/${e.jobId}`, e.offerId);
+      else if (e.kind !== "queued" && "workerId" in e) open.delete(`${e.workerId}/${e.jobId}`);
+    },
+  });
+  const fail = (what: string): never => {
+    throw new Error(`router: ${what}`);
+  };
+  const offerOf = (workerId: string, jobId: string): string =>
+    open.get(`${workerId}/${jobId}`) ?? fail(`worker ${workerId} holds no offer for job ${jobId}`);
+  for (const step of s.steps) {
+    if ("worker" in step) {
+      router.addWorker({
+        id: step.worker,
+        queues: step.queues,
+        capacity: step.capacity,
+        channels: step.channels,
+        labels: step.labels ?? {},
+        available: step.available ?? true,
+      });
+    } else if ("job" in step) {
+      // The Router has no received event: submitting is receiving.
+      push(trace, step.job, "received");
+      const { job, ...rest } = step;
+      await router.submitJob({ id: job, ...rest });
+    } else if ("accept" in step) {
+      const offerId = offerOf(step.by, step.accept);
+      if (!router.acceptOffer(offerId)) fail(`offer ${offerId} could not be accepted`);
+    } else if ("decline" in step) {
+      const offerId = offerOf(step.by, step.decline);
+      const retryAt = step.retryAfterMs === undefined ? undefined : clock.now() + step.retryAfterMs;
+      if (!router.declineOffer(offerId, retryAt)) fail(`offer ${offerId} could not be declined`);
+    } else if ("complete" in step) {
+      router.completeJob(step.complete);
+    } else if ("cancel" in step) {
+      if (!router.cancelJob(step.cancel, "cancelled")) fail(`job ${step.cancel} is not active`);
+    } else {
+      await clock.advance(step.advanceMs);
+    }
+  }
+  return trace;
+}
+
+/** The first job whose sequences differ, with the index and both events there (undefined when they agree). */
+export function firstDifference(
+  emulator: Trace,
+  router: Trace,
+): { jobId: string; index: number; emulator: string | undefined; router: string | undefined } | undefined {
+  const jobs = [...new Set([...Object.keys(emulator), ...Object.keys(router)])].sort();
+  for (const jobId of jobs) {
+    const a = emulator[jobId] ?? [];
+    const b = router[jobId] ?? [];
+    for (let i = 0; i < Math.max(a.length, b.length); i++) {
+      if (a[i] !== b[i]) return { jobId, index: i, emulator: a[i], router: b[i] };
+    }
+  }
+  return undefined;
+}
