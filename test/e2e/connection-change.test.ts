@@ -67,7 +67,8 @@ describe("a changed connection is checked before it is recorded (real engine, em
     dataDir = await mkdtemp(path.join(os.tmpdir(), "jr-connection-change-"));
     h = await createHarness({ name: "connection-change", emulator: { dataDir } });
     original = h.emulator.connectionString;
-    await h.stack(program);
+    // As GitOps runs it: every command on a fresh runner (new HOME, PULUMI_HOME, journal); only the backend is kept.
+    await h.stack(program, { freshRunner: true });
     const { result, requests } = await h.track(() => h.up());
     print("setup", "up", requests);
     expect(result.summary.result).toBe("succeeded");
