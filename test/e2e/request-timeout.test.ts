@@ -8,49 +8,12 @@
 
 import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createServer, type Server, type Socket } from "node:net";
-import type { AddressInfo } from "node:net";
 import * as path from "node:path";
 import { rm } from "node:fs/promises";
+import { startSilentServer, type SilentServer } from "./harness/silentServer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CliStack, repoRoot, type CliResult } from "../../bench/cli";
 import { isRunning, processTree } from "../../bench/procs";
-
-interface Silent {
-  endpoint: string;
-  connections: number;
-  /** Sockets still open (a request in flight that nobody ended). */
-  open: number;
-  close(): Promise<void>;
-}
-
-async function startSilent(): Promise<Silent> {
-  const sockets = new Set<Socket>();
-  const state = { connections: 0 };
-  const server: Server = createServer((socket) => {
-    state.connections += 1;
-    sockets.add(socket);
-    socket.on("data", () => undefined);
-    socket.on("error", () => undefined);
-    socket.on("close", () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    get connections() {
-      return state.connections;
-    },
-    get open() {
-      return sockets.size;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 const workRoot = path.join(repoRoot, ".cache", "e2e", `request-timeout-${process.pid}-${Date.now()}`);
 const KEY = randomBytes(32).toString("base64");
@@ -103,10 +66,10 @@ async function runGuarded(
 }
 
 describe("every request is bounded (real engine, a server that never answers)", () => {
-  let silent: Silent;
+  let silent: SilentServer;
 
   beforeAll(async () => {
-    silent = await startSilent();
+    silent = await startSilentServer();
   });
   afterAll(async () => {
     await silent?.close();

@@ -1,8 +1,7 @@
 // Every request is bounded: the client against a local server (port 0) that accepts connections and never answers.
 // Asserts what the caller sees (code, message, attempts counted by the server), never how long it took.
 
-import { createServer, type Server, type Socket } from "node:net";
-import type { AddressInfo } from "node:net";
+import { startSilentServer, type SilentServer } from "../e2e/harness/silentServer";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { AzureKeyCredential } from "@azure/core-auth";
 import { DEFAULT_TIMEOUT_MS, JobRouterClient, JobRouterError, MAX_TIMEOUT_RETRIES } from "../../provider/client";
@@ -11,42 +10,9 @@ import { TIMEOUT_CONFIG_KEY, TIMEOUT_ENV_VAR, resolveRequestTimeout } from "../.
 
 const KEY = Buffer.from("timeout-test-access-key-0123456789").toString("base64");
 
-/** A TCP server that accepts every connection, reads what is sent, and never writes a byte. */
-interface Silent {
-  endpoint: string;
-  /** Connections accepted so far (one per attempt: a timed-out attempt's socket is destroyed). */
-  connections: number;
-  close(): Promise<void>;
-}
-
-async function startSilent(): Promise<Silent> {
-  const sockets = new Set<Socket>();
-  const state = { connections: 0 };
-  const server: Server = createServer((socket) => {
-    state.connections += 1;
-    sockets.add(socket);
-    socket.on("data", () => undefined);
-    socket.on("error", () => undefined);
-    socket.on("close", () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    get connections() {
-      return state.connections;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-let silent: Silent;
+let silent: SilentServer;
 beforeAll(async () => {
-  silent = await startSilent();
+  silent = await startSilentServer();
 });
 afterAll(async () => {
   await silent?.close();
