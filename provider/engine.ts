@@ -13,7 +13,7 @@ import { JobRouterError } from "./client/errors";
 import type { AdminCollection } from "./client/models";
 import { canonicalSpec, withDerivedActionIds } from "./canonical";
 import { checkInputs, serviceBody, type CheckOutcome } from "./check";
-import { connectionIdentity, resolveConnection, type ConnectionSources } from "./connection";
+import { connectionIdentity, resolveConnection, type ConnectionSources, type ResolvedConnection } from "./connection";
 import { credentialRefusal, readThroughMovedConnection, refreshFix, whyNotDrop } from "./connectionCheck";
 import { containsCredential, reconcileCredentials } from "./credentials";
 import { diffInputs, type DiffOutcome } from "./diff";
@@ -97,6 +97,14 @@ export const hostSources: ConnectionSources = {
 
 /** A client for the resource's connection (input, else stack config, else environment). */
 export function clientFor(connection: unknown, sources: ConnectionSources = hostSources): JobRouterClient {
+  return connect(connection, sources).client;
+}
+
+/** The resolved connection and its client: for operations whose messages also say where the connection came from. */
+function connect(
+  connection: unknown,
+  sources: ConnectionSources = hostSources,
+): { client: JobRouterClient; resolved: ResolvedConnection } {
   installCancelHook();
   const resolved = resolveConnection(connection, sources);
   // 8 retries rather than the Azure default of 3: at a 10% failure rate (429/503 with Retry-After, dropped
@@ -113,12 +121,15 @@ export function clientFor(connection: unknown, sources: ConnectionSources = host
     abortSignal: cancelSignal(),
   };
   if (resolved.auth === "accessKey") {
-    return new JobRouterClient(resolved.endpoint, new AzureKeyCredential(resolved.accessKey), options);
+    return {
+      client: new JobRouterClient(resolved.endpoint, new AzureKeyCredential(resolved.accessKey), options),
+      resolved,
+    };
   }
   // Loaded only on this route: @azure/identity is large and most stacks use access keys.
   const identity: typeof import("@azure/identity") = require("@azure/identity");
   const credential: TokenCredential = new identity.DefaultAzureCredential();
-  return new JobRouterClient(resolved.endpoint, credential, options);
+  return { client: new JobRouterClient(resolved.endpoint, credential, options), resolved };
 }
 
 // ------------------------------------------------------------------ helpers
@@ -417,17 +428,10 @@ export async function update(
   const desired = canonicalSpec(collection, serviceBody(collection, news), id);
   let etag = typeof olds[ETAG_KEY] === "string" ? olds[ETAG_KEY] : undefined;
   await settle(collection, id, olds);
-  const client = clientFor(news[CONNECTION_KEY]);
+  const { client, resolved } = connect(news[CONNECTION_KEY]);
   // A new connection (endpoint or key): the object is read through it before anything is sent or recorded, and
   // the update goes on from what is there (connectionCheck.ts). A key rotation ends here with that read alone.
-  const moved = await readThroughMovedConnection(
-    client,
-    resolveConnection(news[CONNECTION_KEY], hostSources),
-    collection,
-    id,
-    olds,
-    news,
-  ).catch((e: unknown) => {
+  const moved = await readThroughMovedConnection(client, resolved, collection, id, olds, news).catch((e: unknown) => {
     throw e instanceof Error && e.message.startsWith("jobrouter:") ? e : wrap("reading", collection, id, e);
   });
   if (moved !== undefined) {
@@ -471,8 +475,7 @@ export async function read(
   id: string,
   props: JsonObject,
 ): Promise<{ id: string; props?: JsonObject; inputs?: JsonObject }> {
-  const client = clientFor(props[CONNECTION_KEY]);
-  const resolved = resolveConnection(props[CONNECTION_KEY], hostSources);
+  const { client, resolved } = connect(props[CONNECTION_KEY]);
   await settle(collection, id, props);
   let value;
   try {

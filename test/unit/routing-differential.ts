@@ -16,8 +16,8 @@
 import { startEmulator } from "../../emulator";
 import { eventName, type RouterEvent as EmulatorEvent } from "../../emulator/runtime";
 import { JobRouterClient } from "../../provider/client";
-import type { Labels, RouterChannel, RouterWorkerSelectorInput } from "../../provider/client/models";
-import { ManualClock, Router, type RouterEvent, type RoutingConfig } from "../../routing";
+import type { Labels, RouterChannel } from "../../provider/client/models";
+import { ManualClock, Router, type JobInput, type RouterEvent, type RoutingConfig } from "../../routing";
 
 export type Step =
   | {
@@ -28,15 +28,8 @@ export type Step =
       labels?: Labels;
       available?: boolean;
     }
-  | {
-      job: string;
-      channelId: string;
-      queueId?: string;
-      classificationPolicyId?: string;
-      labels?: Labels;
-      priority?: number;
-      requestedWorkerSelectors?: RouterWorkerSelectorInput[];
-    }
+  // A job arrives: the Router's own job input, its id named `job`.
+  | ({ job: string } & Omit<JobInput, "id">)
   | { accept: string; by: string }
   | { decline: string; by: string; retryAfterMs?: number }
   | { complete: string }
