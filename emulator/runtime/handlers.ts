@@ -20,17 +20,8 @@ import { isJsonObject, mergePatch } from "../mergePatch";
 import { checkPreconditions, objectResponse, pageOf, parsePageRequest } from "../resource";
 import type { StoredRecord } from "../store";
 import { formatServiceTime, parseDateTime } from "../../routing/clock";
-import {
-  isActive,
-  matchingKind,
-  RuntimeFailure,
-  scheduleAtOf,
-  type JobBody,
-  type JobState,
-  type RoutingEngine,
-  type WorkerBody,
-  type WorkerState,
-} from "./engine";
+import { isActive, RoutingFailure, scheduleAtOf, type JobBody, type WorkerBody } from "../../routing/core";
+import type { JobState, RoutingEngine, WorkerState } from "./engine";
 import { materializeSelector } from "../../routing/selectors";
 import { isObject, validateActionBody, validateJob, validateWorker, type FieldError } from "./validate";
 
@@ -77,7 +68,7 @@ function fieldErrors(errors: ErrorFactory, target: string, list: FieldError[]): 
   );
 }
 
-function failure(errors: ErrorFactory, target: string, f: RuntimeFailure): EmulatorResponse {
+function failure(errors: ErrorFactory, target: string, f: RoutingFailure): EmulatorResponse {
   if (f.kind === "notFound") return errors.notFound(target, f.details[0]?.message);
   if (f.kind === "conflict")
     return errors.conflict(
@@ -97,16 +88,6 @@ function splitAction(segment: string, actions: readonly string[]): { id: string;
   return { id: segment };
 }
 
-/** Whether an update changes what classification reads from the job: its labels or its classification policy. */
-function classificationInputsChanged(before: JobBody | undefined, after: JobBody): boolean {
-  if (before?.classificationPolicyId !== after.classificationPolicyId) return true;
-  const a = before?.labels ?? {};
-  const b = after.labels ?? {};
-  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-  for (const k of keys) if (a[k] !== b[k]) return true;
-  return false;
-}
-
 function pickWritable(patch: JsonObject, keys: readonly string[]): JsonObject {
   // Read-only fields (status, enqueuedAt, assignments, offers, …) and stray `id`/`etag` are ignored, as
   // the service ignored the `id` the SDK tests sent in bodies [rec].
@@ -117,6 +98,7 @@ function pickWritable(patch: JsonObject, keys: readonly string[]): JsonObject {
 
 export function createRuntimeHandler(deps: RuntimeHandlerDeps) {
   const { engine, errors } = deps;
+  const core = engine.core;
 
   async function settle(): Promise<void> {
     if (deps.settleBeforeResponse) await engine.idle(false);
@@ -169,7 +151,7 @@ export function createRuntimeHandler(deps: RuntimeHandlerDeps) {
       ["classificationPolicyId", body.classificationPolicyId, "classificationPolicies"],
     ] as const) {
       const changed = !before || before[key] !== ref;
-      const exists = coll === "queues" ? engine.queue(ref) : engine.classificationPolicy(ref);
+      const exists = coll === "queues" ? engine.policies.queue(ref) : engine.policies.classificationPolicy(ref);
       if (ref !== undefined && changed && !exists) {
         // [guess: the service checks references it must route with; status and code unknown]
         return errors.badRequest(req.path, [
@@ -190,7 +172,7 @@ export function createRuntimeHandler(deps: RuntimeHandlerDeps) {
       body.tags ??= {};
       body.notes ??= [];
       body.matchingMode ??= { kind: "queueAndMatch" };
-      body.status = engine.initialStatus(body);
+      body.status = core.initialStatus(body);
       const j: JobState = {
         id,
         job: body,
@@ -201,11 +183,12 @@ export function createRuntimeHandler(deps: RuntimeHandlerDeps) {
         firedRules: [],
         unassignmentCount: 0,
       };
-      engine.jobs.set(id, j);
       // The answer is the job as created, before any routing: a classified job reads pendingClassification [rec],
       // a direct-queue job "created" [rec: Python SDK, 2023-11-01]; a later GET shows it queued.
-      const record = engine.saveJob(j);
-      engine.startNewJob(j);
+      core.addJob(j);
+      const record = engine.jobRecord(j);
+      if (!record) throw new Error(`job ${id} vanished from the store`);
+      core.startNewJob(j);
       await settle();
       return objectResponse(record, 201);
     }
@@ -215,41 +198,8 @@ export function createRuntimeHandler(deps: RuntimeHandlerDeps) {
     if (patch.labels === null) body.labels = {};
     existing.job = body;
     const saved = engine.saveJob(existing);
-    const status = existing.job.status;
-    const mm = matchingKind(body);
-    const oldMm = before ? matchingKind(before) : "queueAndMatch";
-    if (
-      (status === "waitingForActivation" || status === "scheduled" || status === "pendingSchedule") &&
-      mm === "queueAndMatch"
-    ) {
-      // [doc] a suspended or scheduled job is activated by updating its matching mode to queueAndMatch; its
-      // schedule no longer applies.
-      engine.cancelSchedule(existing);
-      engine.continueRouting(existing);
-    } else if (status === "queued" && mm === "suspend" && oldMm !== "suspend") {
-      engine.revokeOffersForJob(existing);
-      existing.job.status = "waitingForActivation";
-      engine.saveJob(existing);
-    } else if (status === "queued" && body.classificationPolicyId && classificationInputsChanged(before, body)) {
-      // [rec: Python SDK test_update_job_w_cp, test_update_job_w_cp_w_kwargs] new labels (or a new policy) send a
-      // queued job back through classification at once; a later GET shows it queued again with its priority
-      // recomputed. An update that changes neither (a new priority) leaves it queued, unclassified
-      // [rec: JS SDK should_update_a_job, answered "queued"].
-      engine.reclassifyJob(existing);
-    } else if (status === "queued") {
-      if (before?.queueId !== body.queueId) {
-        engine.revokeOffersForJob(existing);
-        engine.queueJob(existing);
-      } else {
-        engine.requestMatch();
-      }
-    } else if (
-      status === "classificationFailed" &&
-      before?.classificationPolicyId !== body.classificationPolicyId &&
-      body.classificationPolicyId
-    ) {
-      engine.continueRouting(existing);
-    }
+    // What the change asks of routing (activation, suspension, reclassification, a new queue) is the core's.
+    core.jobUpdated(existing, before ?? {});
     // The answer is the job as this update left it: after the update's own steps (queued, reclassification started,
     // suspended), before the routing work they handed to the work queue (classification, matching). So a scheduled
     // job switched to queueAndMatch answers "queued" [rec: Java RouterJobLiveTests.jobScheduling #3, .NET
@@ -322,12 +272,12 @@ export function createRuntimeHandler(deps: RuntimeHandlerDeps) {
     if (action === "cancel") {
       const problems = validateActionBody(req.body, { note: "string", dispositionCode: "string" });
       if (problems.length > 0) return fieldErrors(errors, req.path, problems);
-      engine.cancelJob(j, {
+      core.cancelJob(j, {
         note: b.note as string | undefined,
         dispositionCode: b.dispositionCode as string | undefined,
       });
     } else {
-      engine.reclassifyJob(j);
+      core.reclassifyJob(j);
     }
     await settle();
     return { status: 200, body: {} };
@@ -346,11 +296,11 @@ export function createRuntimeHandler(deps: RuntimeHandlerDeps) {
     if (action === "complete") {
       const problems = validateActionBody(req.body, { note: "string" });
       if (problems.length > 0) return fieldErrors(errors, req.path, problems);
-      engine.completeJob(j, assignmentId, b.note as string | undefined);
+      core.completeJob(j, assignmentId, b.note as string | undefined);
     } else if (action === "close") {
       const problems = validateActionBody(req.body, { dispositionCode: "string", closeAt: "dateTime", note: "string" });
       if (problems.length > 0) return fieldErrors(errors, req.path, problems);
-      engine.closeJob(j, assignmentId, {
+      core.closeJob(j, assignmentId, {
         dispositionCode: b.dispositionCode as string | undefined,
         closeAt: parseDateTime(b.closeAt),
         note: b.note as string | undefined,
@@ -358,7 +308,7 @@ export function createRuntimeHandler(deps: RuntimeHandlerDeps) {
     } else {
       const problems = validateActionBody(req.body, { suspendMatching: "boolean" });
       if (problems.length > 0) return fieldErrors(errors, req.path, problems);
-      answer = engine.unassignJob(j, assignmentId, b.suspendMatching === true);
+      answer = core.unassignJob(j, assignmentId, b.suspendMatching === true);
     }
     await settle();
     return { status: 200, body: answer };
@@ -376,7 +326,7 @@ export function createRuntimeHandler(deps: RuntimeHandlerDeps) {
         },
       ]);
     }
-    const queued = engine.queuedJobs(j.job.queueId);
+    const queued = core.queuedJobs(j.job.queueId);
     // [rec] estimatedWaitTimeMinutes is absent from the real answer
     return {
       status: 200,
@@ -390,8 +340,8 @@ export function createRuntimeHandler(deps: RuntimeHandlerDeps) {
   }
 
   function statistics(req: EmulatorRequest, queueId: string): EmulatorResponse {
-    if (!engine.queue(queueId)) return errors.notFound(req.path, `Queue ${queueId} does not exist.`);
-    const queued = engine.queuedJobs(queueId);
+    if (!engine.policies.queue(queueId)) return errors.notFound(req.path, `Queue ${queueId} does not exist.`);
+    const queued = core.queuedJobs(queueId);
     const body: Record<string, unknown> = { queueId, length: queued.length };
     if (queued.length > 0) {
       const oldest = Math.min(...queued.map((j) => j.enqueuedAtMs ?? engine.now()));
@@ -436,9 +386,8 @@ export function createRuntimeHandler(deps: RuntimeHandlerDeps) {
         idleSinceMs: now,
         declines: {},
       };
-      engine.workers.set(id, w);
-      engine.saveWorker(w);
-      engine.afterWorkerUpsert(w, undefined, true);
+      core.addWorker(w);
+      core.afterWorkerUpsert(w, undefined, true);
       const record = workerRecord(id);
       await settle();
       return objectResponse(record, 201);
@@ -448,7 +397,7 @@ export function createRuntimeHandler(deps: RuntimeHandlerDeps) {
     body.assignedJobs = before?.assignedJobs ?? [];
     existing.worker = body;
     engine.saveWorker(existing);
-    engine.afterWorkerUpsert(existing, before, false);
+    core.afterWorkerUpsert(existing, before, false);
     const record = workerRecord(id);
     await settle();
     return objectResponse(record, 200);
@@ -502,14 +451,14 @@ export function createRuntimeHandler(deps: RuntimeHandlerDeps) {
     const w = engine.workers.get(workerId);
     if (!w) return errors.notFound(req.path, `Worker ${workerId} does not exist.`);
     if (action === "accept") {
-      const result = engine.acceptOffer(w, offerId);
+      const result = core.acceptOffer(w, offerId);
       await settle();
       return { status: 200, body: result };
     }
     const problems = validateActionBody(req.body, { retryOfferAt: "dateTime" });
     if (problems.length > 0) return fieldErrors(errors, req.path, problems);
     const b = isObject(req.body) ? req.body : {};
-    engine.declineOffer(w, offerId, parseDateTime(b.retryOfferAt));
+    core.declineOffer(w, offerId, parseDateTime(b.retryOfferAt));
     await settle();
     return { status: 200, body: {} };
   }
@@ -532,7 +481,7 @@ export function createRuntimeHandler(deps: RuntimeHandlerDeps) {
           const j = engine.jobs.get(id);
           // [guess: DELETE of a missing job answers 404, as the admin endpoints do here]
           if (!j) return errors.notFound(req.path, `Job ${id} does not exist.`);
-          engine.deleteJob(j);
+          core.deleteJob(j);
           await settle();
           return { status: 204 };
         }
@@ -561,7 +510,7 @@ export function createRuntimeHandler(deps: RuntimeHandlerDeps) {
           // [rec: .NET SchedulingScenario.SimpleSchedulingScenario #25 and #27] deleting a worker that no longer
           // exists answers 204, like the first delete.
           if (!w) return { status: 204 };
-          engine.deleteWorker(w);
+          core.deleteWorker(w);
           await settle();
           return { status: 204 };
         }
@@ -586,11 +535,11 @@ export function createRuntimeHandler(deps: RuntimeHandlerDeps) {
         const res = await route(req);
         if (res === undefined && req.method !== "GET" && req.segments.length === 2) {
           // An admin write (queue, policy) may change routing: match again once the admin handler ran.
-          setImmediate(() => engine.onAdminChange());
+          setImmediate(() => core.onAdminChange());
         }
         return res;
       } catch (err) {
-        if (err instanceof RuntimeFailure) return failure(errors, req.path, err);
+        if (err instanceof RoutingFailure) return failure(errors, req.path, err);
         throw err;
       }
     },

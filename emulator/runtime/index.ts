@@ -14,18 +14,11 @@ import type { EventFeed } from "./events";
 import { createRuntimeHandler } from "./handlers";
 import { fetchHttpCaller } from "./rules";
 
-export * from "../../routing/clock";
 export { SystemClock } from "./clock";
-export * from "../../routing/expression";
-export * from "../../routing/selectors";
-export * from "../../routing/rules";
 export { fetchHttpCaller } from "./rules";
-export * from "../../routing/classification";
-export * from "../../routing/distribution";
-export * from "../../routing/exceptions";
 export * from "./events";
-export { RoutingEngine, RuntimeFailure } from "./engine";
-export type { JobState, WorkerState, JobBody, WorkerBody, EngineOptions } from "./engine";
+export { RoutingEngine } from "./engine";
+export type { JobState, WorkerState, EngineOptions } from "./engine";
 
 /** Why an admin object cannot be deleted, e.g. {code: "ActiveJobWithClassificationPolicyExist", message: "There is active job with this classification policy"}. */
 export interface BlockingReference {

@@ -4,7 +4,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../emulator";
-import { ManualClock } from "../../emulator/runtime";
+import { ManualClock } from "../../routing/clock";
 import { JobRouterClient, JobRouterError, type RouterJob } from "../../provider/client";
 
 const FAST = { retryOptions: { maxRetries: 2, retryDelayInMs: 1, maxRetryDelayInMs: 5 } };

@@ -7,7 +7,7 @@ import type { EmulatorOptions, RunningEmulator } from "../../emulator";
 import { parseArgs } from "../../emulator/cli";
 import { createErrorFactory } from "../../emulator/errors";
 import { FaultInjector } from "../../emulator/faults";
-import { ManualClock } from "../../emulator/runtime";
+import { ManualClock } from "../../routing/clock";
 import { createHttpServer, listen } from "../../emulator/server";
 import type { RequestLogEntry } from "../../emulator/server";
 import { SdkClient } from "../fixtures/emulator/harness";

@@ -4,9 +4,9 @@
 
 import { startEmulator, type RunningEmulator, type Store } from "../../emulator";
 import { JobRouterClient, JobRouterError } from "../../provider/client";
+import { ManualClock } from "../../routing/clock";
 import {
   eventName,
-  ManualClock,
   type RouterEvent,
   type RouterEventName,
   type RuntimeExtension,

@@ -9,7 +9,7 @@
 
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../emulator";
-import { ManualClock, type TimerCallback, type TimerHandle } from "../../emulator/runtime";
+import { ManualClock, type TimerCallback, type TimerHandle } from "../../routing/clock";
 import { JobRouterClient, JobRouterError } from "../../provider/client";
 import { runSimulation, sampleDuration, Rng, type JobRecord, type Traffic } from "../../simulator";
 import type { RoutingConfig } from "../../routing";

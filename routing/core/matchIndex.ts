@@ -1,0 +1,344 @@
+// What the matching pass keeps between passes so that one pass costs what changed, not jobs × workers: queue
+// membership, which jobs may take another offer ("open"), who holds offers for which job, each worker's candidate
+// view and the pool of available workers with room per queue (MatchSnapshot). Every write of a job or worker by the
+// core goes through jobWritten / workerWritten; the indexes fold those in lazily (absorb).
+
+import { capacityCostFor, type CandidateWorker, type WorkerUsage } from "../distribution";
+import type { JobState, WorkerState } from "./state";
+
+/** Whether some channel of the worker still fits one more job (capacity and the channel's job limit). */
+function hasRoom(w: CandidateWorker): boolean {
+  return w.channels.some((c) => capacityCostFor(w, c.channelId) !== undefined);
+}
+
+/**
+ * The workers and offers as a pass sees them: each available worker's candidate view, the available workers of each
+ * queue that have room (registration order), and how many offers each job has out. Kept across passes and brought up
+ * to date (`refresh`) for the workers written since, whenever the write counter moved from `epoch`; a pass's own
+ * offers patch it with `update`.
+ */
+export class MatchSnapshot {
+  private readonly outstanding = new Map<string, number>();
+  private readonly candidates = new Map<string, CandidateWorker>();
+  /** The queues each available worker is listed under (its `lists` entries). */
+  private readonly queuesOf = new Map<string, string[]>();
+  private readonly lists = new Map<string, CandidateWorker[]>();
+
+  constructor(
+    public epoch: number,
+    workers: Iterable<WorkerState>,
+    private readonly build: (w: WorkerState) => CandidateWorker,
+    private readonly countOffers: (jobId: string) => number,
+    private readonly seqOf: (workerId: string) => number,
+  ) {
+    for (const w of workers) this.place(w);
+  }
+
+  refresh(epoch: number, changed: Iterable<string>, workerOf: (id: string) => WorkerState | undefined): void {
+    this.epoch = epoch;
+    this.outstanding.clear();
+    for (const id of changed) {
+      this.remove(id);
+      const w = workerOf(id);
+      if (w) this.place(w);
+    }
+  }
+
+  private remove(id: string): void {
+    const old = this.candidates.get(id);
+    if (!old) return;
+    this.candidates.delete(id);
+    for (const q of this.queuesOf.get(id) ?? []) {
+      const list = this.lists.get(q);
+      const i = list ? list.indexOf(old) : -1;
+      if (list && i >= 0) list.splice(i, 1);
+    }
+    this.queuesOf.delete(id);
+  }
+
+  private place(w: WorkerState): void {
+    if (w.worker.state !== "active" || w.worker.availableForOffers !== true) return;
+    const c = this.build(w);
+    this.candidates.set(w.id, c);
+    const queues = [...new Set(w.worker.queues ?? [])];
+    this.queuesOf.set(w.id, queues);
+    if (!hasRoom(c)) return;
+    const seq = this.seqOf(w.id);
+    for (const q of queues) {
+      let list = this.lists.get(q);
+      if (!list) this.lists.set(q, (list = []));
+      // Registration order: binary search for the first worker registered later.
+      let lo = 0;
+      let hi = list.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        const other = list[mid];
+        if (other !== undefined && this.seqOf(other.id) < seq) lo = mid + 1;
+        else hi = mid;
+      }
+      list.splice(lo, 0, c);
+    }
+  }
+
+  /** The available workers listing `queueId` that still have room on some channel, in registration order. */
+  candidatesFor(queueId: string): CandidateWorker[] {
+    let list = this.lists.get(queueId);
+    if (!list) this.lists.set(queueId, (list = []));
+    return list;
+  }
+
+  outstandingFor(jobId: string): number {
+    let n = this.outstanding.get(jobId);
+    if (n === undefined) {
+      n = this.countOffers(jobId);
+      this.outstanding.set(jobId, n);
+    }
+    return n;
+  }
+
+  /** After the pass offered `jobId` to a worker: its new view (usage grew) and one more offer out for the job. */
+  update(worker: CandidateWorker, jobId: string): void {
+    // Not yet looked up means the lookup reads live state, which already holds this offer.
+    const n = this.outstanding.get(jobId);
+    if (n !== undefined) this.outstanding.set(jobId, n + 1);
+    const old = this.candidates.get(worker.id);
+    if (!old) return;
+    this.candidates.set(worker.id, worker);
+    const room = hasRoom(worker);
+    for (const q of this.queuesOf.get(worker.id) ?? []) {
+      const list = this.lists.get(q);
+      const i = list ? list.indexOf(old) : -1;
+      if (!list || i < 0) continue;
+      if (room) list[i] = worker;
+      else list.splice(i, 1);
+    }
+  }
+}
+
+export class MatchIndex {
+  /** Counts writes of jobs and workers: a snapshot is trusted only while this has not moved under it. */
+  epoch = 0;
+  /** Queued jobs not yet seen holding their maximum of offers: the only ones a pass visits. */
+  readonly openJobs = new Set<string>();
+  /** Set when a queue's bypassSelectors may have changed: the next stale-offer check looks at every offer. */
+  recheckAllOffers = true;
+  /** Jobs and workers written since the last stale-offer check (an unchanged offer stays valid). */
+  changedJobs = new Set<string>();
+  changedWorkers = new Set<string>();
+  checkedBypass = new Map<string, boolean>();
+
+  private readonly jobSeq = new WeakMap<JobState, number>();
+  private nextJobSeq = 0;
+  private readonly workerSeq = new Map<string, number>();
+  private nextWorkerSeq = 0;
+  private dirtyJobs = new Set<string>();
+  private dirtyWorkers = new Set<string>();
+  private readonly queuedByQueue = new Map<string, Set<string>>();
+  private readonly queuedQueueOf = new Map<string, string>();
+  private readonly offerJobsOf = new Map<string, string[]>();
+  private readonly offerHolders = new Map<string, Set<string>>();
+  private readonly queueSettings = new Map<string, string>();
+  /**
+   * Each worker's candidate view, kept across passes. The view holds the channel of every job the worker has an
+   * offer or assignment for, so a job whose channel changes drops every entry; `jobChannels` notices that.
+   */
+  private readonly candidateCache = new Map<string, CandidateWorker>();
+  private readonly jobChannels = new Map<string, string>();
+  private pool: MatchSnapshot | undefined;
+  private poolDirty = new Set<string>();
+  private poolRebuild = false;
+
+  constructor(
+    private readonly jobs: ReadonlyMap<string, JobState>,
+    private readonly workers: ReadonlyMap<string, WorkerState>,
+  ) {}
+
+  jobWritten(j: JobState): void {
+    this.epoch++;
+    this.changedJobs.add(j.id);
+    this.dirtyJobs.add(j.id);
+    if (!this.jobSeq.has(j) && this.jobs.get(j.id) === j) this.jobSeq.set(j, this.nextJobSeq++);
+    const channel = j.job.channelId ?? "";
+    const known = this.jobChannels.get(j.id);
+    if (known !== undefined && known !== channel) {
+      this.candidateCache.clear();
+      this.poolRebuild = true;
+    }
+    this.jobChannels.set(j.id, channel);
+  }
+
+  jobDeleted(id: string): void {
+    this.epoch++;
+    this.changedJobs.add(id);
+    this.dirtyJobs.add(id);
+    this.jobChannels.delete(id);
+  }
+
+  workerWritten(w: WorkerState): void {
+    this.epoch++;
+    this.changedWorkers.add(w.id);
+    this.dirtyWorkers.add(w.id);
+    this.poolDirty.add(w.id);
+    if (!this.workerSeq.has(w.id) && this.workers.get(w.id) === w) this.workerSeq.set(w.id, this.nextWorkerSeq++);
+    this.candidateCache.delete(w.id);
+  }
+
+  workerDeleted(id: string): void {
+    this.epoch++;
+    this.dirtyWorkers.add(id);
+    this.poolDirty.add(id);
+    this.workerSeq.delete(id);
+    this.candidateCache.delete(id);
+  }
+
+  /** Registration order of a worker (workers not yet written sort last). */
+  workerOrder(id: string): number {
+    return this.workerSeq.get(id) ?? Number.MAX_SAFE_INTEGER;
+  }
+
+  /** The order a job entered the core: the last tie-break of the service order. */
+  jobOrder(j: JobState): number {
+    let n = this.jobSeq.get(j);
+    if (n === undefined) this.jobSeq.set(j, (n = this.nextJobSeq++));
+    return n;
+  }
+
+  /** Fold the writes since the last call into queue membership, offer holders and the open set. */
+  absorb(): void {
+    if (this.dirtyWorkers.size > 0) {
+      const dirty = this.dirtyWorkers;
+      this.dirtyWorkers = new Set();
+      for (const id of dirty) this.absorbWorker(id);
+    }
+    if (this.dirtyJobs.size > 0) {
+      const dirty = this.dirtyJobs;
+      this.dirtyJobs = new Set();
+      for (const id of dirty) this.absorbJob(id);
+    }
+  }
+
+  private absorbWorker(id: string): void {
+    const before = this.offerJobsOf.get(id) ?? [];
+    const w = this.workers.get(id);
+    const after = w ? (w.worker.offers ?? []).map((o) => o.jobId) : [];
+    for (const jobId of before) {
+      if (after.includes(jobId)) continue;
+      this.openJobs.add(jobId); // an offer of this job went away: it may take another
+      const set = this.offerHolders.get(jobId);
+      set?.delete(id);
+      if (set?.size === 0) this.offerHolders.delete(jobId);
+    }
+    for (const jobId of after) {
+      if (before.includes(jobId)) continue;
+      let set = this.offerHolders.get(jobId);
+      if (!set) this.offerHolders.set(jobId, (set = new Set()));
+      set.add(id);
+    }
+    if (after.length > 0) this.offerJobsOf.set(id, after);
+    else this.offerJobsOf.delete(id);
+  }
+
+  private absorbJob(id: string): void {
+    const j = this.jobs.get(id);
+    const q = j !== undefined && j.job.status === "queued" && j.job.queueId ? j.job.queueId : undefined;
+    const prev = this.queuedQueueOf.get(id);
+    if (prev !== q) {
+      if (prev !== undefined) this.queuedByQueue.get(prev)?.delete(id);
+      if (q !== undefined) {
+        let set = this.queuedByQueue.get(q);
+        if (!set) this.queuedByQueue.set(q, (set = new Set()));
+        set.add(id);
+        this.queuedQueueOf.set(id, q);
+      } else this.queuedQueueOf.delete(id);
+    }
+    if (q !== undefined) this.openJobs.add(id);
+    else this.openJobs.delete(id);
+  }
+
+  /** Ids of the jobs queued in a queue (after absorb). */
+  queued(queueId: string): ReadonlySet<string> | undefined {
+    return this.queuedByQueue.get(queueId);
+  }
+
+  /** Queues with at least one queued job, in id order. */
+  busyQueues(): string[] {
+    return [...this.queuedByQueue.keys()].filter((q) => (this.queuedByQueue.get(q)?.size ?? 0) > 0).sort();
+  }
+
+  /** The workers holding an offer for the job, in registration order (after absorb). */
+  holdersOf(jobId: string): string[] {
+    const set = this.offerHolders.get(jobId);
+    if (!set || set.size === 0) return [];
+    return [...set].sort((a, b) => this.workerOrder(a) - this.workerOrder(b));
+  }
+
+  countOffers(jobId: string): number {
+    let n = 0;
+    for (const id of this.offerHolders.get(jobId) ?? []) {
+      for (const o of this.workers.get(id)?.worker.offers ?? []) if (o.jobId === jobId) n++;
+    }
+    return n;
+  }
+
+  /**
+   * Compare a queue's routing settings with what the last pass saw. When they moved, every queued job of the queue
+   * is open again (a higher maxConcurrentOffers, another policy) and every offer is re-checked (bypassSelectors).
+   */
+  checkQueueSettings(queueId: string, settings: string): void {
+    if (this.queueSettings.get(queueId) === settings) return;
+    this.queueSettings.set(queueId, settings);
+    this.recheckAllOffers = true;
+    for (const id of this.queuedByQueue.get(queueId) ?? []) this.openJobs.add(id);
+  }
+
+  /** A worker's view for distribution: its labels, queues, channels and what it holds. */
+  candidate(w: WorkerState): CandidateWorker {
+    const usage: WorkerUsage[] = [];
+    const channelOf = (jobId: string): string => this.jobs.get(jobId)?.job.channelId ?? "";
+    for (const a of w.worker.assignedJobs ?? [])
+      usage.push({ kind: "assignment", jobId: a.jobId, channelId: channelOf(a.jobId), capacityCost: a.capacityCost });
+    for (const o of w.worker.offers ?? [])
+      usage.push({ kind: "offer", jobId: o.jobId, channelId: channelOf(o.jobId), capacityCost: o.capacityCost });
+    const declinedUntil = new Map<string, number>();
+    for (const [jobId, at] of Object.entries(w.declines))
+      declinedUntil.set(jobId, at === null ? Number.POSITIVE_INFINITY : at);
+    return {
+      id: w.id,
+      labels: w.worker.labels ?? {},
+      queues: w.worker.queues ?? [],
+      capacity: w.worker.capacity ?? 0,
+      channels: w.worker.channels ?? [],
+      available: w.worker.state === "active" && w.worker.availableForOffers === true,
+      usage,
+      idleSinceMs: w.idleSinceMs,
+      declinedUntil,
+    };
+  }
+
+  cachedCandidate(w: WorkerState): CandidateWorker {
+    let c = this.candidateCache.get(w.id);
+    if (!c) this.candidateCache.set(w.id, (c = this.candidate(w)));
+    return c;
+  }
+
+  /** The pool as of now: rebuilt whole when every view may have changed, else refreshed for the workers written. */
+  snapshot(): MatchSnapshot {
+    this.absorb();
+    if (this.pool === undefined || this.poolRebuild) {
+      this.poolRebuild = false;
+      this.poolDirty.clear();
+      this.pool = new MatchSnapshot(
+        this.epoch,
+        this.workers.values(),
+        (w) => this.cachedCandidate(w),
+        (jobId) => this.countOffers(jobId),
+        (id) => this.workerOrder(id),
+      );
+    } else {
+      const changed = this.poolDirty;
+      this.poolDirty = new Set();
+      this.pool.refresh(this.epoch, changed, (id) => this.workers.get(id));
+    }
+    return this.pool;
+  }
+}
