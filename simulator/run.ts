@@ -153,6 +153,7 @@ export async function runSimulation(config: RoutingConfig, traffic: Traffic): Pr
           clock.setTimer(clock.now() + delay * 1000, () => {
             if (declines) router.declineOffer(e.offerId);
             else router.acceptOffer(e.offerId);
+            return router.idle();
           });
           return;
         }
@@ -168,7 +169,10 @@ export async function runSimulation(config: RoutingConfig, traffic: Traffic): Pr
             r.queueId = e.queueId;
             r.outcome = "answered";
             r.waitS = nowS() - r.arrivedAtS;
-            clock.setTimer(clock.now() + r.handleS * 1000, () => router.completeJob(e.jobId));
+            clock.setTimer(clock.now() + r.handleS * 1000, () => {
+              router.completeJob(e.jobId);
+              return router.idle();
+            });
           }
           if (w) {
             account(w);
@@ -238,12 +242,14 @@ export async function runSimulation(config: RoutingConfig, traffic: Traffic): Pr
         account(w);
         w.staffed = true;
         router.setWorkerAvailable(id, true);
+        return router.idle();
       });
       if (end !== undefined) {
         clock.setTimer(at(end), () => {
           account(w);
           w.staffed = false;
           router.setWorkerAvailable(id, false);
+          return router.idle();
         });
       }
     }
@@ -282,6 +288,7 @@ export async function runSimulation(config: RoutingConfig, traffic: Traffic): Pr
         if (Number.isFinite(patienceS)) {
           clock.setTimer(at(arrivedAtS + patienceS), () => {
             if (r.outcome === undefined) router.cancelJob(id, "abandoned");
+            return router.idle();
           });
         }
         const input: Parameters<Router["submitJob"]>[0] = { id, channelId: s.channelId, labels };

@@ -380,7 +380,7 @@ export class RoutingCore<J extends JobState = JobState, W extends WorkerState = 
   }
 
   private armWaitTime(j: J): void {
-    this.timers.clearPrefix(`wait:${j.id}:`);
+    this.timers.clearGroup(`wait:${j.id}:`);
     const queue = this.host.policies.queue(j.job.queueId);
     const policy = this.host.policies.exceptionPolicy(queue?.exceptionPolicyId);
     if (!policy || j.enqueuedAtMs === undefined) return;
@@ -444,7 +444,7 @@ export class RoutingCore<J extends JobState = JobState, W extends WorkerState = 
         return;
       case "reclassify": {
         this.revokeOffersForJob(j);
-        this.timers.clearPrefix(`wait:${j.id}:`);
+        this.timers.clearGroup(`wait:${j.id}:`);
         if (a.classificationPolicyId) j.job.classificationPolicyId = a.classificationPolicyId;
         if (a.labelsToUpsert) j.job.labels = upsertLabels(j.job.labels, a.labelsToUpsert);
         if (!j.job.classificationPolicyId) {
@@ -460,7 +460,7 @@ export class RoutingCore<J extends JobState = JobState, W extends WorkerState = 
       }
       case "manualReclassify": {
         this.revokeOffersForJob(j);
-        this.timers.clearPrefix(`wait:${j.id}:`);
+        this.timers.clearGroup(`wait:${j.id}:`);
         if (a.queueId) j.job.queueId = a.queueId;
         if (a.priority !== undefined) j.job.priority = a.priority;
         if (a.workerSelectors) {
@@ -501,7 +501,7 @@ export class RoutingCore<J extends JobState = JobState, W extends WorkerState = 
   }
 
   private clearJobTimers(jobId: string): void {
-    this.timers.clearPrefix(`wait:${jobId}:`);
+    this.timers.clearGroup(`wait:${jobId}:`);
     this.timers.clear(`selexp:${jobId}`);
     this.timers.clear(`sched:${jobId}`);
   }
@@ -521,7 +521,7 @@ export class RoutingCore<J extends JobState = JobState, W extends WorkerState = 
       );
     }
     this.revokeOffersForJob(j);
-    this.timers.clearPrefix(`wait:${j.id}:`);
+    this.timers.clearGroup(`wait:${j.id}:`);
     j.job.status = "pendingClassification";
     this.writeJob(j);
     this.enqueue(() => this.classifyJob(j.id));

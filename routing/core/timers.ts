@@ -3,16 +3,16 @@
 
 import type { Clock, TimerHandle } from "../clock";
 
-/** A timer key's kind: the part before its first colon ("wait:job:rule" → "wait"). */
-function kindOf(key: string): string {
-  const i = key.indexOf(":");
+/** A timer key's group: up to its second colon ("wait:job:rule" → "wait:job"), so a job's timers clear together. */
+function groupOf(key: string): string {
+  const i = key.indexOf(":", key.indexOf(":") + 1);
   return i < 0 ? key : key.slice(0, i);
 }
 
 export class KeyedTimers {
   private readonly timers = new Map<string, TimerHandle>();
-  /** Keys by kind: clearing a job's waitTime timers must not scan one timer per outstanding offer. */
-  private readonly byKind = new Map<string, Set<string>>();
+  /** Keys by group: clearing a job's waitTime timers must not scan every other job's. */
+  private readonly byGroup = new Map<string, Set<string>>();
   private closed = false;
 
   constructor(
@@ -32,8 +32,9 @@ export class KeyedTimers {
       return this.after();
     });
     this.timers.set(key, handle);
-    let keys = this.byKind.get(kindOf(key));
-    if (!keys) this.byKind.set(kindOf(key), (keys = new Set()));
+    const group = groupOf(key);
+    let keys = this.byGroup.get(group);
+    if (!keys) this.byGroup.set(group, (keys = new Set()));
     keys.add(key);
   }
 
@@ -44,9 +45,9 @@ export class KeyedTimers {
     this.forget(key);
   }
 
-  /** Clear every timer whose key starts with `prefix` (which must include its kind's colon). */
-  clearPrefix(prefix: string): void {
-    const keys = this.byKind.get(kindOf(prefix));
+  /** Clear every timer of a group, given as its prefix ("wait:<job>:"). */
+  clearGroup(prefix: string): void {
+    const keys = this.byGroup.get(groupOf(prefix));
     if (!keys) return;
     for (const key of [...keys]) if (key.startsWith(prefix)) this.clear(key);
   }
@@ -55,11 +56,14 @@ export class KeyedTimers {
     this.closed = true;
     for (const t of this.timers.values()) this.clock.clearTimer(t);
     this.timers.clear();
-    this.byKind.clear();
+    this.byGroup.clear();
   }
 
   private forget(key: string): void {
     this.timers.delete(key);
-    this.byKind.get(kindOf(key))?.delete(key);
+    const group = groupOf(key);
+    const keys = this.byGroup.get(group);
+    keys?.delete(key);
+    if (keys?.size === 0) this.byGroup.delete(group);
   }
 }

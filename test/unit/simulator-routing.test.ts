@@ -49,6 +49,7 @@ describe("routing core", () => {
     let current = "first";
     for (let i = 0; i < 3; i++) {
       router.completeJob(current);
+      await router.idle();
       const offer = [...events].reverse().find((e) => e.kind === "offerIssued");
       if (offer?.kind !== "offerIssued") throw new Error("no offer after completion");
       router.acceptOffer(offer.offerId);
