@@ -1,22 +1,13 @@
 // Issue 23, "proof they agree, job by job": each scenario is played through the emulator over real HTTP (manual
-// clock) and through the simulator's core `routing/Router` (virtual time), and the per-job event sequences must be
-// the same (see ./routing-differential.ts for the driver and the event vocabulary).
+// clock) and through the simulator's core `routing/Router` in virtual time (the simulator's VirtualClock), and the
+// per-job event sequences must be the same (see ./routing-differential.ts for the driver and the event vocabulary).
 //
-// KNOWN DIFFERENCES, found by this harness. These scenarios are left out of the suite until the two machines are one;
-// they are listed here so that nobody mistakes their absence for agreement. Each: the scenario, then the first
-// differing event (job, index in its sequence: emulator | Router).
-// 1. bestWorker with a directMap scoring rule (workers Skill 3 and 9, one job): the emulator queues the job and
-//    offers it to nobody (the rule yields no score); Router.submitJob throws RuleError "scoringRule of kind directMap
-//    cannot be evaluated without HTTP". j1[2]: (no event) | submitJob throws.
-// 2. waitTime reclassify that revokes an offer (worker `busy` in q1 with capacity 1; j0 then j1 queued in q1, j0
-//    offered to busy; after 30 s j0 is reclassified to q2): Router offers the freed worker the next job of q1 at once,
-//    the emulator does not (j1 waits for its own exception), with the arrivals at the same instant or 5 s apart.
-//    j1[2]: "exception slow" | "offer busy".
-// 3. decline with retryOfferAt (w1 declines j1 with a retry 5 s later; 6 s pass; j2 arrives): the emulator offers j1
-//    to w1 again when the retry time comes; Router arms no timer for it, and when j2 arrives offers w1 j2, not the
-//    older j1. j1[4]: "offer w1" | (no event); j2[2]: (no event) | "offer w1".
-// 4. maxConcurrentOffers 2, one offer accepted: the emulator raises OfferAccepted then OfferRevoked for the other
-//    worker; Router revokes the other offer first, then raises assigned. j1[4]: "assigned w2" | "revoked w1".
+// Scenarios on which the two machines disagree today are run with `it.fails` (see DISAGREE_UNTIL_ONE_CORE below): the
+// suite stays green while the difference stands, and a scenario turns red the moment the two agree, so that it is
+// moved out of the list and becomes a plain assertion.
+//
+// Each scenario also names, per job, key events its trace must contain in that order (`expected`), checked on both
+// sides: two empty or truncated traces cannot agree their way to green.
 
 import { describe, expect, it } from "vitest";
 import type { DistributionMode, RouterChannel } from "../../provider/client/models";
@@ -62,7 +53,43 @@ const job = (id: string, extra: Partial<Extract<Step, { job: string }>> = {}): S
   ...extra,
 });
 
-const SCENARIOS: Record<string, Scenario> = {
+/** A scenario and the key events (per job, in order, not necessarily adjacent) both traces must contain. */
+interface Case extends Scenario {
+  expected: Trace;
+}
+
+/** q1's waitTime rule `slow` (30 s) reclassifies into the overflow queue q2 (priority 10, label Escalated). */
+const overflowAfter30s: RoutingConfig = {
+  ...config(longestIdle),
+  queues: [
+    { id: "q1", name: "q1", distributionPolicyId: "dp", exceptionPolicyId: "ep" },
+    { id: "q2", name: "q2", distributionPolicyId: "dp", labels: { Overflow: true } },
+  ],
+  classificationPolicies: [
+    {
+      id: "overflow",
+      name: "overflow",
+      queueSelectorAttachments: [
+        { kind: "static", queueSelector: { key: "Overflow", labelOperator: "equal", value: true } },
+      ],
+      prioritizationRule: { kind: "static", value: 10 },
+    },
+  ],
+  exceptionPolicies: [
+    {
+      id: "ep",
+      exceptionRules: [
+        {
+          id: "slow",
+          trigger: { kind: "waitTime", thresholdSeconds: 30 },
+          actions: [{ kind: "reclassify", classificationPolicyId: "overflow", labelsToUpsert: { Escalated: true } }],
+        },
+      ],
+    },
+  ],
+};
+
+const SCENARIOS: Record<string, Case> = {
   "longestIdle: the worker idle longest is offered first; accept, complete, the next job follows": {
     config: config(longestIdle),
     steps: [
@@ -79,6 +106,12 @@ const SCENARIOS: Record<string, Scenario> = {
       { complete: "j1" },
       { accept: "j2", by: "w2" },
     ],
+    expected: {
+      j1: ["offer w1", "assigned w1", "completed"],
+      j2: ["offer w2", "assigned w2"],
+      j3: ["offer w3"],
+      j4: ["offer w1"],
+    },
   },
   "roundRobin: offers rotate over the workers": {
     config: config({ kind: "roundRobin", minConcurrentOffers: 1, maxConcurrentOffers: 1 }),
@@ -92,6 +125,7 @@ const SCENARIOS: Record<string, Scenario> = {
       job("j4"),
       job("j5"),
     ],
+    expected: { j1: ["offer w1"], j2: ["offer w2"], j3: ["offer w3"], j4: ["offer w1"], j5: ["offer w2"] },
   },
   "bestWorker with an expression scoring rule": {
     config: config({
@@ -109,6 +143,7 @@ const SCENARIOS: Record<string, Scenario> = {
       { decline: "j1", by: "w2" },
       job("j3"),
     ],
+    expected: { j1: ["offer w2", "declined w2", "offer w1"], j2: ["offer w3"], j3: ["offer w2"] },
   },
   "weighted allocation picks the queue the draw lands in": {
     random: () => 0.7,
@@ -136,40 +171,12 @@ const SCENARIOS: Record<string, Scenario> = {
       ],
     },
     steps: [worker("w1", { queues: ["q1", "q2"] }), job("j1", { queueId: undefined, classificationPolicyId: "cp" })],
+    expected: { j1: ["queued q2 p5", "offer w1"] },
   },
   "waitTime exception reclassifies a waiting job into the overflow queue": {
-    config: {
-      ...config(longestIdle),
-      queues: [
-        { id: "q1", name: "q1", distributionPolicyId: "dp", exceptionPolicyId: "ep" },
-        { id: "q2", name: "q2", distributionPolicyId: "dp", labels: { Overflow: true } },
-      ],
-      classificationPolicies: [
-        {
-          id: "overflow",
-          name: "overflow",
-          queueSelectorAttachments: [
-            { kind: "static", queueSelector: { key: "Overflow", labelOperator: "equal", value: true } },
-          ],
-          prioritizationRule: { kind: "static", value: 10 },
-        },
-      ],
-      exceptionPolicies: [
-        {
-          id: "ep",
-          exceptionRules: [
-            {
-              id: "slow",
-              trigger: { kind: "waitTime", thresholdSeconds: 30 },
-              actions: [
-                { kind: "reclassify", classificationPolicyId: "overflow", labelsToUpsert: { Escalated: true } },
-              ],
-            },
-          ],
-        },
-      ],
-    },
+    config: overflowAfter30s,
     steps: [worker("w2", { queues: ["q2"] }), job("j1"), { advanceMs: 10_000 }, job("j2"), { advanceMs: 25_000 }],
+    expected: { j1: ["queued q1 p1", "exception slow", "queued q2 p10", "offer w2"], j2: ["queued q1 p1"] },
   },
   "waitTime exception manually reclassifies into another queue with a new priority": {
     config: {
@@ -192,6 +199,7 @@ const SCENARIOS: Record<string, Scenario> = {
       ],
     },
     steps: [worker("w2", { queues: ["q2"] }), job("j1"), { advanceMs: 21_000 }],
+    expected: { j1: ["queued q1 p1", "exception move", "queued q2 p7", "offer w2"] },
   },
   "queueLength exception cancels the arrival that makes the queue too long": {
     config: {
@@ -211,6 +219,7 @@ const SCENARIOS: Record<string, Scenario> = {
       ],
     },
     steps: [job("j1"), job("j2"), job("j3"), worker("w1")],
+    expected: { j1: ["offer w1"], j2: ["queued q1 p1"], j3: ["exception full", "cancelled"] },
   },
   "an expiring worker selector widens the job to other workers": {
     config: config(longestIdle),
@@ -221,6 +230,7 @@ const SCENARIOS: Record<string, Scenario> = {
       }),
       { advanceMs: 21_000 },
     ],
+    expected: { j1: ["queued q1 p1", "offer w-en"] },
   },
   "an offer expires, is offered again to the longest-idle worker; declined, it goes to the next": {
     config: config(longestIdle, {}, 10),
@@ -233,10 +243,12 @@ const SCENARIOS: Record<string, Scenario> = {
       { decline: "j1", by: "w1" },
       { accept: "j1", by: "w2" },
     ],
+    expected: { j1: ["offer w1", "expired w1", "offer w1", "declined w1", "offer w2", "assigned w2"] },
   },
   "a cancelled job revokes its offer and the worker takes the next": {
     config: config(longestIdle),
     steps: [worker("w1"), job("j1"), job("j2"), { cancel: "j1" }, { accept: "j2", by: "w1" }, { complete: "j2" }],
+    expected: { j1: ["offer w1", "revoked w1", "cancelled"], j2: ["offer w1", "assigned w1", "completed"] },
   },
   "multi-channel capacity: a voice job fills the worker, chats share it": {
     config: config(longestIdle),
@@ -257,23 +269,227 @@ const SCENARIOS: Record<string, Scenario> = {
       { complete: "c1" },
       { complete: "c2" },
     ],
+    expected: {
+      c1: ["offer w1", "assigned w1", "completed"],
+      c2: ["offer w1", "assigned w1", "completed"],
+      c3: ["offer w1"],
+      v1: ["queued q1 p1"],
+    },
+  },
+  "bestWorker with a directMap scoring rule": {
+    config: config({
+      kind: "bestWorker",
+      minConcurrentOffers: 1,
+      maxConcurrentOffers: 1,
+      scoringRule: { kind: "directMap" },
+    }),
+    steps: [
+      worker("w1", { labels: { Skill: 3 } }),
+      worker("w2", { labels: { Skill: 9 } }),
+      job("j1", { labels: { Skill: 9 } }),
+    ],
+    expected: { j1: ["received", "queued q1 p1"] },
+  },
+  "an expiring requested selector blocks every worker until it expires, then the job is offered": {
+    config: config(longestIdle),
+    steps: [
+      worker("w-en", { labels: { Lang: "en" } }),
+      { advanceMs: 1000 },
+      worker("w-de", { labels: { Lang: "de" } }),
+      job("j1", {
+        requestedWorkerSelectors: [{ key: "Lang", labelOperator: "equal", value: "fr", expiresAfterSeconds: 20 }],
+      }),
+      { advanceMs: 19_000 },
+      { mark: "19s" },
+      { advanceMs: 2000 },
+      { accept: "j1", by: "w-en" },
+    ],
+    expected: { j1: ["queued q1 p1", "mark 19s", "offer w-en", "assigned w-en"] },
+  },
+  "an expiring selector attached by the classification policy blocks the job until it expires": {
+    config: {
+      ...config(longestIdle),
+      classificationPolicies: [
+        {
+          id: "senior",
+          name: "senior",
+          workerSelectorAttachments: [
+            {
+              kind: "static",
+              workerSelector: { key: "Tier", labelOperator: "equal", value: "senior", expiresAfterSeconds: 15 },
+            },
+          ],
+        },
+      ],
+    },
+    steps: [
+      worker("w-jr", { labels: { Tier: "junior" } }),
+      job("j1", { classificationPolicyId: "senior" }),
+      { advanceMs: 14_000 },
+      { mark: "14s" },
+      { advanceMs: 2000 },
+      { accept: "j1", by: "w-jr" },
+    ],
+    expected: { j1: ["queued q1 p1", "mark 14s", "offer w-jr", "assigned w-jr"] },
+  },
+  "multi-channel capacity: chats fill the worker up to the channel's maxNumberOfJobs, a voice job waits for them": {
+    config: config(longestIdle),
+    steps: [
+      worker("w1", {
+        capacity: 10,
+        channels: [
+          { channelId: "voice", capacityCostPerJob: 10 },
+          { channelId: "chat", capacityCostPerJob: 2, maxNumberOfJobs: 3 },
+        ],
+      }),
+      job("c1"),
+      job("c2"),
+      job("c3"),
+      job("v1", { channelId: "voice" }),
+      job("c4"),
+      { accept: "c1", by: "w1" },
+      { accept: "c2", by: "w1" },
+      { accept: "c3", by: "w1" },
+      { mark: "full" },
+      { complete: "c1" },
+      { accept: "c4", by: "w1" },
+      { complete: "c2" },
+      { complete: "c3" },
+      { mark: "one chat left" },
+      { complete: "c4" },
+      { accept: "v1", by: "w1" },
+      job("c5"),
+      { mark: "on voice" },
+      { complete: "v1" },
+    ],
+    expected: {
+      c1: ["offer w1", "assigned w1", "mark full", "completed"],
+      c2: ["offer w1", "assigned w1", "mark full", "completed"],
+      c3: ["offer w1", "assigned w1", "mark full", "completed"],
+      c4: ["mark full", "offer w1", "assigned w1", "completed"],
+      v1: ["mark one chat left", "offer w1", "assigned w1", "mark on voice", "completed"],
+      c5: ["mark on voice", "offer w1"],
+    },
+  },
+  "waitTime reclassify revokes the offer of the job it moves": {
+    config: overflowAfter30s,
+    steps: [
+      worker("busy", { queues: ["q1"] }),
+      worker("w2", { queues: ["q2"] }),
+      job("j0"),
+      { advanceMs: 5000 },
+      job("j1"),
+      { advanceMs: 26_000 },
+      { mark: "31s" },
+      { advanceMs: 5000 },
+    ],
+    expected: {
+      j0: ["offer busy", "exception slow", "revoked busy", "queued q2 p10", "offer w2"],
+      j1: ["offer busy", "mark 31s", "exception slow", "revoked busy", "queued q2 p10"],
+    },
+  },
+  "waitTime reclassify at the same instant for two jobs, one holding an offer": {
+    config: overflowAfter30s,
+    steps: [
+      worker("busy", { queues: ["q1"] }),
+      worker("w2", { queues: ["q2"] }),
+      job("j0"),
+      job("j1"),
+      { advanceMs: 31_000 },
+    ],
+    expected: {
+      j0: ["offer busy", "exception slow", "revoked busy", "queued q2 p10", "offer w2"],
+      j1: ["exception slow", "queued q2 p10"],
+    },
+  },
+  "a decline with retryOfferAt: the job is offered to the same worker again at that time": {
+    config: config(longestIdle),
+    steps: [worker("w1"), job("j1"), { decline: "j1", by: "w1", retryAfterMs: 5000 }, { advanceMs: 6000 }, job("j2")],
+    expected: { j1: ["offer w1", "declined w1", "offer w1"], j2: ["queued q1 p1"] },
+  },
+  "maxConcurrentOffers 2: one worker accepts, the other's offer is revoked": {
+    config: config({ kind: "longestIdle", minConcurrentOffers: 1, maxConcurrentOffers: 2 }),
+    steps: [worker("w1"), { advanceMs: 1000 }, worker("w2"), job("j1"), { accept: "j1", by: "w2" }, job("j2")],
+    expected: { j1: ["offer w1", "offer w2", "assigned w2"], j2: ["offer w1"] },
+  },
+  "an offer expires and the same worker, the only one, is offered the job again and accepts": {
+    config: config(longestIdle, {}, 10),
+    steps: [
+      worker("w1"),
+      job("j1"),
+      { advanceMs: 9000 },
+      { mark: "9s" },
+      { advanceMs: 2000 },
+      { accept: "j1", by: "w1" },
+    ],
+    expected: { j1: ["offer w1", "mark 9s", "expired w1", "offer w1", "assigned w1"] },
+  },
+  "a worker going unavailable loses its offer to the next worker; back again, it is offered new work": {
+    config: config(longestIdle),
+    steps: [
+      worker("w1"),
+      { advanceMs: 1000 },
+      worker("w2"),
+      job("j1"),
+      { unavailable: "w1" },
+      { accept: "j1", by: "w2" },
+      job("j2"),
+      { mark: "w1 back" },
+      { available: "w1" },
+      { accept: "j2", by: "w1" },
+    ],
+    expected: {
+      j1: ["offer w1", "revoked w1", "offer w2", "assigned w2"],
+      j2: ["queued q1 p1", "mark w1 back", "offer w1", "assigned w1"],
+    },
   },
 };
 
-function offered(t: Trace): number {
-  return Object.values(t).filter((events) => events.some((e) => e.startsWith("offer "))).length;
+/**
+ * Scenarios the two machines disagree on today, each with the first difference the harness finds (job[index]:
+ * emulator | Router). They run with `it.fails`; when the shared routing core (issue 23) makes them agree, the test
+ * reports "expected to fail" and the scenario must be taken out of this list.
+ */
+const DISAGREE_UNTIL_ONE_CORE = new Set<string>([
+  // j1[2]: (no event) | Router.submitJob throws RuleError "scoringRule of kind directMap cannot be evaluated without
+  // HTTP": the emulator queues the job and offers it to nobody (the rule yields labels, not a score).
+  "bestWorker with a directMap scoring rule",
+  // j1[2]: "exception slow" | "offer busy": j0's reclassify frees `busy`; the Router offers it j1 at once (revoked a
+  // moment later by j1's own exception), the emulator runs j1's exception first.
+  "waitTime reclassify at the same instant for two jobs, one holding an offer",
+  // j1[4]: "offer w1" | (no event): the emulator offers j1 to w1 again at the retry time, the Router arms no timer
+  // for it (j2[2]: (no event) | "offer w1": the Router offers w1 the newer job instead).
+  "a decline with retryOfferAt: the job is offered to the same worker again at that time",
+  // j1[4]: "assigned w2" | "revoked w1": the emulator raises OfferAccepted, then OfferRevoked for the other worker;
+  // the Router revokes first. (Which order is right is the core's to settle; `expected` leaves the revoke out.)
+  "maxConcurrentOffers 2: one worker accepts, the other's offer is revoked",
+]);
+
+/** Whether `want` occurs in `events` in order (other events may come between). */
+function containsInOrder(events: string[] | undefined, want: string[]): boolean {
+  let i = 0;
+  for (const e of events ?? []) if (i < want.length && e === want[i]) i++;
+  return i === want.length;
 }
 
 describe("emulator and routing/Router raise the same per-job events", () => {
+  it("every scenario listed as a known disagreement exists (a renamed one would silently leave the list)", () => {
+    for (const name of DISAGREE_UNTIL_ONE_CORE) expect(Object.keys(SCENARIOS)).toContain(name);
+  });
+
   for (const [name, scenario] of Object.entries(SCENARIOS)) {
-    it(name, async () => {
+    const test = DISAGREE_UNTIL_ONE_CORE.has(name) ? it.fails : it;
+    test(name, async () => {
       const emulator = await runOnEmulator(scenario);
       const router = await runOnRouter(scenario);
-      const diff = firstDifference(emulator, router);
-      expect(diff).toBeUndefined();
+      expect(firstDifference(emulator, router)).toBeUndefined();
       expect(router).toEqual(emulator);
-      // Something was routed: the agreement is not two empty traces.
-      expect(offered(emulator)).toBeGreaterThan(0);
+      // The agreement is about something: every key event is there, on both sides.
+      expect(Object.keys(scenario.expected).length).toBeGreaterThan(0);
+      for (const [jobId, want] of Object.entries(scenario.expected)) {
+        expect(containsInOrder(emulator[jobId], want), `emulator ${jobId}: ${want.join(", ")}`).toBe(true);
+        expect(containsInOrder(router[jobId], want), `router ${jobId}: ${want.join(", ")}`).toBe(true);
+      }
     });
   }
 });

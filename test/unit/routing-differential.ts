@@ -1,7 +1,8 @@
 // Differential driver for the two routing state machines (issue 23): one scenario (configuration, then a script of
 // worker registrations, job arrivals, accepts, declines, completions and clock advances) is played
 // (a) against the emulator over real HTTP (startEmulator on port 0, real HMAC, its runtime on a ManualClock) and
-// (b) against the simulator's core, `routing/Router`, on its own ManualClock in virtual time,
+// (b) against the simulator's core, `routing/Router`, in virtual time on the simulator's own VirtualClock (timers fire
+//     only inside `run`, as in jobrouter-simulate),
 // and each side's events are reduced to the same per-job vocabulary so the two sequences can be compared job by job.
 //
 // The vocabulary is what both machines raise today: received, queued (queue, priority), offer issued / expired /
@@ -12,12 +13,20 @@
 // - a completed job holds its worker's capacity in the emulator until it is closed (wrap-up), while Router's
 //   completeJob releases it at once; so the `complete` step completes and closes the job on the emulator side.
 // Worker events (registered, updated) are not per job and are not compared.
+//
+// A `mark` step writes `mark <name>` into the trace of every job seen so far, on both sides: traces are per job, so
+// this is how a scenario pins an event after a point in its script ("offered only after the selector expired").
+//
+// The Router's acceptOffer / declineOffer / completeJob / cancelJob / setWorkerAvailable / addWorker are awaited: they
+// are synchronous today and may become asynchronous when the Router is a driver over the shared core (issue 23), and
+// awaiting a plain value is harmless. A `false` answer fails the run, as an HTTP error does on the emulator side.
 
 import { startEmulator } from "../../emulator";
 import { eventName, type RouterEvent as EmulatorEvent } from "../../emulator/runtime";
 import { JobRouterClient } from "../../provider/client";
 import type { Labels, RouterChannel } from "../../provider/client/models";
 import { ManualClock, Router, type JobInput, type RouterEvent, type RoutingConfig } from "../../routing";
+import { VirtualClock } from "../../simulator";
 
 export type Step =
   | {
@@ -34,6 +43,10 @@ export type Step =
   | { decline: string; by: string; retryAfterMs?: number }
   | { complete: string }
   | { cancel: string }
+  // Emulator: upsertWorker with availableForOffers false / true. Router: setWorkerAvailable.
+  | { unavailable: string }
+  | { available: string }
+  | { mark: string }
   | { advanceMs: number };
 
 export interface Scenario {
@@ -48,6 +61,10 @@ export type Trace = Record<string, string[]>;
 
 function push(trace: Trace, jobId: string, line: string): void {
   (trace[jobId] ??= []).push(line);
+}
+
+function mark(trace: Trace, name: string): void {
+  for (const events of Object.values(trace)) events.push(`mark ${name}`);
 }
 
 // ------------------------------------------------------------------ the emulator, over HTTP
@@ -140,6 +157,12 @@ export async function runOnEmulator(s: Scenario): Promise<Trace> {
         await client.closeJob(step.complete, a);
       } else if ("cancel" in step) {
         await client.cancelJob(step.cancel);
+      } else if ("unavailable" in step) {
+        await client.upsertWorker(step.unavailable, { availableForOffers: false });
+      } else if ("available" in step) {
+        await client.upsertWorker(step.available, { availableForOffers: true });
+      } else if ("mark" in step) {
+        mark(trace, step.mark);
       } else {
         await clock.advance(step.advanceMs);
       }
@@ -179,8 +202,18 @@ function fromRouter(e: RouterEvent, trace: Trace): void {
   }
 }
 
+/** The simulator's epoch (any fixed instant: only differences of time matter). */
+const ROUTER_EPOCH_MS = Date.parse("2024-01-01T00:00:00.000Z");
+
 export async function runOnRouter(s: Scenario): Promise<Trace> {
-  const clock = new ManualClock();
+  const clock = new VirtualClock(ROUTER_EPOCH_MS);
+  // Virtual time only moves inside run(), and ends at the last timer fired: a no-op timer at the target makes the
+  // clock stand exactly there afterwards, as the emulator's manual clock does after advance().
+  const advance = async (ms: number): Promise<void> => {
+    const target = clock.now() + ms;
+    clock.setTimer(target, () => undefined);
+    await clock.run(target);
+  };
   const trace: Trace = {};
   // Open offers by worker and job, from the events: what a worker answers is an offer, as over HTTP.
   const open = new Map<string, string>();
@@ -201,7 +234,7 @@ export async function runOnRouter(s: Scenario): Promise<Trace> {
     open.get(`${workerId}/${jobId}`) ?? fail(`worker ${workerId} holds no offer for job ${jobId}`);
   for (const step of s.steps) {
     if ("worker" in step) {
-      router.addWorker({
+      await router.addWorker({
         id: step.worker,
         queues: step.queues,
         capacity: step.capacity,
@@ -216,17 +249,26 @@ export async function runOnRouter(s: Scenario): Promise<Trace> {
       await router.submitJob({ id: job, ...rest });
     } else if ("accept" in step) {
       const offerId = offerOf(step.by, step.accept);
-      if (!router.acceptOffer(offerId)) fail(`offer ${offerId} could not be accepted`);
+      const ok = await router.acceptOffer(offerId);
+      if (!ok) fail(`offer ${offerId} could not be accepted`);
     } else if ("decline" in step) {
       const offerId = offerOf(step.by, step.decline);
       const retryAt = step.retryAfterMs === undefined ? undefined : clock.now() + step.retryAfterMs;
-      if (!router.declineOffer(offerId, retryAt)) fail(`offer ${offerId} could not be declined`);
+      const ok = await router.declineOffer(offerId, retryAt);
+      if (!ok) fail(`offer ${offerId} could not be declined`);
     } else if ("complete" in step) {
-      router.completeJob(step.complete);
+      await router.completeJob(step.complete);
     } else if ("cancel" in step) {
-      if (!router.cancelJob(step.cancel, "cancelled")) fail(`job ${step.cancel} is not active`);
+      const ok = await router.cancelJob(step.cancel, "cancelled");
+      if (!ok) fail(`job ${step.cancel} is not active`);
+    } else if ("unavailable" in step) {
+      await router.setWorkerAvailable(step.unavailable, false);
+    } else if ("available" in step) {
+      await router.setWorkerAvailable(step.available, true);
+    } else if ("mark" in step) {
+      mark(trace, step.mark);
     } else {
-      await clock.advance(step.advanceMs);
+      await advance(step.advanceMs);
     }
   }
   return trace;
