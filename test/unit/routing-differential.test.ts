@@ -1,10 +1,10 @@
 // Issue 23, "proof they agree, job by job": each scenario is played through the emulator over real HTTP (manual
-// clock) and through the simulator's core `routing/Router` in virtual time (the simulator's VirtualClock), and the
+// clock) and through the simulator's driver `routing/Router` in virtual time (the simulator's VirtualClock), and the
 // per-job event sequences must be the same (see ./routing-differential.ts for the driver and the event vocabulary).
-//
-// Scenarios on which the two machines disagree today are run with `it.fails` (see DISAGREE_UNTIL_ONE_CORE below): the
-// suite stays green while the difference stands, and a scenario turns red the moment the two agree, so that it is
-// moved out of the list and becomes a plain assertion.
+// Both run the one routing core (routing/core); what this pins is that the two hosts around it (the emulator's REST
+// handlers and store, the simulator's driver) feed it and read it alike. Four scenarios (directMap scoring, two
+// same-instant reclassifications, a decline with retryOfferAt, maxConcurrentOffers 2 with one accept) disagreed while
+// the simulator had its own state machine.
 //
 // Each scenario also names, per job, key events its trace must contain in that order (`expected`), checked on both
 // sides: two empty or truncated traces cannot agree their way to green.
@@ -445,26 +445,6 @@ const SCENARIOS: Record<string, Case> = {
   },
 };
 
-/**
- * Scenarios the two machines disagree on today, each with the first difference the harness finds (job[index]:
- * emulator | Router). They run with `it.fails`; when the shared routing core (issue 23) makes them agree, the test
- * reports "expected to fail" and the scenario must be taken out of this list.
- */
-const DISAGREE_UNTIL_ONE_CORE = new Set<string>([
-  // j1[2]: (no event) | Router.submitJob throws RuleError "scoringRule of kind directMap cannot be evaluated without
-  // HTTP": the emulator queues the job and offers it to nobody (the rule yields labels, not a score).
-  "bestWorker with a directMap scoring rule",
-  // j1[2]: "exception slow" | "offer busy": j0's reclassify frees `busy`; the Router offers it j1 at once (revoked a
-  // moment later by j1's own exception), the emulator runs j1's exception first.
-  "waitTime reclassify at the same instant for two jobs, one holding an offer",
-  // j1[4]: "offer w1" | (no event): the emulator offers j1 to w1 again at the retry time, the Router arms no timer
-  // for it (j2[2]: (no event) | "offer w1": the Router offers w1 the newer job instead).
-  "a decline with retryOfferAt: the job is offered to the same worker again at that time",
-  // j1[4]: "assigned w2" | "revoked w1": the emulator raises OfferAccepted, then OfferRevoked for the other worker;
-  // the Router revokes first. (Which order is right is the core's to settle; `expected` leaves the revoke out.)
-  "maxConcurrentOffers 2: one worker accepts, the other's offer is revoked",
-]);
-
 /** Whether `want` occurs in `events` in order (other events may come between). */
 function containsInOrder(events: string[] | undefined, want: string[]): boolean {
   let i = 0;
@@ -473,13 +453,8 @@ function containsInOrder(events: string[] | undefined, want: string[]): boolean 
 }
 
 describe("emulator and routing/Router raise the same per-job events", () => {
-  it("every scenario listed as a known disagreement exists (a renamed one would silently leave the list)", () => {
-    for (const name of DISAGREE_UNTIL_ONE_CORE) expect(Object.keys(SCENARIOS)).toContain(name);
-  });
-
   for (const [name, scenario] of Object.entries(SCENARIOS)) {
-    const test = DISAGREE_UNTIL_ONE_CORE.has(name) ? it.fails : it;
-    test(name, async () => {
+    it(name, async () => {
       const emulator = await runOnEmulator(scenario);
       const router = await runOnRouter(scenario);
       expect(firstDifference(emulator, router)).toBeUndefined();

@@ -1,25 +1,23 @@
-// Differential driver for the two routing state machines (issue 23): one scenario (configuration, then a script of
+// Differential driver for the two hosts of the routing core (issue 23): one scenario (configuration, then a script of
 // worker registrations, job arrivals, accepts, declines, completions and clock advances) is played
 // (a) against the emulator over real HTTP (startEmulator on port 0, real HMAC, its runtime on a ManualClock) and
 // (b) against the simulator's core, `routing/Router`, in virtual time on the simulator's own VirtualClock (timers fire
 //     only inside `run`, as in jobrouter-simulate),
 // and each side's events are reduced to the same per-job vocabulary so the two sequences can be compared job by job.
 //
-// The vocabulary is what both machines raise today: received, queued (queue, priority), offer issued / expired /
-// declined / revoked (worker), assigned (worker), completed, cancelled, exception (rule id), classificationFailed.
-// Two things are deliberately left out, and are differences the unification has to settle, not hide:
-// - the emulator raises RouterJobClassified before RouterJobQueued; the Router raises no classified event (its
-//   `queued` carries the classification's outcome: queue and priority, which both sides report);
-// - a completed job holds its worker's capacity in the emulator until it is closed (wrap-up), while Router's
-//   completeJob releases it at once; so the `complete` step completes and closes the job on the emulator side.
+// The vocabulary is what the simulator hears: received, queued (queue, priority), offer issued / expired / declined /
+// revoked (worker), assigned (worker), completed, cancelled, exception (rule id), classificationFailed. Left out:
+// - RouterJobClassified (the simulator's `queued` carries the classification's outcome: queue and priority);
+// - wrap-up: Router.completeJob completes and closes at once, so the `complete` step completes and closes the job on
+//   the emulator side too.
 // Worker events (registered, updated) are not per job and are not compared.
 //
 // A `mark` step writes `mark <name>` into the trace of every job seen so far, on both sides: traces are per job, so
 // this is how a scenario pins an event after a point in its script ("offered only after the selector expired").
 //
-// The Router's acceptOffer / declineOffer / completeJob / cancelJob / setWorkerAvailable / addWorker are awaited: they
-// are synchronous today and may become asynchronous when the Router is a driver over the shared core (issue 23), and
-// awaiting a plain value is harmless. A `false` answer fails the run, as an HTTP error does on the emulator side.
+// The Router's transitions are synchronous and the matching they cause runs in the core's work queue: after every
+// step the driver waits for `router.idle()`, as the emulator side waits for its runtime. A `false` answer fails the
+// run, as an HTTP error does on the emulator side.
 
 import { startEmulator } from "../../emulator";
 import { eventName, type RouterEvent as EmulatorEvent } from "../../emulator/runtime";
@@ -270,6 +268,8 @@ export async function runOnRouter(s: Scenario): Promise<Trace> {
     } else {
       await advance(step.advanceMs);
     }
+    // As the emulator side waits for its runtime: the routing this step caused has run before the next step.
+    await router.idle();
   }
   return trace;
 }
