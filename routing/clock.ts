@@ -93,9 +93,15 @@ export class ManualClock implements Clock {
  * explicit `+00:00` offset (e.g. `2023-11-15T00:05:12.7032354+00:00`). We only have milliseconds, so
  * the last four digits are zero.
  */
+let lastFormattedMs = Number.NaN;
+let lastFormatted = "";
 export function formatServiceTime(ms: number): string {
+  // One transition stamps several fields with the same instant (offeredAt and expiresAt, assignedAt, enqueuedAt).
+  if (ms === lastFormattedMs) return lastFormatted;
   const iso = new Date(ms).toISOString(); // 2023-11-15T00:05:12.703Z
-  return `${iso.slice(0, 23)}0000+00:00`;
+  lastFormattedMs = ms;
+  lastFormatted = `${iso.slice(0, 23)}0000+00:00`;
+  return lastFormatted;
 }
 
 /** Parse a client-supplied date-time; returns undefined when it is not a valid date. */

@@ -281,6 +281,38 @@ export function offersToIssue(mode: DistributionMode, outstanding: number, eligi
   return n;
 }
 
+/**
+ * selectWorkersForOffer without waiting, when the mode needs no rule evaluation (longestIdle, roundRobin, bestWorker
+ * with the default score); undefined when it does (a scoring rule: evaluated asynchronously, remote ones over HTTP).
+ * The same choice as selectWorkersForOffer makes.
+ */
+export function selectWorkersNow(
+  job: MatchableJob,
+  workers: readonly CandidateWorker[],
+  mode: DistributionMode,
+  outstandingOffers: number,
+  deps: OrderingDeps,
+): EligibleWorker[] | undefined {
+  if (mode.kind === "bestWorker" && mode.scoringRule) return undefined;
+  const eligible = eligibleWorkers(job, workers, { bypassSelectors: mode.bypassSelectors ?? false, nowMs: deps.now() });
+  const n = offersToIssue(mode, outstandingOffers, eligible.length);
+  if (n === 0) return [];
+  switch (mode.kind) {
+    case "longestIdle":
+      return n <= 4 ? firstLongestIdle(eligible, n) : orderLongestIdle(eligible).slice(0, n);
+    case "roundRobin":
+      return orderRoundRobin(eligible, deps.roundRobinCursor).slice(0, n);
+    case "bestWorker":
+      return eligible
+        .map((e) => ({ e, s: defaultScore(job, e.worker) }))
+        .sort((a, b) =>
+          a.s !== b.s ? ((mode.scoringRuleOptions?.descendingOrder ?? true) ? b.s - a.s : a.s - b.s) : byId(a.e, b.e),
+        )
+        .map((x) => x.e)
+        .slice(0, n);
+  }
+}
+
 /** Choose the workers to offer a job to right now. */
 export async function selectWorkersForOffer(
   job: MatchableJob,

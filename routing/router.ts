@@ -87,12 +87,11 @@ function configPolicies(config: ConfigIndex): RoutingPolicies {
     new Map([...list].map((o) => [o.id, { etag: "", ...o } as unknown as S]));
   const queues = byId<QueueObject, RouterQueue>(config.queueList);
   const distribution = byId<DistributionPolicyObject, DistributionPolicy>(config.distributionPolicies.values());
-  const classification = byId<ClassificationPolicyObject, ClassificationPolicy>(
-    config.classificationPolicies.values(),
-  );
+  const classification = byId<ClassificationPolicyObject, ClassificationPolicy>(config.classificationPolicies.values());
   const exception = byId<ExceptionPolicyObject, ExceptionPolicy>(config.exceptionPolicies.values());
   const forClassification = config.queueList.map((q) => ({ id: q.id, labels: q.labels ?? {} }));
-  const get = <S>(m: Map<string, S>, id: string | undefined): S | undefined => (id === undefined ? undefined : m.get(id));
+  const get = <S>(m: Map<string, S>, id: string | undefined): S | undefined =>
+    id === undefined ? undefined : m.get(id);
   return {
     queue: (id) => get(queues, id),
     distributionPolicy: (id) => get(distribution, id),

@@ -36,12 +36,14 @@ import { MatchIndex } from "./matchIndex";
 import {
   allSelectors,
   badRequest,
+  hasUnmarkedExpiry,
   conflict,
   isActive,
   loadRatioOf,
   matchingKind,
   notFound,
   scheduleAtOf,
+  withEntry,
   type FailureDetail,
   type JobBody,
   type JobState,
@@ -413,6 +415,7 @@ export class RoutingCore<J extends JobState = JobState, W extends WorkerState = 
   /** Mark due selectors expired; raises RouterJobWorkerSelectorsExpired when any did. */
   expireJobSelectors(j: J): void {
     const now = this.now();
+    if (!hasUnmarkedExpiry(j)) return; // no selector with an expiry left to mark (the common case)
     const req = expireSelectors(j.job.requestedWorkerSelectors ?? [], now);
     const att = expireSelectors(j.job.attachedWorkerSelectors ?? [], now);
     if (req.newlyExpired.length === 0 && att.newlyExpired.length === 0) return;
@@ -806,7 +809,11 @@ export class RoutingCore<J extends JobState = JobState, W extends WorkerState = 
     ];
     this.writeWorker(w);
     j.job.status = "assigned";
-    j.job.assignments = { ...(j.job.assignments ?? {}), [assignmentId]: { assignmentId, workerId: w.id, assignedAt } };
+    j.job.assignments = withEntry<RouterJobAssignment>(j.job.assignments, assignmentId, {
+      assignmentId,
+      workerId: w.id,
+      assignedAt,
+    });
     this.clearJobTimers(j.id);
     this.writeJob(j);
     this.emit({ name: "RouterWorkerOfferAccepted", worker: w, job: j, jobId: j.id, offerId, assignmentId });
@@ -818,7 +825,7 @@ export class RoutingCore<J extends JobState = JobState, W extends WorkerState = 
   declineOffer(w: W, offerId: string, retryAtMs: number | undefined): void {
     const offer = this.findOffer(w, offerId);
     this.removeOffer(w, offerId);
-    w.declines = { ...w.declines, [offer.jobId]: retryAtMs ?? null };
+    w.declines = withEntry(w.declines, offer.jobId, retryAtMs ?? null);
     this.writeWorker(w);
     const job = this.jobs.get(offer.jobId);
     this.emit({ name: "RouterWorkerOfferDeclined", worker: w, job, jobId: offer.jobId, offerId });

@@ -127,7 +127,8 @@ export class MatchIndex {
   changedWorkers = new Set<string>();
   checkedBypass = new Map<string, boolean>();
 
-  private readonly jobSeq = new WeakMap<JobState, number>();
+  /** By job id (a deleted job's entry goes with it: a job re-created under the same id comes last again). */
+  private readonly jobSeq = new Map<string, number>();
   private nextJobSeq = 0;
   private readonly workerSeq = new Map<string, number>();
   private nextWorkerSeq = 0;
@@ -157,7 +158,7 @@ export class MatchIndex {
     this.epoch++;
     this.changedJobs.add(j.id);
     this.dirtyJobs.add(j.id);
-    if (!this.jobSeq.has(j) && this.jobs.get(j.id) === j) this.jobSeq.set(j, this.nextJobSeq++);
+    if (!this.jobSeq.has(j.id) && this.jobs.get(j.id) === j) this.jobSeq.set(j.id, this.nextJobSeq++);
     const channel = j.job.channelId ?? "";
     const known = this.jobChannels.get(j.id);
     if (known !== undefined && known !== channel) {
@@ -169,6 +170,7 @@ export class MatchIndex {
 
   jobDeleted(id: string): void {
     this.epoch++;
+    this.jobSeq.delete(id);
     this.changedJobs.add(id);
     this.dirtyJobs.add(id);
     this.jobChannels.delete(id);
@@ -198,8 +200,8 @@ export class MatchIndex {
 
   /** The order a job entered the core: the last tie-break of the service order. */
   jobOrder(j: JobState): number {
-    let n = this.jobSeq.get(j);
-    if (n === undefined) this.jobSeq.set(j, (n = this.nextJobSeq++));
+    let n = this.jobSeq.get(j.id);
+    if (n === undefined) this.jobSeq.set(j.id, (n = this.nextJobSeq++));
     return n;
   }
 

@@ -3,21 +3,15 @@
 // batch of changes (requests coalesce); what it remembers between passes is in MatchIndex.
 
 import type { DistributionMode, DistributionPolicy, RouterWorkerSelector } from "../../provider/client/models";
-import { eligibleWorkers, selectWorkersForOffer, type MatchableJob } from "../distribution";
+import { eligibleWorkers, selectWorkersForOffer, selectWorkersNow, type MatchableJob } from "../distribution";
 import { RuleError } from "../rules";
-import { activeSelectors, matchesAll, selectorExpiryMs } from "../selectors";
+import { activeSelectors, matchesAll } from "../selectors";
 import type { RoutingCore } from "./core";
-import { allSelectors, type JobState, type WorkerState } from "./state";
+import { allSelectors, hasUnmarkedExpiry, type JobState, type WorkerState } from "./state";
 
 /** The policy's mode (kinds are already modern: the host's lookups give 2023-11-01 names). */
 function modeOf(dp: DistributionPolicy): DistributionMode {
   return dp.mode ?? { kind: "longestIdle" };
-}
-
-/** Whether a selector of the job has an expiry not yet marked (a matching pass marks it when due). */
-function hasPendingExpiry(j: JobState): boolean {
-  for (const sel of allSelectors(j)) if (sel.status !== "expired" && selectorExpiryMs(sel) !== undefined) return true;
-  return false;
 }
 
 export class Matcher {
@@ -33,7 +27,7 @@ export class Matcher {
   private settingsOf(queueId: string): string {
     const dp = this.distributionPolicyOf(queueId);
     const mode = dp ? modeOf(dp) : undefined;
-    return JSON.stringify([dp?.id ?? null, mode?.bypassSelectors ?? false, mode?.maxConcurrentOffers ?? 1]);
+    return `${dp === undefined ? "-" : JSON.stringify(dp.id)} ${mode?.bypassSelectors === true} ${mode?.maxConcurrentOffers ?? 1}`;
   }
 
   async pass(): Promise<void> {
@@ -51,6 +45,10 @@ export class Matcher {
       const maxOffers = Math.max(1, mode.maxConcurrentOffers ?? 1);
       index.absorb();
       index.checkQueueSettings(queueId, this.settingsOf(queueId));
+      if (snap.epoch !== index.epoch) snap = index.snapshot();
+      // No available worker of this queue has room: nothing to offer, so its jobs are not even sorted. (Due selector
+      // expiries are marked by their own timers; a pass would only mark them earlier for jobs it offers.)
+      if (snap.candidatesFor(queueId).length === 0) continue;
       // bestWorker may await a scoring rule over HTTP, and a request served meanwhile can free a saturated job of
       // this queue, which the pass then offers when it gets there: such a queue still visits every queued job.
       for (const j of core.queuedJobs(queueId, mode.kind === "bestWorker" ? undefined : index.openJobs)) {
@@ -62,7 +60,7 @@ export class Matcher {
         if (outstanding >= maxOffers) {
           // Saturated: later passes skip it until something frees it. A selector still due to expire keeps it
           // open, since each pass marks due selectors expired.
-          if (!hasPendingExpiry(j)) index.openJobs.delete(j.id);
+          if (!hasUnmarkedExpiry(j)) index.openJobs.delete(j.id);
           continue;
         }
         const now = core.now();
@@ -74,14 +72,18 @@ export class Matcher {
         if (j.job.channelId !== undefined) job.channelId = j.job.channelId;
         job.queueId = queueId;
         const cursor = this.roundRobinCursor.get(dp.id);
+        const deps = {
+          http: core.host.http,
+          tokens: core.tokens,
+          now: () => core.now(),
+          ...(cursor !== undefined ? { roundRobinCursor: cursor } : {}),
+        };
         let chosen;
         try {
-          chosen = await selectWorkersForOffer(job, snap.candidatesFor(queueId), mode, outstanding, {
-            http: core.host.http,
-            tokens: core.tokens,
-            now: () => core.now(),
-            ...(cursor !== undefined ? { roundRobinCursor: cursor } : {}),
-          });
+          // Without a scoring rule the choice needs no waiting: the pass then runs without yielding.
+          chosen =
+            selectWorkersNow(job, snap.candidatesFor(queueId), mode, outstanding, deps) ??
+            (await selectWorkersForOffer(job, snap.candidatesFor(queueId), mode, outstanding, deps));
         } catch (err) {
           if (err instanceof RuleError) {
             core.log(`job ${j.id}: scoring failed: ${err.message}`);

@@ -10,6 +10,7 @@ import type {
   RouterWorkerSelector,
 } from "../../provider/client/models";
 import { modernKinds } from "../../provider/client/validation";
+import { selectorExpiryMs } from "../selectors";
 
 export type JobBody = Omit<RouterJob, "id" | "etag">;
 export type WorkerBody = Omit<RouterWorker, "id" | "etag">;
@@ -60,10 +61,24 @@ export const conflict = (message: string): RoutingFailure =>
 const DONE: readonly RouterJobStatus[] = ["closed", "cancelled"];
 export const isActive = (s: RouterJobStatus | undefined): boolean => !DONE.includes(s ?? "created");
 
+const MODERN_MATCHING_KINDS: ReadonlySet<string> = new Set(["queueAndMatch", "scheduleAndSuspend", "suspend"]);
+
 /** A job's matching mode kind under its 2023-11-01 name (the service acts on `schedule-and-suspend` too). */
 export function matchingKind(body: Pick<JobBody, "matchingMode">): JobMatchingMode["kind"] {
   const mm: JobMatchingMode = body.matchingMode ?? { kind: "queueAndMatch" };
-  return modernKinds(mm).kind;
+  return MODERN_MATCHING_KINDS.has(mm.kind) ? mm.kind : modernKinds(mm).kind;
+}
+
+/**
+ * A copy of a map-like object (assignments by id, declines by job id) with one more entry. The copy has no prototype,
+ * which keeps it a dictionary: a fresh object per unique key would otherwise give the engine a new hidden class for
+ * every id ever seen (costly in memory and collection time at simulation scale).
+ */
+export function withEntry<T>(o: Readonly<Record<string, T>> | undefined, key: string, value: T): Record<string, T> {
+  const out = Object.create(null) as Record<string, T>;
+  if (o) for (const k of Object.keys(o)) out[k] = o[k] as T;
+  out[key] = value;
+  return out;
 }
 
 /** The requested time of a scheduleAndSuspend job (any spelling), else undefined. */
@@ -79,6 +94,12 @@ export function allSelectors(j: JobState): RouterWorkerSelector[] {
   if (!a || a.length === 0) return r ?? [];
   if (!r || r.length === 0) return a;
   return [...r, ...a];
+}
+
+/** Whether a selector of the job has an expiry not yet marked expired (a matching pass marks it when due). */
+export function hasUnmarkedExpiry(j: JobState): boolean {
+  for (const sel of allSelectors(j)) if (sel.status !== "expired" && selectorExpiryMs(sel) !== undefined) return true;
+  return false;
 }
 
 /** Share of the worker's capacity held by its assignments and open offers. */
