@@ -29,6 +29,7 @@ export { authenticate, contentHash, signRequest, MAX_CLOCK_SKEW_MS } from "./aut
 export { SUPPORTED_API_VERSIONS } from "./router";
 export type { HttpsOption } from "./tls";
 export type { RuntimeExtension, RuntimeContext, RuntimeOptions, BlockingReference } from "./runtime";
+export { eventName, type RouterEvent, type RouterEventName } from "./runtime";
 
 export interface EmulatorOptions {
   /** 0 (default) picks a free port. */

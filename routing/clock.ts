@@ -1,4 +1,4 @@
-// Injectable time for the routing core (the emulator's real-time SystemClock lives in emulator/runtime/clock.ts).
+// Injectable time for the routing core (the emulator supplies a real-time clock).
 //
 // Everything time-based in routing (offer expiry, worker-selector expiry, waitTime exception triggers,
 // scheduled jobs, `closeAt`, webhook retries) goes through a Clock so that tests can move time by hand

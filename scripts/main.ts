@@ -19,8 +19,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import * as path from "node:path";
 import { LocalWorkspace, PulumiCommand, type OutputMap } from "@pulumi/pulumi/automation";
-import { startEmulator, type RunningEmulator } from "../emulator";
-import { eventName, type RouterEvent, type RouterEventName } from "../emulator/runtime";
+import { eventName, startEmulator, type RouterEvent, type RouterEventName, type RunningEmulator } from "../emulator";
 import { JobRouterClient, type RouterJob } from "../provider/client";
 
 /** The repository root: the nearest directory up from here with the development root's package.json (src or dist). */
