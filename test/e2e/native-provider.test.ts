@@ -636,6 +636,14 @@ eu_policy = jobrouter.DistributionPolicy(
 jobrouter.RouterQueue(
     "eu-queue", name="EU", distribution_policy_id=eu_policy.id, opts=pulumi.ResourceOptions(provider=eu)
 )
+
+# A queue that exists in that namespace, brought in with the import resource option.
+jobrouter.RouterQueue(
+    "eu-old",
+    name="Old",
+    distribution_policy_id="eu-old",
+    opts=pulumi.ResourceOptions(provider=eu, import_="eu-old"),
+)
 `,
     );
     // The stack's namespace is the https emulator; "eu" is the harness's own (plain http) emulator.
@@ -648,10 +656,23 @@ jobrouter.RouterQueue(
         },
       },
     );
+    // Made outside Pulumi in the "eu" namespace: a policy the program never names, and a queue it imports.
+    expect(
+      (
+        await h.request("PATCH", "/routing/distributionPolicies/eu-old", {
+          offerExpiresAfterSeconds: 30,
+          mode: { kind: "roundRobin" },
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (await h.request("PATCH", "/routing/queues/eu-old", { name: "Old", distributionPolicyId: "eu-old" })).status,
+    ).toBe(201);
     primary.clearRequests();
     h.emulator.clearRequests();
     const up = await timed("up, two namespaces", () => stack.up());
-    expect(up.summary.resourceChanges).toEqual({ create: 6 });
+    expect(up.summary.resourceChanges).toEqual({ create: 6, import: 1 });
+    expect(up.stdout.replace(/\s+/g, " ")).toContain('jobrouter: RouterQueue "eu-old" imported queue "eu-old"');
     expect(writes(h.requests).sort()).toEqual([
       "PATCH /routing/distributionPolicies/eu-policy",
       "PATCH /routing/queues/eu-queue",
@@ -680,10 +701,21 @@ jobrouter.RouterQueue(
     primary.clearRequests();
     h.emulator.clearRequests();
     const quiet = await stack.previewJson();
-    expect(quiet.changeSummary).toEqual({ same: 6 });
+    expect(quiet.changeSummary).toEqual({ same: 7 });
     expect([...writes(primary.requests), ...writes(h.requests)]).toEqual([]);
 
-    expect((await stack.destroy()).summary.resourceChanges).toEqual({ delete: 6 });
+    h.emulator.clearRequests();
+    expect((await stack.destroy()).summary.resourceChanges).toEqual({ delete: 7 });
+    // The imported queue is deleted with the stack (the rule for imports); the policy it used, which the program
+    // never named, stays.
+    expect(writes(h.requests).sort()).toEqual([
+      "DELETE /routing/distributionPolicies/eu-policy",
+      "DELETE /routing/queues/eu-old",
+      "DELETE /routing/queues/eu-queue",
+    ]);
+    expect(await live("queues", "eu-old")).toBeUndefined();
+    expect(await live("distributionPolicies", "eu-old")).toMatchObject({ offerExpiresAfterSeconds: 30 });
+    expect((await h.request("DELETE", "/routing/distributionPolicies/eu-old")).status).toBe(204);
     expect(await live("queues", "eu-queue")).toBeUndefined();
     expect(await live("distributionPolicies", "eu-policy")).toBeUndefined();
     expect(await onPrimary("queues", "home-queue")).toBeUndefined();
