@@ -229,7 +229,12 @@ describe("a YAML program over the native provider", () => {
       queueId: "sales",
       name: "Sales",
       distributionPolicyId: "outside-policy",
+      // Managed like a created object (docs/native-provider.md, "pulumi import"): the state says so.
+      adopted: false,
     });
+    expect(imported.result.stdout.replace(/\s+/g, " ")).toContain(
+      'jobrouter: RouterQueue "sales" imported queue "sales" (pulumi import), without any write.',
+    );
 
     const preview = await h.track(() => stack.previewJson());
     expect(preview.result.changeSummary).toEqual({ same: 2 });
@@ -240,6 +245,8 @@ describe("a YAML program over the native provider", () => {
     const destroyed = await h.track(() => stack.destroy());
     expect(writes(destroyed.requests)).toEqual(["DELETE /routing/queues/sales"]);
     expect(await live("queues", "sales")).toBeUndefined();
+    // The policy it used, which the program never named, stays.
+    expect(await live("distributionPolicies", "outside-policy")).toMatchObject({ offerExpiresAfterSeconds: 30 });
   });
 });
 
