@@ -11,7 +11,7 @@ import type { AdminCollection } from "../provider/client/models";
 import * as engine from "../provider/engine";
 import { containsCredential } from "../provider/credentials";
 import type { JsonObject } from "../provider/json";
-import { CONNECTION_KEY, KINDS, OWNER_KEY } from "../provider/kinds";
+import { CONNECTION_KEY, KINDS, OWNER_KEY, bookkeepingKey } from "../provider/kinds";
 import { schemaText, schemaVersion } from "./schema";
 import { ownerOfUrn } from "./urn";
 import { unwrapBag, wrapKeys } from "./wire";
@@ -67,10 +67,15 @@ export class JobRouterProvider implements provider.Provider {
   async read(id: string, urn: string, props?: unknown): Promise<provider.ReadResult> {
     const { collection, owner } = ownerOfUrn(urn);
     const p = unwrapBag(props);
-    // An import sends no properties: the owner then comes from the URN, as at create.
+    // `pulumi import` (and the `import` resource option) sends no properties; a refresh sends the state's outputs,
+    // which always hold at least the id.
+    const imported = Object.keys(p.plain).length === 0;
+    // The owner from the URN when the state holds none (an import, as at create). State that holds one keeps it
+    // under its own key: a stack moved from the dynamic classes written before `__owner` holds `owner`, and a
+    // second key would change its outputs at the first refresh.
     const known: JsonObject = { ...p.plain };
-    if (known[OWNER_KEY] === undefined) known[OWNER_KEY] = owner;
-    const result = await engine.read(collection, id, known);
+    if (bookkeepingKey(known, OWNER_KEY) === undefined) known[OWNER_KEY] = owner;
+    const result = await engine.read(collection, id, known, { imported });
     // Gone: the empty id tells the engine to drop it from state (the server needs a property bag all the same).
     if (result.id === "") return { id: "", props: {} };
     return {

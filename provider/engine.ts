@@ -57,6 +57,7 @@ import {
   adoptMode,
   decideExisting,
   handedOver,
+  importedMessage,
   leftByChoiceMessage,
   leftInPlaceMessage,
   leavesOnDelete,
@@ -470,10 +471,16 @@ export async function update(
   }
 }
 
+/** How a read was asked for: `imported` for `pulumi import` (the native provider's only; see importedMessage). */
+export interface ReadOptions {
+  imported?: boolean;
+}
+
 export async function read(
   collection: AdminCollection,
   id: string,
   props: JsonObject,
+  options: ReadOptions = {},
 ): Promise<{ id: string; props?: JsonObject; inputs?: JsonObject }> {
   const { client, resolved } = connect(props[CONNECTION_KEY]);
   await settle(collection, id, props);
@@ -504,7 +511,11 @@ export async function read(
   const spec = liveSpec(collection, value, id, known);
   // Found through this connection: it becomes the recorded one.
   const seen = { ...props, [CONNECTED_TO_KEY]: connectionIdentity(resolved) };
-  const outs = outputsFor(collection, id, spec, seen, value.etag, adoptedOf(props));
+  // An imported object is managed like one this resource created (`adopted: false`, recorded so that every
+  // machine's delete decides alike): Pulumi's own rule for `pulumi import`. The import says so once.
+  const adopted = options.imported === true ? false : adoptedOf(props);
+  if (options.imported === true) await hostLog("warning", importedMessage(describe(collection, id), ownerOf(props)));
+  const outs = outputsFor(collection, id, spec, seen, value.etag, adopted);
   // Nothing drifted: no inputs, so the engine keeps the program's (with the defaults it wrote, see check), and a
   // later change of one still shows as a change (`~ maxConcurrentOffers: 1 => 2`).
   if (deepEqual(canonicalSpec(collection, spec, id), known)) return { id, props: outs };

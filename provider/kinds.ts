@@ -87,7 +87,10 @@ export function bookkeepingKey(
  * for an object the resource adopted, false for one it created.
  */
 export const LEAVE_KEY = "leaveOnDelete";
-/** Output-only: whether the resource adopted its object (adoptExisting) rather than creating it. */
+/**
+ * Output-only: whether the resource adopted its object (adoptExisting) rather than creating it. `false` too for an
+ * object brought in with `pulumi import`, which Pulumi manages like one it created.
+ */
 export const ADOPTED_KEY = "adopted";
 /**
  * Set by `check`: the endpoint and key fingerprint of the connection in use (connection.ts connectionIdentity),

@@ -407,6 +407,18 @@ export function leftByChoiceMessage(what: string, owner: string | undefined, rea
   );
 }
 
+/**
+ * The warning `pulumi import` prints (the native provider): an imported object is the stack's like one it created,
+ * so a later delete deletes it (Pulumi's rule for imports), unlike an object adopted with `adoptExisting`.
+ */
+export function importedMessage(what: string, owner: string | undefined): string {
+  return (
+    `jobrouter: ${resourceLabel(owner)} imported ${what} (pulumi import), without any write. Pulumi manages it like ` +
+    "an object it created: deleting this resource (or destroying its stack) deletes the object. To keep it on the " +
+    "service, set `leaveOnDelete: true` on the resource or give it the retainOnDelete resource option."
+  );
+}
+
 /** The warning an adoption prints: what a later delete does, and what the service cannot tell. */
 export function adoptedMessage(
   what: string,

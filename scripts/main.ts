@@ -1,6 +1,6 @@
 // The main job (`npm start`, compiled to dist/scripts/main.js): start the Job Router emulator, deploy the root
 // Pulumi program (Pulumi.yaml → dist/program) to it with the real Pulumi engine, then walk the job-routing flow the
-// deployed configuration implements:
+// deployed configuration implements (scripts/walkthrough.ts, which the Python program's test runs too):
 //
 //   submit a job with a worker selector → register a matching worker → receive the offer (as a
 //   RouterWorkerOfferIssued event and by reading the worker) → accept → complete → close; then close a second job
@@ -19,8 +19,11 @@ import { existsSync, readFileSync } from "node:fs";
 import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import * as path from "node:path";
 import { LocalWorkspace, PulumiCommand, type OutputMap } from "@pulumi/pulumi/automation";
-import { eventName, startEmulator, type RouterEvent, type RouterEventName, type RunningEmulator } from "../emulator";
-import { JobRouterClient, type RouterJob } from "../provider/client";
+import { startEmulator } from "../emulator";
+import { JobRouterClient } from "../provider/client";
+import { runWalkthrough, step, type WalkthroughResult } from "./walkthrough";
+
+export type { WalkthroughJob } from "./walkthrough";
 
 /** The repository root: the nearest directory up from here with the development root's package.json (src or dist). */
 function findRepoRoot(): string {
@@ -53,25 +56,9 @@ export interface MainOptions {
   eventWebhooks?: string[];
 }
 
-export interface WalkthroughJob {
-  id: string;
-  assignmentId: string;
-  offerId: string;
-  statuses: string[];
-}
-
-export interface MainResult {
+export interface MainResult extends WalkthroughResult {
   /** Stack outputs of `pulumi up` (values only; the connection string never appears here). */
   outputs: Record<string, unknown>;
-  jobs: WalkthroughJob[];
-  /** The offer as the event announced it and as the worker read showed it. */
-  offerFromEvent: string;
-  offerFromWorker: string;
-  /** When the second job's close was requested for, and when the RouterJobClosed event came. */
-  closeAt: string;
-  closedEventTime: string;
-  /** Every routing event of the walkthrough, in order. */
-  events: RouterEventName[];
   /** What `pulumi up` did: resource changes by kind (e.g. {create: 8} the first time, {same: 8} after). */
   changes: Record<string, number>;
   /** Resources `pulumi destroy` deleted (0 unless `destroy` was asked for). */
@@ -113,15 +100,6 @@ function requireString(outputs: Record<string, unknown>, key: string): string {
   return v;
 }
 
-/** Wait for an event the feed has seen or will see; a run that never gets it fails by the caller's timeout. */
-function waitForEvent(
-  emulator: RunningEmulator,
-  name: RouterEventName,
-  match: (e: RouterEvent) => boolean,
-): Promise<RouterEvent> {
-  return emulator.runtime.events.waitFor((e) => eventName(e) === name && match(e));
-}
-
 /** Secrets generated on the first run and reused after: the emulator's access key and the stack's passphrase. */
 interface MainSecrets {
   accessKey: string;
@@ -145,16 +123,6 @@ async function loadSecrets(home: string): Promise<MainSecrets> {
   };
   await saveSecrets(home, secrets);
   return secrets;
-}
-
-/** Runs one named step; a failure says which step failed and why. */
-async function step<T>(name: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
-    throw new Error(`step "${name}" failed: ${why}`, { cause: err });
-  }
 }
 
 export async function runMain(options: MainOptions = {}): Promise<MainResult> {
@@ -246,112 +214,13 @@ export async function runMain(options: MainOptions = {}): Promise<MainResult> {
     const classificationPolicyId = requireString(outputs, "classificationPolicyId");
     log(`deployed: queue ${queueId}, classification policy ${classificationPolicyId}`);
 
-    const client = JobRouterClient.fromConnectionString(emulator.connectionString);
-    const eventStart = emulator.runtime.events.events().length;
-    // Fresh ids each run: a run that failed half-way may have left its job or worker behind.
-    const run = randomBytes(3).toString("hex");
-    const workerId = `walkthrough-agent-${run}`;
-    const jobIds = [`walkthrough-${run}-1`, `walkthrough-${run}-2`];
-    const jobs: WalkthroughJob[] = [];
-
-    // 1. A job with a worker selector, classified by the deployed policy (vip → priority 10).
-    const submit = (id: string): Promise<RouterJob> =>
-      step(`submit job ${id}`, async () => {
-        const created = await client.upsertJob(id, {
-          channelId: "voice",
-          classificationPolicyId,
-          labels: { vip: true, language: "en" },
-          requestedWorkerSelectors: [{ key: "language", labelOperator: "equal", value: "en" }],
-        });
-        const job = await client.getJob(id);
-        log(`job ${id}: ${created.value.status} → ${job.status} in ${job.queueId} at priority ${job.priority}`);
-        if (job.status !== "queued" || job.queueId !== queueId) {
-          throw new Error(`job ${id} is ${job.status} in ${job.queueId}, expected queued in ${queueId}`);
-        }
-        return job;
-      });
-    const [firstId, secondId] = jobIds as [string, string];
-    const first = await submit(firstId);
-
-    // 2. A matching worker.
-    const offerEvent = waitForEvent(
+    const walked = await runWalkthrough({
       emulator,
-      "RouterWorkerOfferIssued",
-      (e) => e.data["workerId"] === workerId && e.data["jobId"] === first.id,
-    );
-    await step(`register worker ${workerId}`, () =>
-      client.upsertWorker(workerId, {
-        queues: [queueId],
-        capacity: 1,
-        labels: { language: "en" },
-        channels: [{ channelId: "voice", capacityCostPerJob: 1 }],
-        availableForOffers: true,
-      }),
-    );
-    log(`worker ${workerId}: registered for ${queueId}`);
-
-    // 3. The offer, as an event and by reading the worker.
-    const { offerFromEvent, offer } = await step("receive the offer", async () => {
-      const issued = await withTimeout(offerEvent, 30_000, "no RouterWorkerOfferIssued event within 30 s");
-      const fromEvent = String(issued.data["offerId"]);
-      const worker = await client.getWorker(workerId);
-      const found = worker.offers?.find((o) => o.jobId === first.id);
-      if (!found) throw new Error(`worker ${workerId} shows no offer for ${first.id}`);
-      if (found.offerId !== fromEvent) {
-        throw new Error(`the event's offer ${fromEvent} is not the worker's offer ${found.offerId}`);
-      }
-      return { offerFromEvent: fromEvent, offer: found };
-    });
-    log(`offer ${offer.offerId}: event and worker read agree`);
-
-    // 4–6. Accept, complete, close.
-    const walk = (job: RouterJob, offerId: string, closeAt?: Date): Promise<WalkthroughJob> =>
-      step(`accept, complete and close job ${job.id}`, async () => {
-        const statuses: string[] = [];
-        const accepted = await client.acceptJobOffer(workerId, offerId);
-        statuses.push((await client.getJob(job.id)).status ?? "");
-        await client.completeJob(job.id, accepted.assignmentId, { note: "resolved on the first call" });
-        statuses.push((await client.getJob(job.id)).status ?? "");
-        await client.closeJob(
-          job.id,
-          accepted.assignmentId,
-          closeAt ? { dispositionCode: "Resolved", closeAt } : { dispositionCode: "Resolved" },
-        );
-        statuses.push((await client.getJob(job.id)).status ?? "");
-        log(`job ${job.id}: ${statuses.join(" → ")}${closeAt ? ` (closing at ${closeAt.toISOString()})` : ""}`);
-        return { id: job.id, assignmentId: accepted.assignmentId, offerId, statuses };
-      });
-    jobs.push(await walk(first, offer.offerId));
-
-    // 7. A second job, closed with closeAt: the worker's capacity comes back only at that time.
-    const secondOffer = waitForEvent(emulator, "RouterWorkerOfferIssued", (e) => e.data["jobId"] === secondId);
-    const second = await submit(secondId);
-    const secondOfferId = await step(`receive the offer for ${secondId}`, async () =>
-      String((await withTimeout(secondOffer, 30_000, "no offer within 30 s")).data["offerId"]),
-    );
-    const closeAt = new Date(Date.now() + (options.closeAtDelayMs ?? 2000));
-    const closedEvent = waitForEvent(emulator, "RouterJobClosed", (e) => e.data["jobId"] === second.id);
-    const secondWalk = await walk(second, secondOfferId, closeAt);
-    const closed = await step(`wait for ${secondId} to close at closeAt`, () =>
-      withTimeout(closedEvent, 60_000, "no RouterJobClosed event within 60 s of closeAt"),
-    );
-    const final = await client.getJob(second.id);
-    secondWalk.statuses.push(final.status ?? "");
-    jobs.push(secondWalk);
-    log(
-      `job ${second.id}: RouterJobClosed at ${closed.eventTime}; now ${final.status}; worker load ${(await client.getWorker(workerId)).loadRatio}`,
-    );
-
-    const events = emulator.runtime.events.events().slice(eventStart).map(eventName);
-    log(`events: ${events.join(", ")}`);
-    for (const j of jobs) log(`final status: job ${j.id} ${(await client.getJob(j.id)).status}`);
-
-    // Remove what the walkthrough added (a worker listing a queue blocks deleting that queue); the configuration
-    // that `pulumi up` deployed stays, so the next run deploys no changes.
-    await step("clean up the walkthrough's worker and jobs", async () => {
-      await client.upsertWorker(workerId, { availableForOffers: false });
-      await client.deleteWorker(workerId);
-      for (const j of jobs) await client.deleteJob(j.id);
+      client: JobRouterClient.fromConnectionString(emulator.connectionString),
+      queueId,
+      classificationPolicyId,
+      closeAtDelayMs: options.closeAtDelayMs,
+      log,
     });
 
     let destroyed = 0;
@@ -361,28 +230,10 @@ export async function runMain(options: MainOptions = {}): Promise<MainResult> {
       log(`pulumi destroy: ${destroyed} resource(s) deleted`);
     }
 
-    return {
-      outputs,
-      jobs,
-      offerFromEvent,
-      offerFromWorker: offer.offerId,
-      closeAt: closeAt.toISOString(),
-      closedEventTime: closed.eventTime,
-      events,
-      changes,
-      destroyed,
-    };
+    return { outputs, ...walked, changes, destroyed };
   } finally {
     await emulator.close();
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 if (require.main === module) {

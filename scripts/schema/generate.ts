@@ -143,6 +143,16 @@ export function generateSchema(root: string): Record<string, unknown> {
     "CONNECTION_CONFIG_KEY",
   );
   const connectionString: PropertySpec = { type: "string", secret: true, description: connectionDoc };
+  // An explicit provider resource (`jobrouter.Provider("eu", connection_string=...)`) takes the same value for its
+  // own namespace; the config's description would send its reader to the stack config.
+  const providerConnectionString: PropertySpec = {
+    ...connectionString,
+    description:
+      "The Job Router connection string of this provider's namespace " +
+      "(`endpoint=https://<resource>.communication.azure.com/;accesskey=<base64 key>`): the resources that name this " +
+      "provider in their options are managed there. Always kept secret. The default provider takes it from the " +
+      "stack config `jobrouter:connectionString`.",
+  };
 
   if (mapper.undocumented.length > 0) {
     throw new Error(`schema: these have no JSDoc description: ${mapper.undocumented.join(", ")}`);
@@ -163,8 +173,8 @@ export function generateSchema(root: string): Record<string, unknown> {
     config: { variables: { connectionString } },
     provider: {
       description: "The jobrouter provider: one Job Router namespace, reached with a connection string.",
-      properties: { connectionString },
-      inputProperties: { connectionString },
+      properties: { connectionString: providerConnectionString },
+      inputProperties: { connectionString: providerConnectionString },
     },
     types,
     resources,

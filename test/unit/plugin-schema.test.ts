@@ -21,6 +21,7 @@ interface Schema {
   version: string;
   respectSchemaVersion: boolean;
   config: { variables: Record<string, Prop> };
+  provider: { description: string; inputProperties: Record<string, Prop> };
   types: Record<string, { description: string; properties: Record<string, Prop> }>;
   resources: Record<
     string,
@@ -71,6 +72,9 @@ describe("plugin/schema.json", () => {
       expect(r?.properties["adopted"]?.type).toBe("boolean");
     }
     expect(schema.config.variables["connectionString"]?.secret).toBe(true);
+    // The explicit provider resource (`jobrouter.Provider("eu", connection_string=...)`): its one input, secret.
+    expect(Object.keys(schema.provider.inputProperties)).toEqual(["connectionString"]);
+    expect(schema.provider.inputProperties["connectionString"]).toMatchObject({ type: "string", secret: true });
   });
 
   it("describes every resource, type and property", () => {
