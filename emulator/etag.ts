@@ -44,7 +44,16 @@ export function httpDate(date: Date): string {
   return date.toUTCString();
 }
 
+/** The last second formatted by secondResolution: the routing engine stamps every write, many in one second. */
+let lastSecond = Number.NaN;
+let lastSecondIso = "";
+
 /** ISO timestamp truncated to whole seconds (Last-Modified cannot say more). */
 export function secondResolution(date: Date): string {
-  return new Date(Math.floor(date.getTime() / 1000) * 1000).toISOString();
+  const second = Math.floor(date.getTime() / 1000);
+  if (second !== lastSecond) {
+    lastSecondIso = new Date(second * 1000).toISOString();
+    lastSecond = second;
+  }
+  return lastSecondIso;
 }
