@@ -1,8 +1,9 @@
 // The machine's own limit for the routing benchmark (issue 23): a minimal Node HTTP server that does what every
 // emulator request must do and nothing else: read the body, verify the same HMAC-SHA256 signature with the same
-// code (emulator/auth.ts), and answer each PATCH with its body. No routing, no store, no events. The same load
-// process (bench/load.ts, its own Node process) submits the same jobs to it, so emulator ÷ floor says how much of
-// the machine's HTTP ceiling the emulator's routing leaves.
+// code (emulator/auth.ts), parse the JSON body and answer each PATCH with it, serialized again, as the emulator
+// parses and serializes. No routing, no store, no events. The same load process (bench/load.ts, its own Node
+// process) submits the same jobs to it, so emulator ÷ floor says how much of the machine's HTTP ceiling the
+// emulator's routing leaves. On 2 cores that ceiling is the load process's: see bench/README.md.
 
 import { randomBytes } from "node:crypto";
 import * as http from "node:http";
@@ -53,8 +54,19 @@ export async function startFloorServer(): Promise<FloorServer> {
         res.end(JSON.stringify({ error: { code: "MethodNotAllowed", message: `the floor answers PATCH only` } }));
         return;
       }
-      res.writeHead(200, { "content-type": "application/json" });
-      res.end(rawBody);
+      let text: string;
+      try {
+        text = JSON.stringify(JSON.parse(rawBody.toString("utf8")));
+      } catch {
+        res.writeHead(400, { "content-type": "application/json" });
+        res.end(JSON.stringify({ error: { code: "BadRequest", message: "the body is not JSON" } }));
+        return;
+      }
+      res.writeHead(200, {
+        "content-type": "application/json; charset=utf-8",
+        "content-length": String(Buffer.byteLength(text)),
+      });
+      res.end(text);
       const done = performance.now();
       latencies.push(done - started);
       last = Math.max(last, done);

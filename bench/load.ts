@@ -24,6 +24,11 @@ export interface LoadResult {
   p50Ms: number;
   p95Ms: number;
   p99Ms: number;
+  /**
+   * CPU time (user + system) the load process spent on the operations (ms). Near wallMs, the load process was busy
+   * the whole time: it, not the server, set the pace.
+   */
+  cpuMs?: number;
 }
 
 /** Runs `work(i)` for i in [0, count) with at most `parallel` in flight; returns each call's latency. */
@@ -83,6 +88,7 @@ export async function runLoad(
   functionKey?: string,
 ): Promise<LoadResult> {
   const started = performance.now();
+  const cpuAtStart = process.cpuUsage();
   let latencies: number[] = [];
   if (command.mode === "create") {
     // The engine creates a resource once everything it references exists; waves reproduce that order.
@@ -112,6 +118,7 @@ export async function runLoad(
     });
   }
   const wallMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuAtStart);
   const sorted = [...latencies].sort((a, b) => a - b);
   return {
     mode: command.mode,
@@ -120,6 +127,7 @@ export async function runLoad(
     p50Ms: percentile(sorted, 50),
     p95Ms: percentile(sorted, 95),
     p99Ms: percentile(sorted, 99),
+    cpuMs: (cpu.user + cpu.system) / 1000,
   };
 }
 

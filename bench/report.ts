@@ -3,6 +3,7 @@
 
 import type { EngineBenchResult } from "./engine";
 import type { RoutingBenchResult } from "./routing";
+import type { LoadResult } from "./load";
 import type { SimulationBenchResult } from "./simulation";
 
 export interface MachineInfo {
@@ -118,23 +119,40 @@ export function markdown(r: BenchResults): string {
     if (g.floor && g.core) {
       const lat = (l: { p50: number; p90: number; p99: number; max: number }): string =>
         `${l.p50.toFixed(1)} / ${l.p90.toFixed(1)} / ${l.p99.toFixed(1)} / ${l.max.toFixed(1)}`;
-      lines.push("| run | offers/s | ÷ floor | offer latency p50 / p90 / p99 / max (ms) |");
-      lines.push("| --- | ---: | ---: | ---: |");
+      const cpuPerJob = (ms: number | undefined): string => (ms === undefined ? "–" : ms.toFixed(3));
+      const busy = (l: LoadResult): number | undefined => (l.cpuMs === undefined ? undefined : l.cpuMs / l.wallMs);
+      const pct = (x: number | undefined): string => (x === undefined ? "–" : `${(x * 100).toFixed(0)}%`);
+      const coreCpu = g.core.offered > 0 ? g.core.wallMs / g.core.offered : undefined;
       lines.push(
-        `| emulator (HTTP, routing) | ${g.offersPerSecond.toFixed(0)} | ${g.ratio.toFixed(2)} | ${lat(g.offerLatencyMs)} |`,
+        "| run | offers/s | ÷ floor | offer latency p50 / p90 / p99 / max (ms) | server CPU per job (ms) | load process busy |",
+      );
+      lines.push("| --- | ---: | ---: | ---: | ---: | ---: |");
+      lines.push(
+        `| emulator (HTTP, routing) | ${g.offersPerSecond.toFixed(0)} | ${g.ratio.toFixed(2)} | ${lat(g.offerLatencyMs)} | ${cpuPerJob(g.serverCpuMsPerJob)} | ${pct(busy(g.client))} |`,
       );
       lines.push(
-        `| floor (HTTP, HMAC, echo) | ${g.floor.offersPerSecond.toFixed(0)} | 1.00 | ${lat(g.floor.latencyMs)} |`,
+        `| floor (HTTP, HMAC, JSON echo) | ${g.floor.offersPerSecond.toFixed(0)} | 1.00 | ${lat(g.floor.latencyMs)} | ${cpuPerJob(g.floor.serverCpuMsPerJob)} | ${pct(busy(g.floor.client))} |`,
       );
       lines.push(
-        `| core alone (routing/Router, manual clock) | ${g.core.offersPerSecond.toFixed(0)} | – | ${lat(g.core.offerLatencyMs)} |`,
+        `| core alone (routing/Router, manual clock) | ${g.core.offersPerSecond.toFixed(0)} | – | ${lat(g.core.offerLatencyMs)} | ${cpuPerJob(coreCpu)} | – |`,
       );
       lines.push("");
       lines.push(
         "Same run, same load process and jobs. Latency: emulator, job received → first offer issued (events); floor, " +
           "request read → answer written (one PATCH is one offer's worth of HTTP); core, one `submitJob` call, which " +
-          "issues the offer before it returns.",
+          "issues the offer before it returns. Server CPU per job: the benchmark process's CPU time while the jobs " +
+          "were submitted and routed, ÷ jobs (core alone: wall time ÷ offers). Load process busy: its CPU time ÷ its " +
+          "wall time.",
       );
+      const floorBusy = busy(g.floor.client);
+      if (floorBusy !== undefined && floorBusy >= 0.9) {
+        lines.push("");
+        lines.push(
+          `The load process was busy ${pct(floorBusy)} of the floor's run: the floor's offers/s is the load ` +
+            "generator's limit on this machine, not the floor server's (see bench/README.md). Server CPU per job " +
+            "compares the two servers without it.",
+        );
+      }
       lines.push("");
     }
   }

@@ -46,6 +46,11 @@ export interface RoutingBenchResult {
   offerLatencyMs: { p50: number; p90: number; p99: number; max: number };
   /** What the submitting client saw per PATCH (the answer waits for routing to settle). */
   client: LoadResult;
+  /**
+   * CPU time of this process (the emulator, with the benchmark's event listener) from the first job submitted to
+   * routing settled, per job (ms). With client.cpuMs it says which of the two processes set the pace.
+   */
+  serverCpuMsPerJob?: number;
   workerRegistration: LoadResult;
   /** The same job PATCHes against the floor server (HMAC verified, body echoed, no routing). */
   floor: {
@@ -55,6 +60,8 @@ export interface RoutingBenchResult {
     /** Request read → answer written (ms), in the server. */
     latencyMs: { p50: number; p90: number; p99: number; max: number };
     client: LoadResult;
+    /** CPU time of the floor server (this process) per job (ms), over the same span as the emulator's. */
+    serverCpuMsPerJob?: number;
   };
   /** Emulator offers/s ÷ floor offers/s. */
   ratio: number;
@@ -64,18 +71,21 @@ export interface RoutingBenchResult {
 async function floorBench(options: RoutingBenchOptions): Promise<RoutingBenchResult["floor"]> {
   const floor = await startFloorServer();
   try {
+    const cpuAtStart = process.cpuUsage();
     const client = await runLoadProcess(
       floor.connectionString,
       { mode: "jobs", count: options.jobs, queueId: "bench-routing", parallel: options.parallel },
       undefined,
       options.loadScript,
     );
+    const cpu = process.cpuUsage(cpuAtStart);
     const st = floor.stats();
     return {
       answered: st.answered,
       offersPerSecond: st.windowMs > 0 ? (st.answered * 1000) / st.windowMs : 0,
       latencyMs: latencySummary(st.latenciesMs),
       client,
+      serverCpuMsPerJob: (cpu.user + cpu.system) / 1000 / options.jobs,
     };
   } finally {
     await floor.close();
@@ -148,6 +158,7 @@ async function emulatorBench(
         }
       }
     });
+    const cpuAtStart = process.cpuUsage();
     const submitted = await runLoadProcess(
       emulator.connectionString,
       {
@@ -161,6 +172,7 @@ async function emulatorBench(
     );
     await Promise.all(accepts);
     await emulator.runtime.idle();
+    const cpu = process.cpuUsage(cpuAtStart);
     off();
 
     const latencies: number[] = [];
@@ -186,6 +198,7 @@ async function emulatorBench(
         max: latencies[latencies.length - 1] ?? 0,
       },
       client: submitted,
+      serverCpuMsPerJob: (cpu.user + cpu.system) / 1000 / options.jobs,
       workerRegistration,
     };
   } finally {

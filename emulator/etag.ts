@@ -23,9 +23,18 @@ export class EtagFactory {
     return `"${hex(version, 8)}-0000-0000-${suffix}"`;
   }
 
+  /** Random bytes drawn 4 KiB at a time: one randomBytes call per new job cost more than the rest of its ETag. */
+  private pool = Buffer.alloc(0);
+  private poolOffset = 0;
+
   /** A stable random suffix for `versioned` ("2f6e-d08a6ee5db08"). */
   newSuffix(): string {
-    const b = randomBytes(8).toString("hex");
+    if (this.poolOffset + 8 > this.pool.length) {
+      this.pool = randomBytes(4096);
+      this.poolOffset = 0;
+    }
+    const b = this.pool.toString("hex", this.poolOffset, this.poolOffset + 8);
+    this.poolOffset += 8;
     return `${b.slice(0, 4)}-${b.slice(4, 16)}`;
   }
 }
@@ -35,7 +44,16 @@ export function httpDate(date: Date): string {
   return date.toUTCString();
 }
 
+/** The last second formatted by secondResolution: the routing engine stamps every write, many in one second. */
+let lastSecond = Number.NaN;
+let lastSecondIso = "";
+
 /** ISO timestamp truncated to whole seconds (Last-Modified cannot say more). */
 export function secondResolution(date: Date): string {
-  return new Date(Math.floor(date.getTime() / 1000) * 1000).toISOString();
+  const second = Math.floor(date.getTime() / 1000);
+  if (second !== lastSecond) {
+    lastSecondIso = new Date(second * 1000).toISOString();
+    lastSecond = second;
+  }
+  return lastSecondIso;
 }

@@ -19,10 +19,12 @@ export interface RawRequest {
   headers: Record<string, string>;
   rawBody: string;
   now: Date;
+  /** `rawUrl` already parsed against http://emulator.invalid (the server has it): saves parsing it again. */
+  url?: URL;
 }
 
 export function parseRequest(raw: RawRequest): EmulatorRequest {
-  const url = new URL(raw.rawUrl, "http://emulator.invalid");
+  const url = raw.url ?? new URL(raw.rawUrl, "http://emulator.invalid");
   const query: Record<string, string> = {};
   for (const [k, v] of url.searchParams) if (!(k in query)) query[k] = v;
   // `path` stays as received (percent-encoded): it is the `target` of error bodies. [rec]
@@ -30,7 +32,7 @@ export function parseRequest(raw: RawRequest): EmulatorRequest {
   return {
     method: raw.method.toUpperCase(),
     path,
-    segments: routeSegments(raw.rawUrl),
+    segments: segmentsOf(path),
     query,
     headers: raw.headers,
     rawBody: raw.rawBody,
@@ -41,13 +43,17 @@ export function parseRequest(raw: RawRequest): EmulatorRequest {
 
 /** Segment-level decoding: `/routing/queues/a%2Fb` is the id "a/b", so split before decoding. */
 export function routeSegments(rawUrl: string): string[] {
-  const pathname = new URL(rawUrl, "http://emulator.invalid").pathname;
+  return segmentsOf(new URL(rawUrl, "http://emulator.invalid").pathname);
+}
+
+function segmentsOf(pathname: string): string[] {
   if (!pathname.startsWith("/routing/")) return [];
   return pathname
     .slice("/routing/".length)
     .split("/")
     .filter((s) => s !== "")
     .map((s) => {
+      if (!s.includes("%")) return s;
       try {
         return decodeURIComponent(s);
       } catch {

@@ -41,7 +41,7 @@ export function redactSecrets(value: unknown): unknown {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
       if (SECRET_FIELDS.has(k) && v !== null && v !== undefined) out[k] = "***";
-      else if (/Uri$/.test(k) && typeof v === "string") out[k] = redactUri(v);
+      else if (k.endsWith("Uri") && typeof v === "string") out[k] = redactUri(v);
       else out[k] = redactSecrets(v);
     }
     return out;
@@ -157,7 +157,7 @@ export function createHttpServer(deps: ServerDeps): http.Server {
       let routed: Awaited<ReturnType<typeof route>>;
       try {
         routed = await route(
-          { method, rawUrl, headers, rawBody: rawBody.toString("utf8"), now },
+          { method, rawUrl, headers, rawBody: rawBody.toString("utf8"), now, url },
           deps.handlers,
           deps.errors,
         );

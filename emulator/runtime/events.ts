@@ -31,6 +31,18 @@ export function eventName(e: RouterEvent): RouterEventName {
   return e.eventType.slice("Microsoft.Communication.".length) as RouterEventName;
 }
 
+/** The last eventTime formatted: a job raises several events in the same millisecond. */
+let lastEventMs = Number.NaN;
+let lastEventTime = "";
+
+function eventTime(nowMs: number): string {
+  if (nowMs !== lastEventMs) {
+    lastEventTime = new Date(nowMs).toISOString();
+    lastEventMs = nowMs;
+  }
+  return lastEventTime;
+}
+
 export function buildEvent(
   name: RouterEventName,
   subject: string,
@@ -45,7 +57,7 @@ export function buildEvent(
     eventType: `Microsoft.Communication.${name}`,
     dataVersion: "1.0",
     metadataVersion: "1",
-    eventTime: new Date(opts.nowMs).toISOString(),
+    eventTime: eventTime(opts.nowMs),
   };
 }
 
@@ -77,6 +89,16 @@ export class EventFeed {
     if (this.start >= this.cap) {
       this.log.splice(0, this.start);
       this.start = 0;
+    }
+    // The listeners subscribed when the event is published, whatever they (un)subscribe meanwhile; with one or none,
+    // without copying the set for every event.
+    if (this.listeners.size === 0) return;
+    if (this.listeners.size === 1) {
+      for (const l of this.listeners) {
+        l(e);
+        break;
+      }
+      return;
     }
     for (const l of [...this.listeners]) l(e);
   }

@@ -1,6 +1,7 @@
 export * from "./types";
 export { MemoryStore } from "./memory";
 export { FileStore } from "./file";
+export { cloneJson } from "./clone";
 
 import { FileStore } from "./file";
 import { MemoryStore } from "./memory";

@@ -1,8 +1,9 @@
 import type { CollectionName, NewRecord, Store, StoredRecord } from "./types";
 import { checkCollectionName } from "./types";
+import { cloneJson } from "./clone";
 
 function copy<T>(value: T): T {
-  return structuredClone(value);
+  return cloneJson(value);
 }
 
 export class MemoryStore implements Store {

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { FileStore, MemoryStore, startEmulator } from "../../emulator";
+import { cloneJson } from "../../emulator/store";
 import type { RunningEmulator, Store } from "../../emulator";
 import { SdkClient } from "../fixtures/emulator/harness";
 
@@ -75,6 +76,35 @@ describe.each([
 
 afterAll(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+describe("cloneJson (the stores' copy)", () => {
+  it("copies JSON deeply, as structuredClone does, and shares nothing with the original", () => {
+    const original = JSON.parse(
+      '{"id":"j1","body":{"labels":{"a":1,"b":true,"c":null,"d":"x"},"selectors":[{"key":"k","value":[1,2]}],' +
+        '"notes":[],"n":-0.5},"meta":{"version":3}}',
+    ) as Record<string, unknown>;
+    const before = JSON.stringify(original);
+    const copy = cloneJson(original);
+    expect(copy).toStrictEqual(structuredClone(original));
+    (copy["body"] as { labels: Record<string, unknown> }).labels["a"] = 2;
+    ((copy["body"] as { selectors: { value: number[] }[] }).selectors[0]?.value ?? []).push(3);
+    expect(JSON.stringify(original)).toBe(before);
+  });
+
+  it("keeps an own __proto__ member a member, keeps undefined members, and copies non-JSON values as structuredClone", () => {
+    const withProto = JSON.parse('{"labels":{"__proto__":{"x":1}}}') as { labels: Record<string, unknown> };
+    const copy = cloneJson(withProto);
+    expect(Object.getPrototypeOf(copy.labels)).toBe(Object.prototype);
+    expect(Object.keys(copy.labels)).toEqual(["__proto__"]);
+    expect(copy.labels["__proto__"]).toEqual({ x: 1 });
+    expect(Object.keys(cloneJson({ a: undefined, b: 1 }))).toEqual(["a", "b"]);
+    const when = new Date("2026-01-01T00:00:00Z");
+    const odd = cloneJson({ when, map: new Map([["k", 1]]) });
+    expect(odd.when).not.toBe(when);
+    expect(odd.when.getTime()).toBe(when.getTime());
+    expect(odd.map.get("k")).toBe(1);
+  });
 });
 
 describe("FileStore files", () => {
