@@ -30,6 +30,8 @@ export { SUPPORTED_API_VERSIONS } from "./router";
 export type { HttpsOption } from "./tls";
 export type { RuntimeExtension, RuntimeContext, RuntimeOptions, BlockingReference } from "./runtime";
 export { eventName, type RouterEvent, type RouterEventName } from "./runtime";
+// A clock a test moves by hand (offer expiry, waitTime exceptions, closeAt), for `startEmulator({ runtime: { clock } })`.
+export { ManualClock, type Clock } from "../routing/clock";
 
 export interface EmulatorOptions {
   /** 0 (default) picks a free port. */
