@@ -1,14 +1,15 @@
-// Provider configuration (`jobrouter:connectionString`) for the plugin.
+// Provider configuration (`jobrouter:connectionString`, `jobrouter:endpoint`) for the plugin.
 //
 // @pulumi/pulumi 3.259's provider server answers Configure itself and never hands the configuration to the
 // provider object, so two sources are read here:
 //  - the Configure request, captured by grpcHooks.ts: its variables are `jobrouter:config:<key>` with plain
 //    (decrypted) values. This is the only source for an explicit provider resource
-//    (`jobrouter:Provider` with `connectionString`), which gets its own plugin process;
+//    (`jobrouter:Provider` with `connectionString` or `endpoint`), which gets its own plugin process;
 //  - PULUMI_CONFIG, which the engine sets when it starts the plugin, with the package's keys bare
-//    (`{"connectionString": "..."}`).
-// The engine (provider/engine.ts) reads `jobrouter:connectionString` through its `configure` hook, exactly as
-// the dynamic-provider host feeds it the stack config, so resolution and its messages are the same.
+//    (`{"connectionString": "...", "endpoint": "..."}`).
+// The engine (provider/engine.ts) reads `jobrouter:connectionString` and `jobrouter:endpoint` through its
+// `configure` hook, exactly as the dynamic-provider host feeds it the stack config, so resolution (the order, the
+// refusal of both at once) and its messages are the same.
 
 import { configure } from "../provider/engine";
 import { isObject } from "../provider/json";

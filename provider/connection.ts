@@ -1,10 +1,13 @@
-// How a resource reaches Job Router. Three routes, in this order:
+// How a resource reaches Job Router. Four routes, in this order:
 //   1. the resource's `connection` input: a connection string, or `{endpoint, accessKey}`, or `{endpoint}`
 //      alone (Entra ID through DefaultAzureCredential);
 //   2. the stack config `jobrouter:connectionString` (set it with `pulumi config set --secret`);
-//   3. the environment variable JOBROUTER_CONNECTION_STRING.
+//   3. the stack config `jobrouter:endpoint` (plain): that endpoint with Entra ID (DefaultAzureCredential);
+//   4. the environment variable JOBROUTER_CONNECTION_STRING.
+// Routes 2 and 3 together are refused as ambiguous (which credential was meant cannot be guessed). There is no
+// JOBROUTER_ENDPOINT variable: an endpoint is no secret, so the stack's config file can always hold it.
 // Resolution happens inside the provider at call time, so nothing of it is captured in the serialized
-// provider. Only route 1 is stored with the resource (encrypted: the resource marks it secret); routes 2 and 3
+// provider. Only route 1 is stored with the resource (encrypted: the resource marks it secret); routes 2 to 4
 // reach refresh and destroy through the provider configuration the engine recorded at the last `up`. Every
 // resource records which connection it was last read or written through (`connectedTo`), and a new one is
 // checked by reading the object through it before it is recorded (connectionCheck.ts).
@@ -37,6 +40,14 @@ export const SOURCE_KEY = "source";
  * `pulumi config set --secret jobrouter:connectionString ...`; it is always kept encrypted.
  */
 export const CONNECTION_CONFIG_KEY = "jobrouter:connectionString";
+/**
+ * The stack config that resources without a `connection` input use when `jobrouter:connectionString` is not set:
+ * the endpoint of a Communication Services resource (`https://<resource>.communication.azure.com`), reached with
+ * Entra ID (DefaultAzureCredential: environment, workload identity, managed identity, Azure CLI, ...). Not a
+ * secret: set it with `pulumi config set jobrouter:endpoint https://<resource>.communication.azure.com`. Setting
+ * it together with `jobrouter:connectionString` is refused.
+ */
+export const ENDPOINT_CONFIG_KEY = "jobrouter:endpoint";
 export const CONNECTION_ENV_VAR = "JOBROUTER_CONNECTION_STRING";
 
 /** Where stack config and environment variables are read from (the provider host, or a test). */
@@ -47,14 +58,22 @@ export interface ConnectionSources {
 
 export type ResolvedConnection =
   | { via: "connection" | "config" | "env"; auth: "accessKey"; endpoint: string; accessKey: string }
-  | { via: "connection"; auth: "entraId"; endpoint: string };
+  | { via: "connection" | "endpointConfig"; auth: "entraId"; endpoint: string };
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
 export const HOW_TO_CONNECT =
   "give the resource a `connection` input (a connection string, or {endpoint, accessKey}, or {endpoint} for Entra ID), " +
   `or set the secret stack config \`${CONNECTION_CONFIG_KEY}\` (pulumi config set --secret ${CONNECTION_CONFIG_KEY} "endpoint=https://...;accesskey=..."), ` +
+  `or the stack config \`${ENDPOINT_CONFIG_KEY}\` for Entra ID (pulumi config set ${ENDPOINT_CONFIG_KEY} https://<resource>.communication.azure.com), ` +
   `or set the environment variable ${CONNECTION_ENV_VAR}`;
+
+/** Both stack config routes set: refused, naming both keys and how to keep one. */
+export const AMBIGUOUS_CONFIG_MESSAGE =
+  `the stack config sets both \`${CONNECTION_CONFIG_KEY}\` and \`${ENDPOINT_CONFIG_KEY}\`, so it is ambiguous whether ` +
+  "to use the access key or Entra ID; nothing was sent. Keep one: `pulumi config rm " +
+  `${ENDPOINT_CONFIG_KEY}\` to use the connection string's key, or \`pulumi config rm ${CONNECTION_CONFIG_KEY}\` to use ` +
+  "Entra ID (DefaultAzureCredential) at the endpoint";
 
 /** Thrown when no route yields a usable connection; says which route failed and how to fix it. */
 export class ConnectionError extends Error {
@@ -128,7 +147,16 @@ function fromConnectionString(cs: string, via: "connection" | "config" | "env", 
   }
 }
 
-/** Picks the connection: the input, else the stack config, else the environment. */
+/** The `jobrouter:endpoint` config, normalised; an invalid one fails with the rule `connection.endpoint` gets. */
+function configuredEndpoint(value: string): string {
+  try {
+    return normaliseEndpoint(value);
+  } catch (e) {
+    throw new ConnectionError(`the stack config \`${ENDPOINT_CONFIG_KEY}\`: ${ruleOf(e).replace(/^endpoint /, "")}`);
+  }
+}
+
+/** Picks the connection: the input, else the stack config (key, else endpoint), else the environment. */
 export function resolveConnection(input: unknown, sources: ConnectionSources): ResolvedConnection {
   if (input !== undefined && input !== null) {
     const problems = connectionInputProblems(input);
@@ -145,9 +173,14 @@ export function resolveConnection(input: unknown, sources: ConnectionSources): R
     }
   }
   const fromConfig = sources.config(CONNECTION_CONFIG_KEY);
-  if (fromConfig !== undefined && fromConfig !== "") {
+  const endpointConfig = sources.config(ENDPOINT_CONFIG_KEY);
+  const hasConfig = fromConfig !== undefined && fromConfig !== "";
+  const hasEndpoint = endpointConfig !== undefined && endpointConfig !== "";
+  if (hasConfig && hasEndpoint) throw new ConnectionError(AMBIGUOUS_CONFIG_MESSAGE);
+  if (hasConfig) {
     return fromConnectionString(fromConfig, "config", `the stack config \`${CONNECTION_CONFIG_KEY}\``);
   }
+  if (hasEndpoint) return { via: "endpointConfig", auth: "entraId", endpoint: configuredEndpoint(endpointConfig) };
   const fromEnv = sources.env(CONNECTION_ENV_VAR);
   if (fromEnv !== undefined && fromEnv !== "") {
     return fromConnectionString(fromEnv, "env", `the environment variable ${CONNECTION_ENV_VAR}`);
@@ -169,11 +202,16 @@ export function connectionProblem(input: unknown, sources: ConnectionSources): s
 
 /** Where a resolved connection came from, as messages say it. */
 export function describeSource(via: ResolvedConnection["via"]): string {
-  return via === "connection"
-    ? "the resource's `connection` argument"
-    : via === "config"
-      ? `the stack config \`${CONNECTION_CONFIG_KEY}\``
-      : `the environment variable ${CONNECTION_ENV_VAR}`;
+  switch (via) {
+    case "connection":
+      return "the resource's `connection` argument";
+    case "config":
+      return `the stack config \`${CONNECTION_CONFIG_KEY}\``;
+    case "endpointConfig":
+      return `the stack config \`${ENDPOINT_CONFIG_KEY}\``;
+    default:
+      return `the environment variable ${CONNECTION_ENV_VAR}`;
+  }
 }
 
 /**

@@ -22,6 +22,7 @@ import type { AdminCollection, AdminOutputByCollection } from "./client/models";
 import {
   CONNECTION_CONFIG_KEY,
   CONNECTION_ENV_VAR,
+  ENDPOINT_CONFIG_KEY,
   connectionIdentity,
   describeSource,
   endpointOfIdentity,
@@ -47,6 +48,8 @@ function howToSet(via: ResolvedConnection["via"]): string {
       return `pulumi config set --secret ${CONNECTION_CONFIG_KEY} "endpoint=https://...;accesskey=..."`;
     case "env":
       return `export ${CONNECTION_ENV_VAR}="endpoint=https://...;accesskey=..."`;
+    case "endpointConfig":
+      return `pulumi config set ${ENDPOINT_CONFIG_KEY} https://<resource>.communication.azure.com`;
     default:
       return "change the resource's `connection` argument in the program";
   }
@@ -177,6 +180,12 @@ export function refreshFix(resolved: ResolvedConnection): string {
   const recordedOne = `Refresh reads through the connection recorded at the last \`pulumi up\` (${connectionIdentity(resolved)})`;
   if (resolved.via === "connection") {
     return `${recordedOne}. Fix the resource's \`connection\` argument and run \`pulumi up\`, which reads each object through it and records it; then refresh`;
+  }
+  if (resolved.auth === "entraId") {
+    return (
+      `${recordedOne}. Give the identity DefaultAzureCredential finds a role on the resource that allows Job Router ` +
+      `administration and refresh again; if the endpoint is wrong, set it (${howToSet(resolved.via)}) and run \`pulumi up\``
+    );
   }
   return (
     `${recordedOne}. If the key was rotated, set the new one (${howToSet(resolved.via)}) and run \`pulumi up\`: it reads ` +

@@ -4,7 +4,8 @@
 // The providers serialized into state are tiny objects whose methods `require` this module by package
 // name at call time (see resources/providers.ts), so state holds no code of ours and refresh/destroy run
 // the installed version of this file. It keeps one piece of process state: the stack config handed to
-// `configure` by the dynamic-provider host, which is where `jobrouter:connectionString` comes from.
+// `configure` by the dynamic-provider host, which is where `jobrouter:connectionString` and `jobrouter:endpoint`
+// come from.
 
 import { AzureKeyCredential } from "@azure/core-auth";
 import type { TokenCredential } from "@azure/core-auth";
@@ -115,7 +116,7 @@ function connect(
     userAgentPrefix: "pulumi-jobrouter-provider",
     retryOptions: { maxRetries: 8 },
     onRetry: retryReporter,
-    connectionHint: connectionHint(resolved.via),
+    connectionHint: connectionHint(resolved.via, resolved.auth),
     // Every request bounded (requestTimeout.ts), and ended at once when the run is cancelled (cancellation.ts).
     timeoutInMs: resolveRequestTimeout(sources),
     timeoutHint: TIMEOUT_HINT,

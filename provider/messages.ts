@@ -3,24 +3,29 @@
 
 import type { JobRouterError } from "./client/errors";
 import { UNREACHABLE_CODES, type RetryEvent } from "./client/retryPolicy";
-import { CONNECTION_CONFIG_KEY, describeSource, type ResolvedConnection } from "./connection";
+import { CONNECTION_CONFIG_KEY, ENDPOINT_CONFIG_KEY, describeSource, type ResolvedConnection } from "./connection";
 import { hostLog } from "./hostLog";
 
 function sourceOf(via: ResolvedConnection["via"]): string {
   // The config route also says how to set it: these hints end a failed request's message.
-  return via === "config"
-    ? `${describeSource(via)} (pulumi config set --secret ${CONNECTION_CONFIG_KEY} "endpoint=...;accesskey=...")`
-    : describeSource(via);
+  if (via === "config")
+    return `${describeSource(via)} (pulumi config set --secret ${CONNECTION_CONFIG_KEY} "endpoint=...;accesskey=...")`;
+  if (via === "endpointConfig")
+    return `${describeSource(via)} (pulumi config set ${ENDPOINT_CONFIG_KEY} https://<resource>.communication.azure.com)`;
+  return describeSource(via);
 }
 
 /**
  * What the provider appends to a failed request's message: the likely causes in the user's terms and where the
  * connection came from (the client calls it for each error; `undefined` adds nothing).
  * - unreachable: how to start an emulator in the user's own project, or which host name Azure uses;
- * - 401: the key is wrong for this endpoint, and which of the three routes gave it;
+ * - 401: the key (or Entra ID token) is wrong for this endpoint, and which route gave it;
  * - 404 to a write: a Job Router never answers 404 to PATCH (it creates), so the endpoint is something else.
  */
-export function connectionHint(via: ResolvedConnection["via"]): (e: JobRouterError) => string | undefined {
+export function connectionHint(
+  via: ResolvedConnection["via"],
+  auth: ResolvedConnection["auth"] = "accessKey",
+): (e: JobRouterError) => string | undefined {
   const source = sourceOf(via);
   return (e) => {
     if (UNREACHABLE_CODES.includes(e.code)) {
@@ -29,6 +34,13 @@ export function connectionHint(via: ResolvedConnection["via"]): (e: JobRouterErr
         "(`npx jobrouter-emulator --port <port> --access-key <key> --data <folder>`, see docs/getting-started.md) and check that the " +
         "port in the endpoint is the one it listens on; for Azure, check the host name (https://<resource>.communication.azure.com). " +
         `This endpoint comes from ${source}`
+      );
+    }
+    if (e.statusCode === 401 && auth === "entraId") {
+      return (
+        `The endpoint comes from ${source} and the request carried an Entra ID token from DefaultAzureCredential: ` +
+        "check which identity it found (environment, workload identity, managed identity, Azure CLI) and that the token " +
+        "is for this resource's tenant"
       );
     }
     if (e.statusCode === 401) {

@@ -143,6 +143,10 @@ export function generateSchema(root: string): Record<string, unknown> {
     "CONNECTION_CONFIG_KEY",
   );
   const connectionString: PropertySpec = { type: "string", secret: true, description: connectionDoc };
+  const endpoint: PropertySpec = {
+    type: "string",
+    description: doc(exported(checker, source(sources.connection), "ENDPOINT_CONFIG_KEY"), "ENDPOINT_CONFIG_KEY"),
+  };
   // An explicit provider resource (`jobrouter.Provider("eu", connection_string=...)`) takes the same value for its
   // own namespace; the config's description would send its reader to the stack config.
   const providerConnectionString: PropertySpec = {
@@ -151,7 +155,15 @@ export function generateSchema(root: string): Record<string, unknown> {
       "The Job Router connection string of this provider's namespace " +
       "(`endpoint=https://<resource>.communication.azure.com/;accesskey=<base64 key>`): the resources that name this " +
       "provider in their options are managed there. Always kept secret. The default provider takes it from the " +
-      "stack config `jobrouter:connectionString`.",
+      "stack config `jobrouter:connectionString`. Give either this or `endpoint`, not both.",
+  };
+  const providerEndpoint: PropertySpec = {
+    type: "string",
+    description:
+      "The endpoint of this provider's namespace (`https://<resource>.communication.azure.com`), reached with Entra ID " +
+      "(DefaultAzureCredential) instead of an access key: the resources that name this provider in their options are " +
+      "managed there. Not a secret. The default provider takes it from the stack config `jobrouter:endpoint`. Give " +
+      "either this or `connectionString`, not both.",
   };
 
   if (mapper.undocumented.length > 0) {
@@ -170,11 +182,13 @@ export function generateSchema(root: string): Record<string, unknown> {
     keywords: ["pulumi", "azure", "communication-services", "job-router", "kind/native"],
     license: "Apache-2.0",
     respectSchemaVersion: true,
-    config: { variables: { connectionString } },
+    config: { variables: { connectionString, endpoint } },
     provider: {
-      description: "The jobrouter provider: one Job Router namespace, reached with a connection string.",
-      properties: { connectionString: providerConnectionString },
-      inputProperties: { connectionString: providerConnectionString },
+      description:
+        "The jobrouter provider: one Job Router namespace, reached with a connection string (access key) or an " +
+        "endpoint (Entra ID).",
+      properties: { connectionString: providerConnectionString, endpoint: providerEndpoint },
+      inputProperties: { connectionString: providerConnectionString, endpoint: providerEndpoint },
     },
     types,
     resources,

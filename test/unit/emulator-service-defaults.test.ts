@@ -64,7 +64,10 @@ describe("fact 1: a ruleEngine attachment whose static rule holds a list of sele
     const checked = checkInputs(
       "classificationPolicies",
       { classificationPolicyId: "cp", ...ruleEngineStaticList },
-      { config: () => emulator.connectionString, env: () => undefined },
+      {
+        config: (k) => (k === "jobrouter:connectionString" ? emulator.connectionString : undefined),
+        env: () => undefined,
+      },
     );
     expect(checked.failures).toEqual([]);
     const answer = await put("classificationPolicies", "cp", ruleEngineStaticList);

@@ -21,7 +21,7 @@ interface Schema {
   version: string;
   respectSchemaVersion: boolean;
   config: { variables: Record<string, Prop> };
-  provider: { description: string; inputProperties: Record<string, Prop> };
+  provider: { description: string; properties: Record<string, Prop>; inputProperties: Record<string, Prop> };
   types: Record<string, { description: string; properties: Record<string, Prop> }>;
   resources: Record<
     string,
@@ -72,9 +72,33 @@ describe("plugin/schema.json", () => {
       expect(r?.properties["adopted"]?.type).toBe("boolean");
     }
     expect(schema.config.variables["connectionString"]?.secret).toBe(true);
-    // The explicit provider resource (`jobrouter.Provider("eu", connection_string=...)`): its one input, secret.
-    expect(Object.keys(schema.provider.inputProperties)).toEqual(["connectionString"]);
+    // The explicit provider resource (`jobrouter.Provider("eu", connection_string=...)` or `endpoint=...`).
+    expect(Object.keys(schema.provider.inputProperties)).toEqual(["connectionString", "endpoint"]);
     expect(schema.provider.inputProperties["connectionString"]).toMatchObject({ type: "string", secret: true });
+  });
+
+  it("has `endpoint` (Entra ID, not secret) in the config and on the explicit provider, described", () => {
+    expect(Object.keys(schema.config.variables)).toEqual(["connectionString", "endpoint"]);
+    for (const endpoint of [
+      schema.config.variables["endpoint"],
+      schema.provider.inputProperties["endpoint"],
+      schema.provider.properties["endpoint"],
+    ]) {
+      expect(endpoint?.type).toBe("string");
+      expect(endpoint?.secret).toBeUndefined();
+      expect(endpoint?.description).toMatch(/Entra ID/);
+    }
+    // Both provider inputs are optional: either may be given alone.
+    expect((schema.provider as { requiredInputs?: string[] }).requiredInputs ?? []).toEqual([]);
+  });
+
+  it("describes the config variables and the explicit provider's properties", () => {
+    const missing: string[] = [];
+    for (const [name, p] of Object.entries(schema.config.variables)) if (!p.description) missing.push(`config.${name}`);
+    if (!schema.provider.description) missing.push("provider");
+    for (const [name, p] of Object.entries({ ...schema.provider.properties, ...schema.provider.inputProperties }))
+      if (!p.description) missing.push(`provider.${name}`);
+    expect(missing).toEqual([]);
   });
 
   it("describes every resource, type and property", () => {

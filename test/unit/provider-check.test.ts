@@ -1,11 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { checkInputs, pathSegments, touchesUnknown } from "../../provider/check";
+import { JobRouterError } from "../../provider/client/errors";
 import {
+  AMBIGUOUS_CONFIG_MESSAGE,
+  HOW_TO_CONNECT,
   connectionIdentity,
   connectionInputProblems,
+  describeSource,
   resolveConnection,
   type ConnectionSources,
 } from "../../provider/connection";
+import { credentialRefusal, refreshFix } from "../../provider/connectionCheck";
+import { connectionHint } from "../../provider/messages";
 import { diffInputs } from "../../provider/diff";
 import { UNKNOWN } from "../../provider/json";
 
@@ -193,7 +199,10 @@ describe("resolveConnection", () => {
   });
 
   it("reports a broken config value by its source, without the value", () => {
-    const broken: ConnectionSources = { config: () => "endpoint=https://x/;accesskey=***", env: () => undefined };
+    const broken: ConnectionSources = {
+      config: (k) => (k === "jobrouter:connectionString" ? "endpoint=https://x/;accesskey=***" : undefined),
+      env: () => undefined,
+    };
     expect(() => resolveConnection(undefined, broken)).toThrow(
       /stack config `jobrouter:connectionString` is not a valid/,
     );
@@ -210,5 +219,122 @@ describe("resolveConnection", () => {
       ["connection", expect.stringContaining("connection string or an object")],
     ]);
     expect(connectionInputProblems({ endpoint: "https://x", key: "y" })[0]?.[0]).toBe("connection.key");
+  });
+});
+
+describe("the stack config `jobrouter:endpoint` (Entra ID)", () => {
+  const ENDPOINT = "https://contoso.communication.azure.com/";
+  const sources = (config: Record<string, string>, env: Record<string, string> = {}): ConnectionSources => ({
+    config: (k) => config[k],
+    env: (n) => env[n],
+  });
+  const endpointOnly = sources({ "jobrouter:endpoint": ENDPOINT });
+  const both = sources({ "jobrouter:connectionString": CS, "jobrouter:endpoint": ENDPOINT });
+
+  it("is used with Entra ID when the resource has no connection and the stack no connection string", () => {
+    expect(resolveConnection(undefined, endpointOnly)).toEqual({
+      via: "endpointConfig",
+      auth: "entraId",
+      endpoint: "https://contoso.communication.azure.com",
+    });
+    expect(connectionIdentity(resolveConnection(undefined, endpointOnly))).toBe(
+      "https://contoso.communication.azure.com (Entra ID)",
+    );
+    const checked = checkInputs("queues", { queueId: "q", distributionPolicyId: "dp" }, endpointOnly);
+    expect(checked.failures).toEqual([]);
+    expect(checked.inputs["connectedTo"]).toBe("https://contoso.communication.azure.com (Entra ID)");
+  });
+
+  it("comes after the resource's connection and the connection string, before the environment", () => {
+    const other = "endpoint=https://other.communication.azure.com/;accesskey=" + KEY;
+    const withEnv = sources({ "jobrouter:endpoint": ENDPOINT }, { JOBROUTER_CONNECTION_STRING: other });
+    expect(resolveConnection(undefined, withEnv)).toMatchObject({ via: "endpointConfig", auth: "entraId" });
+    expect(resolveConnection(other, endpointOnly)).toMatchObject({
+      via: "connection",
+      auth: "accessKey",
+      endpoint: "https://other.communication.azure.com",
+    });
+    expect(resolveConnection(undefined, sources({ "jobrouter:connectionString": CS }))).toMatchObject({
+      via: "config",
+    });
+    // A resource with its own connection does not consult the stack config, so both keys do not matter to it.
+    expect(resolveConnection(other, both)).toMatchObject({ via: "connection" });
+  });
+
+  it("refuses both keys at once, naming both, at check (before anything is sent)", () => {
+    expect(() => resolveConnection(undefined, both)).toThrow(AMBIGUOUS_CONFIG_MESSAGE);
+    const out = checkInputs("queues", { queueId: "q", distributionPolicyId: "dp" }, both);
+    expect(out.failures).toEqual([
+      {
+        property: "",
+        reason:
+          "connection: the stack config sets both `jobrouter:connectionString` and `jobrouter:endpoint`, so it is " +
+          "ambiguous whether to use the access key or Entra ID; nothing was sent. Keep one: `pulumi config rm " +
+          "jobrouter:endpoint` to use the connection string's key, or `pulumi config rm jobrouter:connectionString` " +
+          "to use Entra ID (DefaultAzureCredential) at the endpoint [rule: connection]",
+      },
+    ]);
+    expect(out.inputs["connectedTo"]).toBeUndefined();
+  });
+
+  it("an invalid endpoint fails with the rule text `connection.endpoint` gets", () => {
+    for (const bad of [
+      "contoso.communication.azure.com",
+      "ftp://x",
+      "https://x/routing",
+      "https://u:p@x",
+      "https://x/?a=1",
+    ]) {
+      const [problem] = connectionInputProblems({ endpoint: bad });
+      const rule = (problem?.[1] ?? "").replace(/^connection\.endpoint: /, "");
+      expect(rule).not.toBe("");
+      const out = checkInputs(
+        "queues",
+        { queueId: "q", distributionPolicyId: "dp" },
+        sources({ "jobrouter:endpoint": bad }),
+      );
+      expect(out.failures.map((f) => f.reason)).toEqual([
+        `connection: the stack config \`jobrouter:endpoint\`: ${rule} [rule: connection]`,
+      ]);
+    }
+    expect(
+      checkInputs("queues", { queueId: "q", distributionPolicyId: "dp" }, sources({ "jobrouter:endpoint": "nope" }))
+        .failures[0]?.reason,
+    ).toBe(
+      "connection: the stack config `jobrouter:endpoint`: must be an absolute http:// or https:// URL [rule: connection]",
+    );
+  });
+
+  it("is named where the messages name the source", () => {
+    expect(describeSource("endpointConfig")).toBe("the stack config `jobrouter:endpoint`");
+    expect(HOW_TO_CONNECT).toContain(
+      "or the stack config `jobrouter:endpoint` for Entra ID (pulumi config set jobrouter:endpoint https://<resource>.communication.azure.com)",
+    );
+    const resolved = resolveConnection(undefined, endpointOnly);
+    const refused = credentialRefusal(
+      new JobRouterError({ message: "PATCH /routing/queues/q: 401 Unauthorized", statusCode: 401 }),
+      'cannot create queue "q"',
+      resolved,
+      "Nothing was written.",
+    );
+    expect(refused?.message).toBe(
+      'jobrouter: cannot create queue "q": https://contoso.communication.azure.com refused the Entra ID token ' +
+        "(401 Unauthorized). The endpoint comes from the stack config `jobrouter:endpoint`. Nothing was written. Give " +
+        "the identity DefaultAzureCredential finds a role on the resource that allows Job Router administration. " +
+        "(The service answered: PATCH /routing/queues/q: 401 Unauthorized)",
+    );
+    expect(refreshFix(resolved)).toBe(
+      "Refresh reads through the connection recorded at the last `pulumi up` (https://contoso.communication.azure.com " +
+        "(Entra ID)). Give the identity DefaultAzureCredential finds a role on the resource that allows Job Router " +
+        "administration and refresh again; if the endpoint is wrong, set it (pulumi config set jobrouter:endpoint " +
+        "https://<resource>.communication.azure.com) and run `pulumi up`",
+    );
+    const hint = connectionHint("endpointConfig", "entraId");
+    expect(hint(new JobRouterError({ message: "GET /routing/queues/q: 401", statusCode: 401 }))).toBe(
+      "The endpoint comes from the stack config `jobrouter:endpoint` (pulumi config set jobrouter:endpoint " +
+        "https://<resource>.communication.azure.com) and the request carried an Entra ID token from " +
+        "DefaultAzureCredential: check which identity it found (environment, workload identity, managed identity, " +
+        "Azure CLI) and that the token is for this resource's tenant",
+    );
   });
 });

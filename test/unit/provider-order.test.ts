@@ -7,7 +7,10 @@ import { checkInputs } from "../../provider/check";
 import { diffInputs } from "../../provider/diff";
 
 const sources = {
-  config: () => `endpoint=https://x.communication.azure.com/;accesskey=${Buffer.alloc(32, 3).toString("base64")}`,
+  config: (key: string) =>
+    key === "jobrouter:connectionString"
+      ? `endpoint=https://x.communication.azure.com/;accesskey=${Buffer.alloc(32, 3).toString("base64")}`
+      : undefined,
   env: () => undefined,
 };
 const rule = (id: string, seconds: number): Record<string, unknown> => ({

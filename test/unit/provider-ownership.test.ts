@@ -265,7 +265,10 @@ describe("a renamed ContactCenter", () => {
 });
 
 describe("leaveOnDelete as an input", () => {
-  const sources: ConnectionSources = { config: () => "endpoint=http://h/;accesskey=a2V5", env: () => undefined };
+  const sources: ConnectionSources = {
+    config: (k) => (k === "jobrouter:connectionString" ? "endpoint=http://h/;accesskey=a2V5" : undefined),
+    env: () => undefined,
+  };
   it("is checked (true or false), kept in the inputs, never in the service body; a change is an update", () => {
     const base = { queueId: "q", name: "Q", distributionPolicyId: "dp", owner: "p/s/RouterQueue/q" };
     const bad = checkInputs("queues", { ...base, leaveOnDelete: "yes" }, sources);
@@ -329,7 +332,7 @@ describe("ContactCenter children", () => {
 
 describe("check and diff: owner and adoptExisting matter only at create", () => {
   const sources: ConnectionSources = {
-    config: () => "endpoint=https://x.example/;accesskey=QUFBQQ==",
+    config: (k) => (k === "jobrouter:connectionString" ? "endpoint=https://x.example/;accesskey=QUFBQQ==" : undefined),
     env: () => undefined,
   };
   const base = { queueId: "q", name: "Q", distributionPolicyId: "dp" };
