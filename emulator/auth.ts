@@ -31,6 +31,8 @@ export interface AuthInput {
   scheme?: "http" | "https";
   accessKey: string;
   allowBearer: boolean;
+  /** With allowBearer: accept only these tokens (a test that hands them out itself); any token when absent. */
+  bearerTokens?: readonly string[];
   now: Date;
   /** Allowed |now - x-ms-date|; default MAX_CLOCK_SKEW_MS. */
   maxClockSkewMs?: number;
@@ -107,6 +109,9 @@ export function authenticate(input: AuthInput): AuthResult {
     }
     const token = authorization.replace(/^bearer\s+/i, "").trim();
     if (!token) return { ok: false, kind: "invalid", message: "The bearer token is empty." };
+    if (input.bearerTokens !== undefined && !input.bearerTokens.some((t) => safeEqual(t, token))) {
+      return { ok: false, kind: "invalid", message: "The bearer token is not one this emulator was told to accept." };
+    }
     return { ok: true, kind: "bearer" };
   }
 

@@ -44,6 +44,11 @@ export interface EmulatorOptions {
   dataDir?: string;
   /** Accept `Authorization: Bearer …` without verifying it (Entra ID tokens cannot be verified offline). */
   allowBearer?: boolean;
+  /**
+   * With `allowBearer`: accept only these bearer tokens and refuse others (401), so a test can tell that the token
+   * its own token server handed out is the one a client sent. Any token when absent.
+   */
+  bearerTokens?: readonly string[];
   faults?: FaultOptions;
   /**
    * Injectable clock (signature skew, ETags, Last-Modified, log times). SDK signers use the real time, so a
@@ -116,6 +121,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const server = createHttpServer({
     accessKey,
     allowBearer: options.allowBearer ?? false,
+    ...(options.bearerTokens !== undefined ? { bearerTokens: options.bearerTokens } : {}),
     ...(options.maxClockSkewMs !== undefined ? { maxClockSkewMs: options.maxClockSkewMs } : {}),
     now,
     errors,

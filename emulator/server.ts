@@ -52,6 +52,8 @@ export function redactSecrets(value: unknown): unknown {
 export interface ServerDeps {
   accessKey: string;
   allowBearer: boolean;
+  /** With allowBearer: the only tokens accepted (see auth.ts). */
+  bearerTokens?: readonly string[];
   /** Allowed signature clock skew; default 15 minutes. */
   maxClockSkewMs?: number;
   now: () => Date;
@@ -145,6 +147,7 @@ export function createHttpServer(deps: ServerDeps): http.Server {
         scheme,
         accessKey: deps.accessKey,
         allowBearer: deps.allowBearer,
+        ...(deps.bearerTokens !== undefined ? { bearerTokens: deps.bearerTokens } : {}),
         ...(deps.maxClockSkewMs !== undefined ? { maxClockSkewMs: deps.maxClockSkewMs } : {}),
         now,
       });

@@ -266,6 +266,18 @@ describe("emulator authentication", () => {
     expect(empty.status).toBe(401);
   });
 
+  it("with bearerTokens, accepts only those tokens", async () => {
+    const picky = await start({ allowBearer: true, bearerTokens: ["the-token"] });
+    const other = await rawRequest(picky.port, "GET", `/routing/queues?${Q}`, { authorization: "Bearer other" });
+    expect(other.status).toBe(401);
+    expect(JSON.parse(other.body)).toMatchObject({
+      error: { message: expect.stringContaining("not one this emulator was told to accept") },
+    });
+    const ok = await rawRequest(picky.port, "GET", `/routing/queues?${Q}`, { authorization: "Bearer the-token" });
+    expect(ok.status).toBe(200);
+    expect(picky.requests.map((r) => `${r.status} ${r.auth}`)).toEqual(["401 invalid", "200 bearer"]);
+  });
+
   it("never writes the access key into the request log", async () => {
     const e = await start({ accessKey: Buffer.from("k".repeat(32)).toString("base64") });
     await new SdkClient(e.endpoint, e.accessKey).send("GET", `/routing/queues?${Q}`);
