@@ -110,7 +110,11 @@ export function authenticate(input: AuthInput): AuthResult {
     const token = authorization.replace(/^bearer\s+/i, "").trim();
     if (!token) return { ok: false, kind: "invalid", message: "The bearer token is empty." };
     if (input.bearerTokens !== undefined && !input.bearerTokens.some((t) => safeEqual(t, token))) {
-      return { ok: false, kind: "invalid", message: "The bearer token is not one this emulator was told to accept." };
+      return {
+        ok: false,
+        kind: "invalid",
+        message: "The token is not one this emulator was told to accept (bearerTokens).",
+      };
     }
     return { ok: true, kind: "bearer" };
   }
