@@ -11,6 +11,7 @@
 // `configure` hook, exactly as the dynamic-provider host feeds it the stack config, so resolution (the order, the
 // refusal of both at once) and its messages are the same.
 
+import { CONNECTION_CONFIG_KEY, ENDPOINT_CONFIG_KEY } from "../provider/connection";
 import { configure } from "../provider/engine";
 import { isObject } from "../provider/json";
 import { PACKAGE } from "./urn";
@@ -42,9 +43,21 @@ function fromEnvironment(key: string): string | undefined {
   }
 }
 
+/**
+ * The two ways to reach the namespace, taken as one setting: when the Configure request names either, both come
+ * from it alone. An explicit provider with `endpoint` is started with the stack's PULUMI_CONFIG all the same, and
+ * the stack's `connectionString` from there must not join its endpoint (that pair is refused as ambiguous).
+ */
+const CONNECTION_KEYS: readonly string[] = [CONNECTION_CONFIG_KEY, ENDPOINT_CONFIG_KEY];
+
+function configuredConnection(): boolean {
+  return CONNECTION_KEYS.some((k) => (fromConfigure.get(k) ?? "") !== "");
+}
+
 /** The plugin's configuration, as the engine's `configure` expects it. */
 export const pluginConfig = {
   get(key: string): string | undefined {
+    if (CONNECTION_KEYS.includes(key) && configuredConnection()) return fromConfigure.get(key);
     return fromConfigure.get(key) ?? fromEnvironment(key);
   },
 };

@@ -227,6 +227,54 @@ resources:
     expect(await live("distributionPolicies", "entra-policy")).toBeUndefined();
   });
 
+  it("an explicit provider with `endpoint` reaches its namespace with Entra ID beside the stack's connection string", async () => {
+    // The stack keeps the harness's `jobrouter:connectionString` (its http emulator, access key) for the default
+    // provider; the explicit provider names only an endpoint. Neither setting is ambiguous with the other.
+    const dir = await yamlProgram(
+      "entra-explicit",
+      `resources:
+  eu:
+    type: pulumi:providers:jobrouter
+    properties:
+      endpoint: ${emulator.endpoint}
+  euPolicy:
+    type: jobrouter:index:DistributionPolicy
+    properties:
+      distributionPolicyId: eu-policy
+      offerExpiresAfterSeconds: 20
+      mode:
+        kind: roundRobin
+    options:
+      provider: \${eu}
+  homePolicy:
+    type: jobrouter:index:DistributionPolicy
+    properties:
+      distributionPolicyId: home-policy
+      offerExpiresAfterSeconds: 25
+      mode:
+        kind: longestIdle
+`,
+    );
+    const stack = await h.stack({ programDir: dir });
+    emulator.clearRequests();
+    h.emulator.clearRequests();
+    const up = await stack.up();
+    expect(up.summary.resourceChanges).toEqual({ create: 4 });
+    expect(summary(emulator.requests.filter((r) => r.method !== "GET"))).toEqual([
+      "PATCH /routing/distributionPolicies/eu-policy 201 bearer",
+    ]);
+    expect(summary(emulator.requests.filter((r) => r.auth !== "bearer"))).toEqual([]);
+    expect(summary(h.emulator.requests.filter((r) => r.method !== "GET"))).toEqual([
+      "PATCH /routing/distributionPolicies/home-policy 201 hmac",
+    ]);
+    expect(await live("distributionPolicies", "eu-policy")).toMatchObject({ offerExpiresAfterSeconds: 20 });
+    expect(await live("distributionPolicies", "home-policy")).toBeUndefined();
+    expect((await h.request("GET", "/routing/distributionPolicies/home-policy")).status).toBe(200);
+    const destroy = await stack.destroy();
+    expect(destroy.summary.resourceChanges).toEqual({ delete: 4 });
+    expect(await live("distributionPolicies", "eu-policy")).toBeUndefined();
+  });
+
   it("the dynamic classes (TypeScript) use the same setting", async () => {
     const stack = await endpointOnlyStack(async () => {
       const policy = new DistributionPolicy("dynamic-entra", {
