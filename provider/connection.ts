@@ -88,6 +88,20 @@ function ruleOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/** Said of an http:// endpoint reached with Entra ID: the client never sends a token over plain http. */
+export const ENTRA_ID_HTTPS_RULE = "must use https with Entra ID (tokens are only sent over https)";
+
+/** What is wrong with an endpoint, as the rule alone (`must …`); undefined when it is usable. */
+function endpointRule(endpoint: string, entraId: boolean): string | undefined {
+  let normalised: string;
+  try {
+    normalised = normaliseEndpoint(endpoint);
+  } catch (e) {
+    return ruleOf(e).replace(/^endpoint /, "");
+  }
+  return entraId && normalised.startsWith("http:") ? ENTRA_ID_HTTPS_RULE : undefined;
+}
+
 /**
  * Problems with a `connection` input, as `[path, message]` pairs (path like `connection.endpoint`).
  * Unknown values (preview) are not problems.
@@ -116,19 +130,16 @@ export function connectionInputProblems(value: unknown): Array<[string, string]>
     }
   }
   const endpoint = value["endpoint"];
+  const key = value["accessKey"];
   if (endpoint === undefined || endpoint === null)
     out.push(["connection.endpoint", "connection.endpoint: is required"]);
   else if (!isUnknown(endpoint)) {
     if (typeof endpoint !== "string") out.push(["connection.endpoint", "connection.endpoint: must be a string"]);
     else {
-      try {
-        normaliseEndpoint(endpoint);
-      } catch (e) {
-        out.push(["connection.endpoint", `connection.endpoint: ${ruleOf(e).replace(/^endpoint /, "")}`]);
-      }
+      const rule = endpointRule(endpoint, key === undefined || key === null);
+      if (rule !== undefined) out.push(["connection.endpoint", `connection.endpoint: ${rule}`]);
     }
   }
-  const key = value["accessKey"];
   if (key !== undefined && key !== null && !isUnknown(key)) {
     if (typeof key !== "string" || key === "")
       out.push(["connection.accessKey", "connection.accessKey: must be a non-empty string"]);
@@ -149,11 +160,9 @@ function fromConnectionString(cs: string, via: "connection" | "config" | "env", 
 
 /** The `jobrouter:endpoint` config, normalised; an invalid one fails with the rule `connection.endpoint` gets. */
 function configuredEndpoint(value: string): string {
-  try {
-    return normaliseEndpoint(value);
-  } catch (e) {
-    throw new ConnectionError(`the stack config \`${ENDPOINT_CONFIG_KEY}\`: ${ruleOf(e).replace(/^endpoint /, "")}`);
-  }
+  const rule = endpointRule(value, true);
+  if (rule !== undefined) throw new ConnectionError(`the stack config \`${ENDPOINT_CONFIG_KEY}\`: ${rule}`);
+  return normaliseEndpoint(value);
 }
 
 /** Picks the connection: the input, else the stack config (key, else endpoint), else the environment. */

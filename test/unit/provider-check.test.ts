@@ -284,6 +284,7 @@ describe("the stack config `jobrouter:endpoint` (Entra ID)", () => {
       "https://x/routing",
       "https://u:p@x",
       "https://x/?a=1",
+      "http://127.0.0.1:8080",
     ]) {
       const [problem] = connectionInputProblems({ endpoint: bad });
       const rule = (problem?.[1] ?? "").replace(/^connection\.endpoint: /, "");
@@ -302,6 +303,16 @@ describe("the stack config `jobrouter:endpoint` (Entra ID)", () => {
         .failures[0]?.reason,
     ).toBe(
       "connection: the stack config `jobrouter:endpoint`: must be an absolute http:// or https:// URL [rule: connection]",
+    );
+  });
+
+  it("Entra ID needs https, by either route (the client never sends a token over http); a key does not", () => {
+    expect(connectionInputProblems({ endpoint: "http://127.0.0.1:8080" })).toEqual([
+      ["connection.endpoint", "connection.endpoint: must use https with Entra ID (tokens are only sent over https)"],
+    ]);
+    expect(connectionInputProblems({ endpoint: "http://127.0.0.1:8080", accessKey: KEY })).toEqual([]);
+    expect(() => resolveConnection(undefined, sources({ "jobrouter:endpoint": "http://127.0.0.1:8080" }))).toThrow(
+      "the stack config `jobrouter:endpoint`: must use https with Entra ID (tokens are only sent over https)",
     );
   });
 
