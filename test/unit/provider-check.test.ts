@@ -323,7 +323,7 @@ describe("the stack config `jobrouter:endpoint` (Entra ID)", () => {
     );
     const resolved = resolveConnection(undefined, endpointOnly);
     const refused = credentialRefusal(
-      new JobRouterError({ message: "PATCH /routing/queues/q: 401 Unauthorized", statusCode: 401 }),
+      new JobRouterError({ message: "PATCH /routing/queues/q: 401 Unauthorized", statusCode: 401, code: "Denied" }),
       'cannot create queue "q"',
       resolved,
       "Nothing was written.",
@@ -341,7 +341,7 @@ describe("the stack config `jobrouter:endpoint` (Entra ID)", () => {
         "https://<resource>.communication.azure.com) and run `pulumi up`",
     );
     const hint = connectionHint("endpointConfig", "entraId");
-    expect(hint(new JobRouterError({ message: "GET /routing/queues/q: 401", statusCode: 401 }))).toBe(
+    expect(hint(new JobRouterError({ message: "GET /routing/queues/q: 401", statusCode: 401, code: "Denied" }))).toBe(
       "The endpoint comes from the stack config `jobrouter:endpoint` (pulumi config set jobrouter:endpoint " +
         "https://<resource>.communication.azure.com) and the request carried an Entra ID token from " +
         "DefaultAzureCredential: check which identity it found (environment, workload identity, managed identity, " +
