@@ -146,6 +146,11 @@ resources:
     tokenRequests.length = 0;
     const up = await stack.up();
     expect(up.summary.resourceChanges).toEqual({ create: 3 });
+    // For the record (the issue's note): the emulator's log of this `pulumi up` and the token server's requests.
+    console.log(
+      `Entra ID up (jobrouter:endpoint, no key): emulator log:\n  ${summary(emulator.requests).join("\n  ")}\n` +
+        `token server: ${tokenRequests.length} request(s): ${tokenRequests.map((t) => `GET ${t.path}?resource=${t.resource}`).join(", ")}`,
+    );
     // Every request to the service carried the token server's token: the emulator refuses any other (bearerTokens),
     // and logs how each request was authenticated.
     const writes = emulator.requests.filter((r) => r.method !== "GET");
