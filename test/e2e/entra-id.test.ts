@@ -1,6 +1,7 @@
 // Entra ID through the stack config `jobrouter:endpoint`, end to end and with no key anywhere: the real engine runs
-// a YAML program over the native plugin (and a TypeScript program with the dynamic classes) against an https
-// emulator that accepts one bearer token only; DefaultAzureCredential gets that token from a local token server
+// YAML programs over the native plugin (the stack config, an explicit provider with `endpoint`, a stack moved from
+// the connection string) and a TypeScript program with the dynamic classes against an https emulator that accepts
+// one bearer token only; DefaultAzureCredential gets that token from a local token server
 // through ManagedIdentityCredential's App Service flow (IDENTITY_ENDPOINT + IDENTITY_HEADER: a GET with
 // `api-version=2019-08-01&resource=…` and the header `X-IDENTITY-HEADER`, answered with
 // `{access_token, expires_on, resource, token_type}`, as @azure/msal-node 7.2 under @azure/identity 4.14 asks).
@@ -278,6 +279,48 @@ resources:
     const destroy = await stack.destroy();
     expect(destroy.summary.resourceChanges).toEqual({ delete: 4 });
     expect(await live("distributionPolicies", "eu-policy")).toBeUndefined();
+  });
+
+  it("a stack moved from the connection string to `jobrouter:endpoint` (same namespace): reads with the token, writes nothing", async () => {
+    const dir = await yamlProgram(
+      "entra-move",
+      `resources:
+  policy:
+    type: jobrouter:index:DistributionPolicy
+    properties:
+      distributionPolicyId: move-policy
+      offerExpiresAfterSeconds: 40
+      mode:
+        kind: roundRobin
+`,
+    );
+    const stack = await h.stack({ programDir: dir });
+    await stack.setConfig({ [CONNECTION_STRING_KEY]: { value: emulator.connectionString, secret: true } });
+    emulator.clearRequests();
+    expect((await stack.up()).summary.resourceChanges).toEqual({ create: 2 });
+    expect(summary(emulator.requests.filter((r) => r.method !== "GET"))).toEqual([
+      "PATCH /routing/distributionPolicies/move-policy 201 hmac",
+    ]);
+    const before = await live("distributionPolicies", "move-policy");
+    const origin = emulator.endpoint.replace(/\/$/, "");
+    const connectedTo = async (): Promise<unknown> =>
+      (await stack.resources("jobrouter:index:DistributionPolicy"))[0]?.outputs?.["connectedTo"];
+    expect(await connectedTo()).toMatch(/ \(access key [0-9a-f]{12}\)$/);
+    expect(String(await connectedTo()).startsWith(`${origin} `)).toBe(true);
+
+    const rm = await stack.cli(["config", "rm", CONNECTION_STRING_KEY, "--stack", stack.name]);
+    expect(rm.code, rm.stderr).toBe(0);
+    await stack.setConfig({ "jobrouter:endpoint": { value: emulator.endpoint } });
+    emulator.clearRequests();
+    const moved = await stack.up();
+    // The connection is an input (connectedTo): one update, carried out as a read through the new connection.
+    expect(moved.summary.resourceChanges).toEqual({ same: 1, update: 1 });
+    expect(summary(emulator.requests)).toEqual(["GET /routing/distributionPolicies/move-policy 200 bearer"]);
+    expect(await connectedTo()).toBe(`${origin} (Entra ID)`);
+    expect(await live("distributionPolicies", "move-policy")).toEqual(before);
+
+    await stack.destroy();
+    expect(await live("distributionPolicies", "move-policy")).toBeUndefined();
   });
 
   it("the dynamic classes (TypeScript) use the same setting", async () => {
