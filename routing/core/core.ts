@@ -102,9 +102,13 @@ export class RoutingCore<J extends JobState = JobState, W extends WorkerState = 
   }
 
   /** Resolves when no routing work is pending. */
-  async idle(): Promise<void> {
-    while (this.work.busy) await this.work.idle();
+  idle(): Promise<void> {
+    // Work queued by whatever ran when the queue drained is waited for too.
+    if (!this.work.busy) return Promise.resolve();
+    return this.work.idle().then(this.settled);
   }
+
+  private readonly settled = (): Promise<void> => this.idle();
 
   close(): void {
     this.closed = true;
@@ -851,9 +855,12 @@ export class RoutingCore<J extends JobState = JobState, W extends WorkerState = 
   requestMatch(): void {
     if (this.matchQueued || this.closed) return;
     this.matchQueued = true;
-    this.enqueue(async () => {
-      this.matchQueued = false;
-      await this.matcher.pass();
-    });
+    this.enqueue(this.runPass);
   }
+
+  /** The queued matching task (one function, not a closure per request). */
+  private readonly runPass = (): Promise<void> | void => {
+    this.matchQueued = false;
+    return this.matcher.pass();
+  };
 }

@@ -6,6 +6,9 @@
 import { capacityCostFor, type CandidateWorker, type WorkerUsage } from "../distribution";
 import type { JobState, WorkerState } from "./state";
 
+/** The declines of a worker that has none (shared: most workers never decline). */
+const NO_DECLINES: ReadonlyMap<string, number> = new Map();
+
 /** Whether some channel of the worker still fits one more job (capacity and the channel's job limit). */
 function hasRoom(w: CandidateWorker): boolean {
   return w.channels.some((c) => capacityCostFor(w, c.channelId) !== undefined);
@@ -50,17 +53,38 @@ export class MatchSnapshot {
     this.candidates.delete(id);
     for (const q of this.queuesOf.get(id) ?? []) {
       const list = this.lists.get(q);
-      const i = list ? list.indexOf(old) : -1;
+      const i = list ? this.positionOf(list, old) : -1;
       if (list && i >= 0) list.splice(i, 1);
     }
     this.queuesOf.delete(id);
+  }
+
+  /** Where `c` sits in a list kept in registration order (binary search; a scan when its order is gone). */
+  private positionOf(list: CandidateWorker[], c: CandidateWorker): number {
+    const i = this.lowerBound(list, this.seqOf(c.id));
+    if (list[i] === c) return i;
+    return list.indexOf(c); // a deleted worker has no registration order any more
+  }
+
+  /** The first position in `list` whose worker registered at or after `seq`. */
+  private lowerBound(list: CandidateWorker[], seq: number): number {
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const other = list[mid];
+      if (other !== undefined && this.seqOf(other.id) < seq) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   private place(w: WorkerState): void {
     if (w.worker.state !== "active" || w.worker.availableForOffers !== true) return;
     const c = this.build(w);
     this.candidates.set(w.id, c);
-    const queues = [...new Set(w.worker.queues ?? [])];
+    const listed = w.worker.queues ?? [];
+    const queues = listed.length <= 1 ? listed.slice() : [...new Set(listed)];
     this.queuesOf.set(w.id, queues);
     if (!hasRoom(c)) return;
     const seq = this.seqOf(w.id);
@@ -68,15 +92,7 @@ export class MatchSnapshot {
       let list = this.lists.get(q);
       if (!list) this.lists.set(q, (list = []));
       // Registration order: binary search for the first worker registered later.
-      let lo = 0;
-      let hi = list.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        const other = list[mid];
-        if (other !== undefined && this.seqOf(other.id) < seq) lo = mid + 1;
-        else hi = mid;
-      }
-      list.splice(lo, 0, c);
+      list.splice(this.lowerBound(list, seq), 0, c);
     }
   }
 
@@ -107,7 +123,7 @@ export class MatchSnapshot {
     const room = hasRoom(worker);
     for (const q of this.queuesOf.get(worker.id) ?? []) {
       const list = this.lists.get(q);
-      const i = list ? list.indexOf(old) : -1;
+      const i = list ? this.positionOf(list, old) : -1;
       if (!list || i < 0) continue;
       if (room) list[i] = worker;
       else list.splice(i, 1);
@@ -134,6 +150,10 @@ export class MatchIndex {
   private nextWorkerSeq = 0;
   private dirtyJobs = new Set<string>();
   private dirtyWorkers = new Set<string>();
+  /** absorb's emptied sets, swapped back in rather than allocated on every call. */
+  private spareDirty = new Set<string>();
+  /** busyQueues' answer until a queue gains its first queued job or loses its last. */
+  private busy: string[] | undefined;
   private readonly queuedByQueue = new Map<string, Set<string>>();
   private readonly queuedQueueOf = new Map<string, string>();
   private readonly offerJobsOf = new Map<string, string[]>();
@@ -209,13 +229,17 @@ export class MatchIndex {
   absorb(): void {
     if (this.dirtyWorkers.size > 0) {
       const dirty = this.dirtyWorkers;
-      this.dirtyWorkers = new Set();
+      this.dirtyWorkers = this.spareDirty;
       for (const id of dirty) this.absorbWorker(id);
+      dirty.clear();
+      this.spareDirty = dirty;
     }
     if (this.dirtyJobs.size > 0) {
       const dirty = this.dirtyJobs;
-      this.dirtyJobs = new Set();
+      this.dirtyJobs = this.spareDirty;
       for (const id of dirty) this.absorbJob(id);
+      dirty.clear();
+      this.spareDirty = dirty;
     }
   }
 
@@ -245,11 +269,15 @@ export class MatchIndex {
     const q = j !== undefined && j.job.status === "queued" && j.job.queueId ? j.job.queueId : undefined;
     const prev = this.queuedQueueOf.get(id);
     if (prev !== q) {
-      if (prev !== undefined) this.queuedByQueue.get(prev)?.delete(id);
+      if (prev !== undefined) {
+        const set = this.queuedByQueue.get(prev);
+        if (set?.delete(id) === true && set.size === 0) this.busy = undefined;
+      }
       if (q !== undefined) {
         let set = this.queuedByQueue.get(q);
         if (!set) this.queuedByQueue.set(q, (set = new Set()));
         set.add(id);
+        if (set.size === 1) this.busy = undefined;
         this.queuedQueueOf.set(id, q);
       } else this.queuedQueueOf.delete(id);
     }
@@ -263,8 +291,10 @@ export class MatchIndex {
   }
 
   /** Queues with at least one queued job, in id order. */
-  busyQueues(): string[] {
-    return [...this.queuedByQueue.keys()].filter((q) => (this.queuedByQueue.get(q)?.size ?? 0) > 0).sort();
+  busyQueues(): readonly string[] {
+    if (this.busy === undefined)
+      this.busy = [...this.queuedByQueue.keys()].filter((q) => (this.queuedByQueue.get(q)?.size ?? 0) > 0).sort();
+    return this.busy;
   }
 
   /** The workers holding an offer for the job, in registration order (after absorb). */
@@ -272,6 +302,12 @@ export class MatchIndex {
     const set = this.offerHolders.get(jobId);
     if (!set || set.size === 0) return [];
     return [...set].sort((a, b) => this.workerOrder(a) - this.workerOrder(b));
+  }
+
+  /** Add the workers holding an offer for the job to `into` (after absorb; unordered). */
+  addHoldersOf(jobId: string, into: Set<string>): void {
+    const set = this.offerHolders.get(jobId);
+    if (set) for (const id of set) into.add(id);
   }
 
   countOffers(jobId: string): number {
@@ -301,9 +337,12 @@ export class MatchIndex {
       usage.push({ kind: "assignment", jobId: a.jobId, channelId: channelOf(a.jobId), capacityCost: a.capacityCost });
     for (const o of w.worker.offers ?? [])
       usage.push({ kind: "offer", jobId: o.jobId, channelId: channelOf(o.jobId), capacityCost: o.capacityCost });
-    const declinedUntil = new Map<string, number>();
-    for (const [jobId, at] of Object.entries(w.declines))
-      declinedUntil.set(jobId, at === null ? Number.POSITIVE_INFINITY : at);
+    let declinedUntil: ReadonlyMap<string, number> = NO_DECLINES;
+    for (const jobId in w.declines) {
+      if (declinedUntil === NO_DECLINES) declinedUntil = new Map<string, number>();
+      const at = w.declines[jobId];
+      (declinedUntil as Map<string, number>).set(jobId, at === null ? Number.POSITIVE_INFINITY : (at as number));
+    }
     return {
       id: w.id,
       labels: w.worker.labels ?? {},
