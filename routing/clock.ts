@@ -106,10 +106,12 @@ export function formatServiceTime(ms: number): string {
   // One transition stamps several fields with the same instant (offeredAt and expiresAt, assignedAt, enqueuedAt).
   if (ms === lastFormattedMs) return lastFormatted;
   lastFormattedMs = ms;
-  if (Number.isInteger(ms) && ms >= 0 && ms <= MAX_FIXED_MS) {
-    // A simulation formats hundreds of thousands of stamps: the calendar part is worked out once per second.
-    const frac = ms % 1000;
-    const second = ms - frac;
+  if (ms >= 0 && ms <= MAX_FIXED_MS) {
+    // A simulation formats hundreds of thousands of stamps: the calendar part is worked out once per second. (A Date
+    // drops the fraction of a millisecond: virtual time has one.)
+    const whole = Math.floor(ms);
+    const frac = whole % 1000;
+    const second = whole - frac;
     if (second !== lastSecondMs) {
       lastSecondMs = second;
       lastSecondPrefix = new Date(second).toISOString().slice(0, 19);

@@ -14,6 +14,7 @@ import type {
   ExceptionPolicy,
   Labels,
   RouterChannel,
+  RouterJobAssignment,
   RouterQueue,
   RouterWorkerSelectorInput,
 } from "../provider/client/models";
@@ -246,7 +247,15 @@ export class Router {
   completeJob(jobId: string): void {
     const j = this.core.jobs.get(jobId);
     if (!j || j.job.status !== "assigned") return;
-    const a = Object.values(j.job.assignments ?? {}).find((x) => x.completedAt === undefined);
+    let a: RouterJobAssignment | undefined;
+    const assignments = j.job.assignments ?? {};
+    for (const id in assignments) {
+      const x = assignments[id];
+      if (x !== undefined && x.completedAt === undefined) {
+        a = x;
+        break;
+      }
+    }
     if (!a) return;
     this.core.completeJob(j, a.assignmentId, undefined);
     this.core.closeJob(j, a.assignmentId, {});

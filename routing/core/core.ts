@@ -244,7 +244,7 @@ export class RoutingCore<J extends JobState = JobState, W extends WorkerState = 
     ) {
       // [doc] a suspended or scheduled job is activated by updating its matching mode to queueAndMatch; its
       // schedule no longer applies.
-      this.timers.clear(`sched:${j.id}`);
+      this.timers.clear(j.id, "sched");
       this.continueRouting(j);
     } else if (status === "queued" && mm === "suspend" && oldMm !== "suspend") {
       this.revokeOffersForJob(j);
@@ -306,7 +306,7 @@ export class RoutingCore<J extends JobState = JobState, W extends WorkerState = 
       j.job.scheduledAt = formatServiceTime(this.now());
       this.writeJob(j);
     }
-    this.timers.set(`sched:${id}`, at, () => {
+    this.timers.set(id, "sched", at, () => {
       const cur = this.jobs.get(id);
       if (!cur || cur.job.status !== "scheduled") return;
       cur.job.status = "waitingForActivation";
@@ -386,14 +386,14 @@ export class RoutingCore<J extends JobState = JobState, W extends WorkerState = 
   }
 
   private armWaitTime(j: J): void {
-    this.timers.clearGroup(`wait:${j.id}:`);
+    this.timers.clearGroup(j.id, "wait:");
     const queue = this.host.policies.queue(j.job.queueId);
     const policy = this.host.policies.exceptionPolicy(queue?.exceptionPolicyId);
     if (!policy || j.enqueuedAtMs === undefined) return;
     const stay = j.enqueuedAtMs;
     for (const { rule, atMs } of waitTimeSchedule(policy, stay)) {
       if (j.firedRules.includes(rule.id)) continue;
-      this.timers.set(`wait:${j.id}:${rule.id}`, atMs, () => {
+      this.timers.set(j.id, `wait:${rule.id}`, atMs, () => {
         const cur = this.jobs.get(j.id);
         if (!cur || cur.job.status !== "queued" || cur.enqueuedAtMs !== stay) return;
         this.fireException(cur, rule);
@@ -404,10 +404,10 @@ export class RoutingCore<J extends JobState = JobState, W extends WorkerState = 
   private armSelectorExpiry(j: J): void {
     const at = nextExpiry(allSelectors(j), this.now());
     if (at === undefined) {
-      this.timers.clear(`selexp:${j.id}`);
+      this.timers.clear(j.id, "selexp");
       return;
     }
-    this.timers.set(`selexp:${j.id}`, at, () => {
+    this.timers.set(j.id, "selexp", at, () => {
       const cur = this.jobs.get(j.id);
       if (!cur || !isActive(cur.job.status)) return;
       this.expireJobSelectors(cur);
@@ -451,7 +451,7 @@ export class RoutingCore<J extends JobState = JobState, W extends WorkerState = 
         return;
       case "reclassify": {
         this.revokeOffersForJob(j);
-        this.timers.clearGroup(`wait:${j.id}:`);
+        this.timers.clearGroup(j.id, "wait:");
         if (a.classificationPolicyId) j.job.classificationPolicyId = a.classificationPolicyId;
         if (a.labelsToUpsert) j.job.labels = upsertLabels(j.job.labels, a.labelsToUpsert);
         if (!j.job.classificationPolicyId) {
@@ -467,7 +467,7 @@ export class RoutingCore<J extends JobState = JobState, W extends WorkerState = 
       }
       case "manualReclassify": {
         this.revokeOffersForJob(j);
-        this.timers.clearGroup(`wait:${j.id}:`);
+        this.timers.clearGroup(j.id, "wait:");
         if (a.queueId) j.job.queueId = a.queueId;
         if (a.priority !== undefined) j.job.priority = a.priority;
         if (a.workerSelectors) {
@@ -508,9 +508,9 @@ export class RoutingCore<J extends JobState = JobState, W extends WorkerState = 
   }
 
   private clearJobTimers(jobId: string): void {
-    this.timers.clearGroup(`wait:${jobId}:`);
-    this.timers.clear(`selexp:${jobId}`);
-    this.timers.clear(`sched:${jobId}`);
+    this.timers.clearGroup(jobId, "wait:");
+    this.timers.clear(jobId, "selexp");
+    this.timers.clear(jobId, "sched");
   }
 
   reclassifyJob(j: J): void {
@@ -528,7 +528,7 @@ export class RoutingCore<J extends JobState = JobState, W extends WorkerState = 
       );
     }
     this.revokeOffersForJob(j);
-    this.timers.clearGroup(`wait:${j.id}:`);
+    this.timers.clearGroup(j.id, "wait:");
     j.job.status = "pendingClassification";
     this.writeJob(j);
     this.enqueue(() => this.classifyJob(j.id));
@@ -587,7 +587,7 @@ export class RoutingCore<J extends JobState = JobState, W extends WorkerState = 
   private armClose(j: J): void {
     const pc = j.pendingClose;
     if (!pc) return;
-    this.timers.set(`close:${j.id}`, pc.atMs, () => {
+    this.timers.set(j.id, "close", pc.atMs, () => {
       const cur = this.jobs.get(j.id);
       if (!cur || !cur.pendingClose || cur.job.status !== "completed") return;
       const a = cur.job.assignments?.[cur.pendingClose.assignmentId];
@@ -640,7 +640,7 @@ export class RoutingCore<J extends JobState = JobState, W extends WorkerState = 
     }
     this.revokeOffersForJob(j);
     this.clearJobTimers(j.id);
-    this.timers.clear(`close:${j.id}`);
+    this.timers.clear(j.id, "close");
     this.jobs.delete(j.id);
     // No worker refers to it any more (offers revoked above; capacity-holding jobs are refused).
     this.index.jobDeleted(j.id);
@@ -739,7 +739,7 @@ export class RoutingCore<J extends JobState = JobState, W extends WorkerState = 
     if (!offer.expiresAt) return;
     const at = Date.parse(offer.expiresAt);
     if (Number.isNaN(at)) return;
-    this.timers.set(`offer:${offer.offerId}`, at, () => {
+    this.timers.set(offer.offerId, "offer", at, () => {
       const w = this.workers.get(workerId);
       if (!w || !(w.worker.offers ?? []).some((o) => o.offerId === offer.offerId)) return;
       w.worker.offers = (w.worker.offers ?? []).filter((o) => o.offerId !== offer.offerId);
@@ -754,7 +754,7 @@ export class RoutingCore<J extends JobState = JobState, W extends WorkerState = 
     const offer = (w.worker.offers ?? []).find((o) => o.offerId === offerId);
     if (!offer) return undefined;
     w.worker.offers = (w.worker.offers ?? []).filter((o) => o.offerId !== offerId);
-    this.timers.clear(`offer:${offerId}`);
+    this.timers.clear(offerId, "offer");
     return offer;
   }
 
@@ -835,7 +835,7 @@ export class RoutingCore<J extends JobState = JobState, W extends WorkerState = 
     this.emit({ name: "RouterWorkerOfferDeclined", worker: w, job, jobId: offer.jobId, offerId });
     if (retryAtMs !== undefined && retryAtMs > this.now()) {
       // [spec] at the retry time the job is re-matched, the declining worker eligible again
-      this.timers.set(`retry:${w.id}:${offer.jobId}`, retryAtMs, () => this.requestMatch());
+      this.timers.set(w.id, `retry:${offer.jobId}`, retryAtMs, () => this.requestMatch());
     }
     this.requestMatch();
   }

@@ -39,7 +39,7 @@ export class MatchSnapshot {
 
   refresh(epoch: number, changed: Iterable<string>, workerOf: (id: string) => WorkerState | undefined): void {
     this.epoch = epoch;
-    this.outstanding.clear();
+    if (this.outstanding.size > 0) this.outstanding.clear();
     for (const id of changed) {
       this.remove(id);
       const w = workerOf(id);
@@ -167,6 +167,8 @@ export class MatchIndex {
   private readonly jobChannels = new Map<string, string>();
   private pool: MatchSnapshot | undefined;
   private poolDirty = new Set<string>();
+  private sparePoolDirty = new Set<string>();
+  private readonly workerById = (id: string): WorkerState | undefined => this.workers.get(id);
   private poolRebuild = false;
 
   constructor(
@@ -377,8 +379,10 @@ export class MatchIndex {
       );
     } else {
       const changed = this.poolDirty;
-      this.poolDirty = new Set();
-      this.pool.refresh(this.epoch, changed, (id) => this.workers.get(id));
+      this.poolDirty = this.sparePoolDirty;
+      this.pool.refresh(this.epoch, changed, this.workerById);
+      changed.clear();
+      this.sparePoolDirty = changed;
     }
     return this.pool;
   }

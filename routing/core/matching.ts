@@ -14,6 +14,7 @@ import {
 import { RuleError } from "../rules";
 import { activeSelectors, matchesAll } from "../selectors";
 import type { RoutingCore } from "./core";
+import type { MatchSnapshot } from "./matchIndex";
 import { allSelectors, hasUnmarkedExpiry, type JobState, type WorkerState } from "./state";
 
 /** The policy's mode (kinds are already modern: the host's lookups give 2023-11-01 names). */
@@ -21,19 +22,26 @@ function modeOf(dp: DistributionPolicy): DistributionMode {
   return dp.mode ?? { kind: "longestIdle" };
 }
 
-type PassSteps = Generator<Promise<EligibleWorker[]>, void, EligibleWorker[]>;
-
 export class Matcher {
   private readonly roundRobinCursor = new Map<string, string>();
   /** revokeStaleOffers' sets, swapped with the index's on each call instead of allocated. */
   private spareJobs = new Set<string>();
   private spareWorkers = new Set<string>();
   private spareBypass = new Map<string, boolean>();
+  private readonly selectorsOf = new Map<string, RouterWorkerSelector[]>();
+  private readonly holders = new Set<string>();
+  private readonly toCheck: WorkerState[] = [];
 
-  constructor(private readonly core: RoutingCore) {}
+  constructor(private readonly core: RoutingCore) {
+    this.deps = { http: core.host.http, tokens: core.tokens, now: () => core.now() };
+  }
 
-  /** The core's clock as a function, made once (the distribution helpers take one per job). */
-  private readonly now = (): number => this.core.now();
+  /** What the distribution helpers need, made once (a pass used to build it for every job). */
+  private readonly deps: OrderingDeps;
+  /** The pass under way: its pool of candidates, whether it has waited for a rule, the policies it looked up. */
+  private snap!: MatchSnapshot;
+  private waited = false;
+  private readonly policies: Array<DistributionPolicy | undefined> = [];
 
   private distributionPolicyOf(queueId: string | undefined): DistributionPolicy | undefined {
     const p = this.core.host.policies;
@@ -48,114 +56,159 @@ export class Matcher {
 
   /**
    * One matching pass. It waits only for a scoring rule: without one the whole pass runs now and returns nothing,
-   * else a promise of the rest. (One body for both: `steps` yields each rule evaluation to wait for.)
+   * else a promise of the rest. (Plain functions rather than an async one or a generator: a pass runs per event in
+   * a simulation, and their per-call frames were a large share of its allocations.)
    */
   pass(): Promise<void> | void {
-    const it = this.steps();
-    return this.resume(it, it.next());
-  }
-
-  private resume(it: PassSteps, step: IteratorResult<Promise<EligibleWorker[]>, void>): Promise<void> | void {
-    if (step.done) return;
-    return step.value.then(
-      (v) => this.resume(it, it.next(v)),
-      (err: unknown) => this.resume(it, it.throw(err)),
-    );
-  }
-
-  private *steps(): PassSteps {
     const { core } = this;
     const index = core.index;
     index.absorb();
     const queueIds = index.busyQueues();
     // Policies change only while the pass waits (an administration request served meanwhile): settings are looked
     // up again after a wait, not for every queue.
-    const policies: Array<DistributionPolicy | undefined> = [];
+    const policies = this.policies;
+    policies.length = 0;
     for (const queueId of queueIds) {
       const dp = this.distributionPolicyOf(queueId);
       policies.push(dp);
       index.checkQueueSettings(queueId, this.settingsOf(dp));
     }
     this.revokeStaleOffers();
-    let waited = false;
-    let snap = index.snapshot();
-    for (let qi = 0; qi < queueIds.length; qi++) {
-      const queueId = queueIds[qi] as string;
-      let dp = policies[qi];
-      if (waited) {
-        dp = this.distributionPolicyOf(queueId);
-        index.absorb();
-        index.checkQueueSettings(queueId, this.settingsOf(dp));
+    this.waited = false;
+    this.snap = index.snapshot();
+    return this.queuesFrom(queueIds, policies, 0);
+  }
+
+  /** Visit the busy queues from position `from` on. */
+  private queuesFrom(
+    queueIds: readonly string[],
+    policies: ReadonlyArray<DistributionPolicy | undefined>,
+    from: number,
+  ): Promise<void> | void {
+    for (let qi = from; qi < queueIds.length; qi++) {
+      const r = this.visitQueue(queueIds[qi] as string, policies[qi]);
+      if (r !== undefined) return r.then(() => this.queuesFrom(queueIds, policies, qi + 1));
+    }
+  }
+
+  private visitQueue(queueId: string, looked: DistributionPolicy | undefined): Promise<void> | void {
+    const { core } = this;
+    const index = core.index;
+    let dp = looked;
+    if (this.waited) {
+      dp = this.distributionPolicyOf(queueId);
+      index.absorb();
+      index.checkQueueSettings(queueId, this.settingsOf(dp));
+    }
+    if (!dp) return; // a queue without a distribution policy distributes nothing
+    if (this.snap.epoch !== index.epoch) this.snap = index.snapshot();
+    // No available worker of this queue has room: nothing to offer, so its jobs are not even sorted. (Due selector
+    // expiries are marked by their own timers; a pass would only mark them earlier for jobs it offers.)
+    if (this.snap.candidatesFor(queueId).length === 0) return;
+    const mode = modeOf(dp);
+    // bestWorker may await a scoring rule over HTTP, and a request served meanwhile can free a saturated job of
+    // this queue, which the pass then offers when it gets there: such a queue still visits every queued job.
+    const jobs = core.queuedJobs(queueId, mode.kind === "bestWorker" ? undefined : index.openJobs);
+    return this.jobsFrom(queueId, dp, mode, jobs, 0);
+  }
+
+  /** Visit a queue's jobs (service order) from position `from` on. */
+  private jobsFrom(
+    queueId: string,
+    dp: DistributionPolicy,
+    mode: DistributionMode,
+    jobs: readonly JobState[],
+    from: number,
+  ): Promise<void> | void {
+    for (let k = from; k < jobs.length; k++) {
+      const r = this.visitJob(queueId, dp, mode, jobs[k] as JobState);
+      if (r !== undefined) return r.then(() => this.jobsFrom(queueId, dp, mode, jobs, k + 1));
+    }
+  }
+
+  private visitJob(
+    queueId: string,
+    dp: DistributionPolicy,
+    mode: DistributionMode,
+    j: JobState,
+  ): Promise<void> | void {
+    const { core } = this;
+    const index = core.index;
+    if (j.job.status !== "queued") return;
+    core.expireJobSelectors(j);
+    if (this.snap.epoch !== index.epoch) this.snap = index.snapshot();
+    const snap = this.snap;
+    const outstanding = snap.outstandingFor(j.id);
+    // A job that already has its maximum of offers out gets none now: skip the eligibility scan.
+    if (outstanding >= Math.max(1, mode.maxConcurrentOffers ?? 1)) {
+      // Saturated: later passes skip it until something frees it. A selector still due to expire keeps it
+      // open, since each pass marks due selectors expired.
+      if (!hasUnmarkedExpiry(j)) index.openJobs.delete(j.id);
+      return;
+    }
+    // No candidate left with room (an earlier job of this pass took the last): nothing to choose from.
+    if (snap.candidatesFor(queueId).length === 0 && mode.kind !== "bestWorker") return;
+    const now = core.now();
+    const job: MatchableJob = {
+      id: j.id,
+      labels: j.job.labels ?? {},
+      activeSelectors: activeSelectors(allSelectors(j), now),
+    };
+    if (j.job.channelId !== undefined) job.channelId = j.job.channelId;
+    job.queueId = queueId;
+    const cursor = mode.kind === "roundRobin" ? this.roundRobinCursor.get(dp.id) : undefined;
+    const deps: OrderingDeps = cursor === undefined ? this.deps : { ...this.deps, roundRobinCursor: cursor };
+    // Without a scoring rule the choice needs no waiting: the pass then goes on without yielding.
+    let picked: EligibleWorker[] | undefined;
+    try {
+      picked = selectWorkersNow(job, snap.candidatesFor(queueId), mode, outstanding, deps);
+    } catch (err) {
+      if (!(err instanceof RuleError)) throw err;
+      core.log(`job ${j.id}: scoring failed: ${err.message}`);
+      return;
+    }
+    if (picked !== undefined) {
+      this.offer(j, job, dp, mode, picked, now);
+      return;
+    }
+    this.waited = true;
+    return selectWorkersForOffer(job, snap.candidatesFor(queueId), mode, outstanding, deps).then(
+      (chosen) => this.offer(j, job, dp, mode, chosen, now),
+      (err: unknown) => {
+        if (!(err instanceof RuleError)) throw err;
+        core.log(`job ${j.id}: scoring failed: ${err.message}`);
+      },
+    );
+  }
+
+  /** Offer the job to the chosen workers that can still take it. */
+  private offer(
+    j: JobState,
+    job: MatchableJob,
+    dp: DistributionPolicy,
+    mode: DistributionMode,
+    chosen: readonly EligibleWorker[],
+    now: number,
+  ): void {
+    const { core } = this;
+    const index = core.index;
+    if (j.job.status !== "queued" || core.jobs.get(j.id) !== j) return;
+    const bypassSelectors = mode.bypassSelectors ?? false;
+    for (const c of chosen) {
+      const w = core.workers.get(c.worker.id);
+      if (!w) continue;
+      // Re-check against the live worker: an earlier job in this pass may have used its capacity. (The cached
+      // view is the live one: every write of the worker drops it.)
+      const again = eligibleWorker(job, index.cachedCandidate(w), bypassSelectors, now);
+      if (again === undefined) continue;
+      const snapWasFresh = this.snap.epoch === index.epoch;
+      core.issueOffer(j, w, again, dp.offerExpiresAfterSeconds);
+      if (snapWasFresh) {
+        // Our own write: patch the snapshot instead of rebuilding it for the next job.
+        this.snap.update(index.cachedCandidate(w), j.id);
+        this.snap.epoch = index.epoch;
       }
-      if (!dp) continue; // a queue without a distribution policy distributes nothing
-      const mode = modeOf(dp);
-      const maxOffers = Math.max(1, mode.maxConcurrentOffers ?? 1);
-      if (snap.epoch !== index.epoch) snap = index.snapshot();
-      // No available worker of this queue has room: nothing to offer, so its jobs are not even sorted. (Due selector
-      // expiries are marked by their own timers; a pass would only mark them earlier for jobs it offers.)
-      if (snap.candidatesFor(queueId).length === 0) continue;
-      const bypassSelectors = mode.bypassSelectors ?? false;
-      // bestWorker may await a scoring rule over HTTP, and a request served meanwhile can free a saturated job of
-      // this queue, which the pass then offers when it gets there: such a queue still visits every queued job.
-      for (const j of core.queuedJobs(queueId, mode.kind === "bestWorker" ? undefined : index.openJobs)) {
-        if (j.job.status !== "queued") continue;
-        core.expireJobSelectors(j);
-        if (snap.epoch !== index.epoch) snap = index.snapshot();
-        const outstanding = snap.outstandingFor(j.id);
-        // A job that already has its maximum of offers out gets none now: skip the eligibility scan.
-        if (outstanding >= maxOffers) {
-          // Saturated: later passes skip it until something frees it. A selector still due to expire keeps it
-          // open, since each pass marks due selectors expired.
-          if (!hasUnmarkedExpiry(j)) index.openJobs.delete(j.id);
-          continue;
-        }
-        // No candidate left with room (an earlier job of this pass took the last): nothing to choose from.
-        if (snap.candidatesFor(queueId).length === 0 && mode.kind !== "bestWorker") continue;
-        const now = core.now();
-        const job: MatchableJob = {
-          id: j.id,
-          labels: j.job.labels ?? {},
-          activeSelectors: activeSelectors(allSelectors(j), now),
-        };
-        if (j.job.channelId !== undefined) job.channelId = j.job.channelId;
-        job.queueId = queueId;
-        const cursor = mode.kind === "roundRobin" ? this.roundRobinCursor.get(dp.id) : undefined;
-        const deps: OrderingDeps = { http: core.host.http, tokens: core.tokens, now: this.now };
-        if (cursor !== undefined) deps.roundRobinCursor = cursor;
-        let chosen: EligibleWorker[];
-        try {
-          // Without a scoring rule the choice needs no waiting: the pass then runs without yielding.
-          const picked = selectWorkersNow(job, snap.candidatesFor(queueId), mode, outstanding, deps);
-          if (picked !== undefined) chosen = picked;
-          else {
-            waited = true;
-            chosen = yield selectWorkersForOffer(job, snap.candidatesFor(queueId), mode, outstanding, deps);
-          }
-        } catch (err) {
-          if (err instanceof RuleError) {
-            core.log(`job ${j.id}: scoring failed: ${err.message}`);
-            continue;
-          }
-          throw err;
-        }
-        if (j.job.status !== "queued" || core.jobs.get(j.id) !== j) continue;
-        for (const c of chosen) {
-          const w = core.workers.get(c.worker.id);
-          if (!w) continue;
-          // Re-check against the live worker: an earlier job in this pass may have used its capacity. (The cached
-          // view is the live one: every write of the worker drops it.)
-          const again = eligibleWorker(job, index.cachedCandidate(w), bypassSelectors, now);
-          if (again === undefined) continue;
-          const snapWasFresh = snap.epoch === index.epoch;
-          core.issueOffer(j, w, again, dp.offerExpiresAfterSeconds);
-          if (snapWasFresh) {
-            // Our own write: patch the snapshot instead of rebuilding it for the next job.
-            snap.update(index.cachedCandidate(w), j.id);
-            snap.epoch = index.epoch;
-          }
-          if (mode.kind === "roundRobin") this.roundRobinCursor.set(dp.id, w.id);
-        }
-      }
+      if (mode.kind === "roundRobin") this.roundRobinCursor.set(dp.id, w.id);
     }
   }
 
@@ -179,62 +232,72 @@ export class Matcher {
     index.changedJobs = this.spareJobs;
     index.changedWorkers = this.spareWorkers;
     const bypassOf = this.spareBypass;
-    bypassOf.clear();
+    if (bypassOf.size > 0) bypassOf.clear();
     index.checkedBypass = bypassOf;
-    const bypassFor = (queueId: string | undefined): boolean => {
-      const key = queueId ?? "";
-      let b = bypassOf.get(key);
-      if (b === undefined) {
-        const dp = this.distributionPolicyOf(queueId);
-        b = dp ? (modeOf(dp).bypassSelectors ?? false) : false;
-        bypassOf.set(key, b);
-      }
-      return b;
-    };
-    let selectorsOf: Map<string, RouterWorkerSelector[]> | undefined;
-    const selectorsFor = (j: JobState): RouterWorkerSelector[] => {
-      if (selectorsOf === undefined) selectorsOf = new Map();
-      let sel = selectorsOf.get(j.id);
-      if (sel === undefined) selectorsOf.set(j.id, (sel = activeSelectors(allSelectors(j), now)));
-      return sel;
-    };
+    const selectorsOf = this.selectorsOf;
     let toCheck: Iterable<WorkerState>;
     if (index.recheckAllOffers) {
       index.recheckAllOffers = false;
       toCheck = core.workers.values();
     } else {
-      const holders = new Set(changedWorkers);
+      const holders = this.holders;
+      for (const id of changedWorkers) holders.add(id);
       for (const jobId of changedJobs) index.addHoldersOf(jobId, holders);
-      const list: WorkerState[] = [];
+      const list = this.toCheck;
+      list.length = 0;
       for (const id of holders) {
         const w = core.workers.get(id);
         // Only holders of offers have anything to check (the order of the others does not matter).
         if (w !== undefined && (w.worker.offers ?? []).length > 0) list.push(w);
       }
+      if (holders.size > 0) holders.clear();
       if (list.length > 1) list.sort((a, b) => index.workerOrder(a.id) - index.workerOrder(b.id));
       toCheck = list;
     }
     for (const w of toCheck) {
       if ((w.worker.offers ?? []).length === 0) continue;
       const workerChanged = changedWorkers.has(w.id);
-      for (const offer of [...(w.worker.offers ?? [])]) {
+      // A revocation replaces the worker's offer list (never edits it): this one can be walked as it is.
+      for (const offer of w.worker.offers ?? []) {
         const j = core.jobs.get(offer.jobId);
         if (!workerChanged && j !== undefined && !changedJobs.has(j.id)) {
           const key = j.job.queueId ?? "";
-          if (previousBypass.get(key) === bypassFor(j.job.queueId)) continue; // unchanged since found valid
+          if (previousBypass.get(key) === this.bypassFor(j.job.queueId)) continue; // unchanged since found valid
         }
         let ok = j !== undefined && j.job.status === "queued" && (w.worker.queues ?? []).includes(j.job.queueId ?? "");
         if (ok && j) {
           ok = (w.worker.channels ?? []).some((c) => c.channelId === j.job.channelId);
-          if (ok && !bypassFor(j.job.queueId)) ok = matchesAll(w.worker.labels ?? {}, selectorsFor(j));
+          if (ok && !this.bypassFor(j.job.queueId)) ok = matchesAll(w.worker.labels ?? {}, this.selectorsFor(j, now));
         }
         if (!ok) core.revokeOffer(w, offer.offerId, offer.jobId);
       }
     }
+    if (this.toCheck.length > 0) this.toCheck.length = 0;
+    if (selectorsOf.size > 0) selectorsOf.clear();
     changedJobs.clear();
     changedWorkers.clear();
     this.spareJobs = changedJobs;
     this.spareWorkers = changedWorkers;
     this.spareBypass = previousBypass;
+  }
+
+  /** Whether a queue's policy bypasses selectors, looked up once per stale-offer check (in the index's map). */
+  private bypassFor(queueId: string | undefined): boolean {
+    const bypassOf = this.core.index.checkedBypass;
+    const key = queueId ?? "";
+    let b = bypassOf.get(key);
+    if (b === undefined) {
+      const dp = this.distributionPolicyOf(queueId);
+      b = dp ? (modeOf(dp).bypassSelectors ?? false) : false;
+      bypassOf.set(key, b);
+    }
+    return b;
+  }
+
+  /** A job's active selectors, once per stale-offer check. */
+  private selectorsFor(j: JobState, now: number): RouterWorkerSelector[] {
+    let sel = this.selectorsOf.get(j.id);
+    if (sel === undefined) this.selectorsOf.set(j.id, (sel = activeSelectors(allSelectors(j), now)));
+    return sel;
   }
 }

@@ -6,45 +6,61 @@
 // A task that returns no promise is not awaited: a simulation queues a matching pass per event, and a promise chain
 // per task (then, catch, finally) was a large share of its allocations.
 
+type Task = () => Promise<void> | void;
+
 export class WorkQueue {
-  private readonly tasks: Array<() => Promise<void> | void> = [];
-  /** Index of the next task to run in `tasks` (the array is compacted when it drains). */
+  /** Tasks in order; `head` is the next to run. Slots are cleared as they run and the array keeps its capacity. */
+  private readonly tasks: Array<Task | undefined> = [];
   private head = 0;
+  private tail = 0;
   private running = false;
   private waiters: Array<() => void> = [];
   private closed = false;
+  private readonly start = (): void => this.drain();
+  private readonly resumed = (): void => this.drain();
+  private readonly failed = (err: unknown): void => {
+    this.onError(err);
+    this.drain();
+  };
 
   constructor(private readonly onError: (err: unknown) => void) {}
 
   /** Run `task` after every task queued before it; errors go to onError, never to the caller. */
-  enqueue(task: () => Promise<void> | void): void {
+  enqueue(task: Task): void {
     if (this.closed) return;
-    this.tasks.push(task);
+    this.tasks[this.tail++] = task;
     if (!this.running) {
       this.running = true;
-      queueMicrotask(() => void this.drain());
+      queueMicrotask(this.start);
     }
   }
 
-  private async drain(): Promise<void> {
-    while (this.head < this.tasks.length) {
-      const task = this.tasks[this.head] as () => Promise<void> | void;
-      this.tasks[this.head] = undefined as unknown as () => void;
+  /** Run tasks until one has to wait (it resumes the queue when done) or none is left. */
+  private drain(): void {
+    const tasks = this.tasks;
+    while (this.head < this.tail) {
+      const task = tasks[this.head] as Task;
+      tasks[this.head] = undefined;
       this.head++;
+      let r: Promise<void> | void;
       try {
-        const r = task();
-        if (r !== undefined) await r;
+        r = task();
       } catch (err) {
         this.onError(err);
+        continue;
+      }
+      if (r !== undefined) {
+        r.then(this.resumed, this.failed);
+        return;
       }
     }
-    this.tasks.length = 0;
     this.head = 0;
+    this.tail = 0;
     this.running = false;
     const w = this.waiters;
     if (w.length > 0) {
       this.waiters = [];
-      for (const r of w) r();
+      for (const resolve of w) resolve();
     }
   }
 
