@@ -101,6 +101,10 @@ let lastSecondPrefix = "";
 /** Years 0000-9999: toISOString's fixed-width form, the only one the per-second shortcut below reproduces. */
 const MAX_FIXED_MS = 253402300799999;
 const MS_DIGITS = ["00", "0", ""];
+/** The calendar date ("2023-11-15T") of the day last formatted, and "00".."59". */
+let lastDayMs = Number.NaN;
+let lastDayPrefix = "";
+const TWO = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, "0"));
 
 export function formatServiceTime(ms: number): string {
   // One transition stamps several fields with the same instant (offeredAt and expiresAt, assignedAt, enqueuedAt).
@@ -114,7 +118,14 @@ export function formatServiceTime(ms: number): string {
     const second = whole - frac;
     if (second !== lastSecondMs) {
       lastSecondMs = second;
-      lastSecondPrefix = new Date(second).toISOString().slice(0, 19);
+      const inDay = second % 86_400_000;
+      const day = second - inDay;
+      if (day !== lastDayMs) {
+        lastDayMs = day;
+        lastDayPrefix = new Date(day).toISOString().slice(0, 11); // 2023-11-15T
+      }
+      const s = inDay / 1000;
+      lastSecondPrefix = `${lastDayPrefix}${TWO[Math.floor(s / 3600)]}:${TWO[Math.floor(s / 60) % 60]}:${TWO[s % 60]}`;
     }
     const digits = String(frac);
     lastFormatted = `${lastSecondPrefix}.${MS_DIGITS[digits.length - 1] ?? ""}${digits}0000+00:00`;

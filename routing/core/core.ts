@@ -176,13 +176,25 @@ export class RoutingCore<J extends JobState = JobState, W extends WorkerState = 
     // The index holds jobs with a queue id; an empty one (never routed, but askable) is looked up the long way.
     const members = queueId ? this.index.queued(queueId) : this.queuedWithoutQueueId();
     if (!members) return [];
-    const keyed: Array<{ j: J; e: number; p: number; t: number; s: number }> = [];
     // The smaller of the two sets is walked; the other answers membership.
-    const [walk, other] = among !== undefined && among.size < members.size ? [among, members] : [members, among];
+    const walkAmong = among !== undefined && among.size < members.size;
+    const walk = walkAmong ? among : members;
+    const other = walkAmong ? members : among;
+    const found: J[] = [];
     for (const id of walk) {
       if (other !== undefined && !other.has(id)) continue;
       const j = this.jobs.get(id);
       if (!j || j.job.status !== "queued" || j.job.queueId !== queueId) continue;
+      found.push(j);
+    }
+    // One job (a pass after one arrival, mostly) is its own order.
+    if (found.length <= 1) {
+      // (Its service rank is still taken now, as sorting would: a job never written gets its rank here.)
+      for (const j of found) this.index.jobOrder(j);
+      return found;
+    }
+    const keyed: Array<{ j: J; e: number; p: number; t: number; s: number }> = [];
+    for (const j of found) {
       // Sort keys once per job, not in the comparator (n·log n calls re-derived active selectors).
       let expedite = 0;
       for (const s of allSelectors(j)) {
