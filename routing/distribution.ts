@@ -338,14 +338,30 @@ export function selectWorkersNow(
       return n <= 4 ? firstLongestIdle(eligible, n) : orderLongestIdle(eligible).slice(0, n);
     case "roundRobin":
       return orderRoundRobin(eligible, deps.roundRobinCursor).slice(0, n);
-    case "bestWorker":
+    case "bestWorker": {
+      const descending = mode.scoringRuleOptions?.descendingOrder ?? true;
+      if (n === 1) {
+        // The first of the order below, in one scan (the order is total: ids are unique).
+        let best: EligibleWorker | undefined;
+        let bestScore = 0;
+        for (const e of eligible) {
+          const s = defaultScore(job, e.worker);
+          if (
+            best === undefined ||
+            (s !== bestScore ? (descending ? s > bestScore : s < bestScore) : byId(e, best) < 0)
+          ) {
+            best = e;
+            bestScore = s;
+          }
+        }
+        return best === undefined ? [] : [best];
+      }
       return eligible
         .map((e) => ({ e, s: defaultScore(job, e.worker) }))
-        .sort((a, b) =>
-          a.s !== b.s ? ((mode.scoringRuleOptions?.descendingOrder ?? true) ? b.s - a.s : a.s - b.s) : byId(a.e, b.e),
-        )
+        .sort((a, b) => (a.s !== b.s ? (descending ? b.s - a.s : a.s - b.s) : byId(a.e, b.e)))
         .map((x) => x.e)
         .slice(0, n);
+    }
   }
 }
 

@@ -41,6 +41,7 @@ export class Matcher {
   /** The pass under way: its pool of candidates, whether it has waited for a rule, the policies it looked up. */
   private snap!: MatchSnapshot;
   private waited = false;
+  private readonly scratch: MatchableJob = { id: "", labels: {}, activeSelectors: [] };
   private readonly policies: Array<DistributionPolicy | undefined> = [];
 
   private distributionPolicyOf(queueId: string | undefined): DistributionPolicy | undefined {
@@ -149,12 +150,12 @@ export class Matcher {
     // No candidate left with room (an earlier job of this pass took the last): nothing to choose from.
     if (snap.candidatesFor(queueId).length === 0 && mode.kind !== "bestWorker") return;
     const now = core.now();
-    const job: MatchableJob = {
-      id: j.id,
-      labels: j.job.labels ?? {},
-      activeSelectors: activeSelectors(allSelectors(j), now),
-    };
-    if (j.job.channelId !== undefined) job.channelId = j.job.channelId;
+    // The choice made now (no scoring rule) reads the job only while it runs: one scratch view serves every job.
+    const job = this.scratch;
+    job.id = j.id;
+    job.labels = j.job.labels ?? {};
+    job.activeSelectors = activeSelectors(allSelectors(j), now);
+    job.channelId = j.job.channelId as string;
     job.queueId = queueId;
     const cursor = mode.kind === "roundRobin" ? this.roundRobinCursor.get(dp.id) : undefined;
     const deps: OrderingDeps = cursor === undefined ? this.deps : { ...this.deps, roundRobinCursor: cursor };
@@ -172,8 +173,12 @@ export class Matcher {
       return;
     }
     this.waited = true;
-    return selectWorkersForOffer(job, snap.candidatesFor(queueId), mode, outstanding, deps).then(
-      (chosen) => this.offer(j, job, dp, mode, chosen, now),
+    // Waiting: this job gets a view of its own (the scratch one serves the jobs visited meanwhile).
+    const own: MatchableJob = { id: job.id, labels: job.labels, activeSelectors: job.activeSelectors };
+    if (j.job.channelId !== undefined) own.channelId = j.job.channelId;
+    own.queueId = queueId;
+    return selectWorkersForOffer(own, snap.candidatesFor(queueId), mode, outstanding, deps).then(
+      (chosen) => this.offer(j, own, dp, mode, chosen, now),
       (err: unknown) => {
         if (!(err instanceof RuleError)) throw err;
         core.log(`job ${j.id}: scoring failed: ${err.message}`);
