@@ -26,6 +26,13 @@ export class MatchSnapshot {
   /** The queues each available worker is listed under (its `lists` entries). */
   private readonly queuesOf = new Map<string, string[]>();
   private readonly lists = new Map<string, CandidateWorker[]>();
+  /**
+   * Per queue, a stamp that moves whenever a worker enters its list (registered, freed, changed) or its routing
+   * settings change: the only events that can make a job eligible for a worker it was not eligible for. (A worker
+   * leaving the list or taking more work only takes eligibility away.) Stamps come from one counter shared by every
+   * snapshot of the index, so they never repeat.
+   */
+  private readonly stamps = new Map<string, number>();
 
   constructor(
     public epoch: number,
@@ -33,8 +40,21 @@ export class MatchSnapshot {
     private readonly build: (w: WorkerState) => CandidateWorker,
     private readonly countOffers: (jobId: string) => number,
     private readonly seqOf: (workerId: string) => number,
+    private readonly nextStamp: () => number,
   ) {
     for (const w of workers) this.place(w);
+  }
+
+  /** The queue's stamp (see `stamps`). */
+  stampOf(queueId: string): number {
+    let n = this.stamps.get(queueId);
+    if (n === undefined) this.stamps.set(queueId, (n = this.nextStamp()));
+    return n;
+  }
+
+  /** Something about the queue changed that may make more workers eligible. */
+  touch(queueId: string): void {
+    this.stamps.set(queueId, this.nextStamp());
   }
 
   refresh(epoch: number, changed: Iterable<string>, workerOf: (id: string) => WorkerState | undefined): void {
@@ -93,6 +113,7 @@ export class MatchSnapshot {
       if (!list) this.lists.set(q, (list = []));
       // Registration order: binary search for the first worker registered later.
       list.splice(this.lowerBound(list, seq), 0, c);
+      this.touch(q);
     }
   }
 
@@ -168,6 +189,13 @@ export class MatchIndex {
   private pool: MatchSnapshot | undefined;
   private poolDirty = new Set<string>();
   private sparePoolDirty = new Set<string>();
+  private stampCounter = 0;
+  /**
+   * Jobs a pass found no eligible worker for, with the stamp their queue had then (see MatchSnapshot.stamps): while
+   * neither the job nor the stamp changed, a pass skips the scan, which would find none again. Only jobs whose
+   * answer cannot change by time alone are noted (no selector due to expire, no decline with a retry time).
+   */
+  readonly noMatch = new Map<string, number>();
   private readonly workerById = (id: string): WorkerState | undefined => this.workers.get(id);
   private poolRebuild = false;
 
@@ -178,6 +206,7 @@ export class MatchIndex {
 
   jobWritten(j: JobState): void {
     this.epoch++;
+    if (this.noMatch.size > 0) this.noMatch.delete(j.id);
     this.changedJobs.add(j.id);
     this.dirtyJobs.add(j.id);
     if (!this.jobSeq.has(j.id) && this.jobs.get(j.id) === j) this.jobSeq.set(j.id, this.nextJobSeq++);
@@ -192,6 +221,7 @@ export class MatchIndex {
 
   jobDeleted(id: string): void {
     this.epoch++;
+    if (this.noMatch.size > 0) this.noMatch.delete(id);
     this.jobSeq.delete(id);
     this.changedJobs.add(id);
     this.dirtyJobs.add(id);
@@ -327,6 +357,7 @@ export class MatchIndex {
   checkQueueSettings(queueId: string, settings: string): void {
     if (this.queueSettings.get(queueId) === settings) return;
     this.queueSettings.set(queueId, settings);
+    this.pool?.touch(queueId);
     this.recheckAllOffers = true;
     for (const id of this.queuedByQueue.get(queueId) ?? []) this.openJobs.add(id);
   }
@@ -376,6 +407,7 @@ export class MatchIndex {
         (w) => this.cachedCandidate(w),
         (jobId) => this.countOffers(jobId),
         (id) => this.workerOrder(id),
+        () => ++this.stampCounter,
       );
     } else {
       const changed = this.poolDirty;

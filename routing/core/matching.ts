@@ -4,6 +4,7 @@
 
 import type { DistributionMode, DistributionPolicy, RouterWorkerSelector } from "../../provider/client/models";
 import {
+  type CandidateWorker,
   eligibleWorker,
   selectWorkersForOffer,
   selectWorkersNow,
@@ -149,6 +150,10 @@ export class Matcher {
     }
     // No candidate left with room (an earlier job of this pass took the last): nothing to choose from.
     if (snap.candidatesFor(queueId).length === 0 && mode.kind !== "bestWorker") return;
+    // Found no eligible worker before, and neither the job nor its queue's pool gained anything since: none now.
+    const decidedNow = mode.kind !== "bestWorker" || !mode.scoringRule;
+    const stamp = snap.stampOf(queueId);
+    if (decidedNow && index.noMatch.get(j.id) === stamp) return;
     const now = core.now();
     // The choice made now (no scoring rule) reads the job only while it runs: one scratch view serves every job.
     const job = this.scratch;
@@ -169,7 +174,8 @@ export class Matcher {
       return;
     }
     if (picked !== undefined) {
-      this.offer(j, job, dp, mode, picked, now);
+      if (picked.length === 0) this.noteNoMatch(j, job, snap.candidatesFor(queueId), mode, stamp, now);
+      else this.offer(j, job, dp, mode, picked, now);
       return;
     }
     this.waited = true;
@@ -184,6 +190,28 @@ export class Matcher {
         core.log(`job ${j.id}: scoring failed: ${err.message}`);
       },
     );
+  }
+
+  /**
+   * Remember that the job has no eligible worker in its queue's pool as stamped, when only a change of the job or of
+   * the pool can alter that: not when a worker's decline of it has a retry time (time alone ends that), nor when
+   * workers were eligible but too few to offer to. (A selector's expiry is no such case: every visit marks the due
+   * ones first, and marking writes the job, which drops the note.)
+   */
+  private noteNoMatch(
+    j: JobState,
+    job: MatchableJob,
+    candidates: readonly CandidateWorker[],
+    mode: DistributionMode,
+    stamp: number,
+    now: number,
+  ): void {
+    const bypass = mode.bypassSelectors ?? false;
+    for (const c of candidates) {
+      if (c.declinedUntil.size > 0 && c.declinedUntil.has(j.id)) return;
+      if (eligibleWorker(job, c, bypass, now) !== undefined) return;
+    }
+    this.core.index.noMatch.set(j.id, stamp);
   }
 
   /** Offer the job to the chosen workers that can still take it. */
