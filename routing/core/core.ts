@@ -15,6 +15,7 @@ import type {
   RouterJobNote,
   RouterJobOffer,
   RouterJobStatus,
+  RouterWorkerSelector,
   RouterWorkerSelectorInput,
   RouterWorkerState,
 } from "../../provider/client/models";
@@ -60,6 +61,14 @@ function classificationInputsChanged(before: JobBody | undefined, after: JobBody
   const b = after.labels ?? {};
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
   for (const k of keys) if (a[k] !== b[k]) return true;
+  return false;
+}
+
+/** Whether a selector of the list is an active `expedite` one (the lists are walked in place, not joined). */
+function expedites(list: readonly RouterWorkerSelector[] | undefined, now: number): boolean {
+  if (list !== undefined)
+    for (const s of list)
+      if (s.expedite === true && s.status !== "expired" && !(s.expiresAt && Date.parse(s.expiresAt) <= now)) return true;
   return false;
 }
 
@@ -196,14 +205,8 @@ export class RoutingCore<J extends JobState = JobState, W extends WorkerState = 
     const keyed: Array<{ j: J; e: number; p: number; t: number; s: number }> = [];
     for (const j of found) {
       // Sort keys once per job, not in the comparator (n·log n calls re-derived active selectors).
-      let expedite = 0;
-      for (const s of allSelectors(j)) {
-        if (s.expedite === true && s.status !== "expired" && !(s.expiresAt && Date.parse(s.expiresAt) <= now)) {
-          expedite = 1;
-          break;
-        }
-      }
-      keyed.push({ j, e: expedite, p: j.job.priority ?? 1, t: j.enqueuedAtMs ?? 0, s: this.index.jobOrder(j) });
+      const expedite = expedites(j.job.requestedWorkerSelectors, now) || expedites(j.job.attachedWorkerSelectors, now);
+      keyed.push({ j, e: expedite ? 1 : 0, p: j.job.priority ?? 1, t: j.enqueuedAtMs ?? 0, s: this.index.jobOrder(j) });
     }
     keyed.sort((a, b) => b.e - a.e || b.p - a.p || a.t - b.t || a.s - b.s);
     return keyed.map((k) => k.j);

@@ -42,6 +42,7 @@ export class Matcher {
   /** The pass under way: its pool of candidates, whether it has waited for a rule, the policies it looked up. */
   private snap!: MatchSnapshot;
   private waited = false;
+  private readonly settingsCache = new Map<string, { bypass: boolean; max: number | null; key: string }>();
   private readonly scratch: MatchableJob = { id: "", labels: {}, activeSelectors: [] };
   private readonly policies: Array<DistributionPolicy | undefined> = [];
 
@@ -53,7 +54,15 @@ export class Matcher {
   private settingsOf(dp: DistributionPolicy | undefined): string {
     if (dp === undefined) return "- false 1";
     const mode = modeOf(dp);
-    return `${JSON.stringify(dp.id)} ${mode.bypassSelectors === true} ${mode.maxConcurrentOffers ?? 1}`;
+    const bypass = mode.bypassSelectors === true;
+    const max = mode.maxConcurrentOffers ?? 1;
+    // The same settings as last time for this policy id give the same string: a pass looks them up for every busy
+    // queue, and building it afresh each time was a string per queue per pass.
+    const last = this.settingsCache.get(dp.id);
+    if (last !== undefined && last.bypass === bypass && last.max === max) return last.key;
+    const key = `${JSON.stringify(dp.id)} ${bypass} ${max}`;
+    this.settingsCache.set(dp.id, { bypass, max, key });
+    return key;
   }
 
   /**
