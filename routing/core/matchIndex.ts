@@ -4,7 +4,8 @@
 // core goes through jobWritten / workerWritten; the indexes fold those in lazily (absorb).
 
 import { capacityCostFor, type CandidateWorker, type WorkerUsage } from "../distribution";
-import type { JobState, WorkerState } from "./state";
+import type { RouterJobOffer } from "../../provider/client/models";
+import { empty, type JobState, type WorkerState } from "./state";
 
 /** The declines of a worker that has none (shared: most workers never decline). */
 const NO_DECLINES: ReadonlyMap<string, number> = new Map();
@@ -178,6 +179,8 @@ export class MatchIndex {
   private readonly queuedByQueue = new Map<string, Set<string>>();
   private readonly queuedQueueOf = new Map<string, string>();
   private readonly offerJobsOf = new Map<string, string[]>();
+  /** The offer list each worker had when last absorbed. */
+  private readonly offerListOf = new Map<string, readonly RouterJobOffer[] | undefined>();
   private readonly offerHolders = new Map<string, Set<string>>();
   private readonly queueSettings = new Map<string, string>();
   /**
@@ -263,21 +266,26 @@ export class MatchIndex {
       const dirty = this.dirtyWorkers;
       this.dirtyWorkers = this.spareDirty;
       for (const id of dirty) this.absorbWorker(id);
-      dirty.clear();
+      empty(dirty);
       this.spareDirty = dirty;
     }
     if (this.dirtyJobs.size > 0) {
       const dirty = this.dirtyJobs;
       this.dirtyJobs = this.spareDirty;
       for (const id of dirty) this.absorbJob(id);
-      dirty.clear();
+      empty(dirty);
       this.spareDirty = dirty;
     }
   }
 
   private absorbWorker(id: string): void {
-    const before = this.offerJobsOf.get(id) ?? [];
     const w = this.workers.get(id);
+    // The core replaces a worker's offer list on every change (never edits it): the same list, the same offers.
+    const offers = w?.worker.offers;
+    if (w !== undefined && this.offerListOf.get(id) === offers) return;
+    if (w !== undefined) this.offerListOf.set(id, offers);
+    else this.offerListOf.delete(id);
+    const before = this.offerJobsOf.get(id) ?? [];
     const after = w ? (w.worker.offers ?? []).map((o) => o.jobId) : [];
     for (const jobId of before) {
       if (after.includes(jobId)) continue;
@@ -413,7 +421,7 @@ export class MatchIndex {
       const changed = this.poolDirty;
       this.poolDirty = this.sparePoolDirty;
       this.pool.refresh(this.epoch, changed, this.workerById);
-      changed.clear();
+      empty(changed);
       this.sparePoolDirty = changed;
     }
     return this.pool;

@@ -16,7 +16,7 @@ import { RuleError } from "../rules";
 import { activeSelectors, matchesAll } from "../selectors";
 import type { RoutingCore } from "./core";
 import type { MatchSnapshot } from "./matchIndex";
-import { allSelectors, hasUnmarkedExpiry, type JobState, type WorkerState } from "./state";
+import { allSelectors, empty, hasUnmarkedExpiry, type JobState, type WorkerState } from "./state";
 
 /** The policy's mode (kinds are already modern: the host's lookups give 2023-11-01 names). */
 function modeOf(dp: DistributionPolicy): DistributionMode {
@@ -274,7 +274,7 @@ export class Matcher {
     index.changedJobs = this.spareJobs;
     index.changedWorkers = this.spareWorkers;
     const bypassOf = this.spareBypass;
-    if (bypassOf.size > 0) bypassOf.clear();
+    empty(bypassOf);
     index.checkedBypass = bypassOf;
     const selectorsOf = this.selectorsOf;
     let toCheck: Iterable<WorkerState>;
@@ -292,7 +292,7 @@ export class Matcher {
         // Only holders of offers have anything to check (the order of the others does not matter).
         if (w !== undefined && (w.worker.offers ?? []).length > 0) list.push(w);
       }
-      if (holders.size > 0) holders.clear();
+      empty(holders);
       if (list.length > 1) list.sort((a, b) => index.workerOrder(a.id) - index.workerOrder(b.id));
       toCheck = list;
     }
@@ -315,9 +315,9 @@ export class Matcher {
       }
     }
     if (this.toCheck.length > 0) this.toCheck.length = 0;
-    if (selectorsOf.size > 0) selectorsOf.clear();
-    changedJobs.clear();
-    changedWorkers.clear();
+    empty(selectorsOf);
+    empty(changedJobs);
+    empty(changedWorkers);
     this.spareJobs = changedJobs;
     this.spareWorkers = changedWorkers;
     this.spareBypass = previousBypass;
