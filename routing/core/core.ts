@@ -68,7 +68,8 @@ function classificationInputsChanged(before: JobBody | undefined, after: JobBody
 function expedites(list: readonly RouterWorkerSelector[] | undefined, now: number): boolean {
   if (list !== undefined)
     for (const s of list)
-      if (s.expedite === true && s.status !== "expired" && !(s.expiresAt && Date.parse(s.expiresAt) <= now)) return true;
+      if (s.expedite === true && s.status !== "expired" && !(s.expiresAt && Date.parse(s.expiresAt) <= now))
+        return true;
   return false;
 }
 

@@ -137,12 +137,7 @@ export class Matcher {
     }
   }
 
-  private visitJob(
-    queueId: string,
-    dp: DistributionPolicy,
-    mode: DistributionMode,
-    j: JobState,
-  ): Promise<void> | void {
+  private visitJob(queueId: string, dp: DistributionPolicy, mode: DistributionMode, j: JobState): Promise<void> | void {
     const { core } = this;
     const index = core.index;
     if (j.job.status !== "queued") return;
