@@ -5,7 +5,7 @@
 
 import { capacityCostFor, type CandidateWorker, type WorkerUsage } from "../distribution";
 import type { RouterJobOffer } from "../../provider/client/models";
-import { empty, type JobState, type WorkerState } from "./state";
+import type { JobState, WorkerState } from "./state";
 
 /** The declines of a worker that has none (shared: most workers never decline). */
 const NO_DECLINES: ReadonlyMap<string, number> = new Map();
@@ -22,7 +22,7 @@ function hasRoom(w: CandidateWorker): boolean {
  * offers patch it with `update`.
  */
 export class MatchSnapshot {
-  private readonly outstanding = new Map<string, number>();
+  private outstanding = new Map<string, number>();
   private readonly candidates = new Map<string, CandidateWorker>();
   /** The queues each available worker is listed under (its `lists` entries). */
   private readonly queuesOf = new Map<string, string[]>();
@@ -60,24 +60,30 @@ export class MatchSnapshot {
 
   refresh(epoch: number, changed: Iterable<string>, workerOf: (id: string) => WorkerState | undefined): void {
     this.epoch = epoch;
-    if (this.outstanding.size > 0) this.outstanding.clear();
+    // A fresh map, not clear(): see `absorb` on why collections reused every pass are replaced, never cleared.
+    if (this.outstanding.size > 0) this.outstanding = new Map();
     for (const id of changed) {
-      this.remove(id);
+      // The worker's entries are overwritten when it is placed again, deleted only when it is not: deleting and
+      // re-adding the same key makes the maps rehash (see MatchIndex.absorb on what a churning table costs).
+      const had = this.unlist(id);
       const w = workerOf(id);
-      if (w) this.place(w);
+      if (!(w !== undefined && this.place(w)) && had) {
+        this.candidates.delete(id);
+        this.queuesOf.delete(id);
+      }
     }
   }
 
-  private remove(id: string): void {
+  /** Take a worker out of the queue lists (its map entries stay); whether it had any. */
+  private unlist(id: string): boolean {
     const old = this.candidates.get(id);
-    if (!old) return;
-    this.candidates.delete(id);
+    if (!old) return false;
     for (const q of this.queuesOf.get(id) ?? []) {
       const list = this.lists.get(q);
       const i = list ? this.positionOf(list, old) : -1;
       if (list && i >= 0) list.splice(i, 1);
     }
-    this.queuesOf.delete(id);
+    return true;
   }
 
   /** Where `c` sits in a list kept in registration order (binary search; a scan when its order is gone). */
@@ -100,14 +106,15 @@ export class MatchSnapshot {
     return lo;
   }
 
-  private place(w: WorkerState): void {
-    if (w.worker.state !== "active" || w.worker.availableForOffers !== true) return;
+  /** List an available worker (false: not available, nothing done). */
+  private place(w: WorkerState): boolean {
+    if (w.worker.state !== "active" || w.worker.availableForOffers !== true) return false;
     const c = this.build(w);
     this.candidates.set(w.id, c);
     const listed = w.worker.queues ?? [];
     const queues = listed.length <= 1 ? listed.slice() : [...new Set(listed)];
     this.queuesOf.set(w.id, queues);
-    if (!hasRoom(c)) return;
+    if (!hasRoom(c)) return true;
     const seq = this.seqOf(w.id);
     for (const q of queues) {
       let list = this.lists.get(q);
@@ -116,6 +123,7 @@ export class MatchSnapshot {
       list.splice(this.lowerBound(list, seq), 0, c);
       this.touch(q);
     }
+    return true;
   }
 
   /** The available workers listing `queueId` that still have room on some channel, in registration order. */
@@ -172,8 +180,6 @@ export class MatchIndex {
   private nextWorkerSeq = 0;
   private dirtyJobs = new Set<string>();
   private dirtyWorkers = new Set<string>();
-  /** absorb's emptied sets, swapped back in rather than allocated on every call. */
-  private spareDirty = new Set<string>();
   /** busyQueues' answer until a queue gains its first queued job or loses its last. */
   private busy: string[] | undefined;
   private readonly queuedByQueue = new Map<string, Set<string>>();
@@ -191,7 +197,6 @@ export class MatchIndex {
   private readonly jobChannels = new Map<string, string>();
   private pool: MatchSnapshot | undefined;
   private poolDirty = new Set<string>();
-  private sparePoolDirty = new Set<string>();
   private stampCounter = 0;
   /**
    * Jobs a pass found no eligible worker for, with the stamp their queue had then (see MatchSnapshot.stamps): while
@@ -262,19 +267,19 @@ export class MatchIndex {
 
   /** Fold the writes since the last call into queue membership, offer holders and the open set. */
   absorb(): void {
+    // Fresh sets rather than cleared ones: a cleared (or rehashed) table keeps a pointer to its successor, and once
+    // the set is old enough to sit in the old generation, every successor allocated before the next young
+    // collection stays reachable from it and is copied and promoted. Clearing these sets on every pass made that
+    // chain the bulk of a simulation's garbage-collection time.
     if (this.dirtyWorkers.size > 0) {
       const dirty = this.dirtyWorkers;
-      this.dirtyWorkers = this.spareDirty;
+      this.dirtyWorkers = new Set();
       for (const id of dirty) this.absorbWorker(id);
-      empty(dirty);
-      this.spareDirty = dirty;
     }
     if (this.dirtyJobs.size > 0) {
       const dirty = this.dirtyJobs;
-      this.dirtyJobs = this.spareDirty;
+      this.dirtyJobs = new Set();
       for (const id of dirty) this.absorbJob(id);
-      empty(dirty);
-      this.spareDirty = dirty;
     }
   }
 
@@ -419,10 +424,8 @@ export class MatchIndex {
       );
     } else {
       const changed = this.poolDirty;
-      this.poolDirty = this.sparePoolDirty;
+      if (changed.size > 0) this.poolDirty = new Set(); // fresh, not cleared: see absorb
       this.pool.refresh(this.epoch, changed, this.workerById);
-      empty(changed);
-      this.sparePoolDirty = changed;
     }
     return this.pool;
   }

@@ -16,22 +16,20 @@ import { RuleError } from "../rules";
 import { activeSelectors, matchesAll } from "../selectors";
 import type { RoutingCore } from "./core";
 import type { MatchSnapshot } from "./matchIndex";
-import { allSelectors, empty, hasUnmarkedExpiry, type JobState, type WorkerState } from "./state";
+import { allSelectors, hasUnmarkedExpiry, type JobState, type WorkerState } from "./state";
 
 /** The policy's mode (kinds are already modern: the host's lookups give 2023-11-01 names). */
 function modeOf(dp: DistributionPolicy): DistributionMode {
   return dp.mode ?? { kind: "longestIdle" };
 }
 
+/** The changes a stale-offer check looks at when nothing changed. */
+const NONE: ReadonlySet<string> = new Set();
+
 export class Matcher {
   private readonly roundRobinCursor = new Map<string, string>();
-  /** revokeStaleOffers' sets, swapped with the index's on each call instead of allocated. */
-  private spareJobs = new Set<string>();
-  private spareWorkers = new Set<string>();
-  private spareBypass = new Map<string, boolean>();
-  private readonly selectorsOf = new Map<string, RouterWorkerSelector[]>();
-  private readonly holders = new Set<string>();
-  private readonly toCheck: WorkerState[] = [];
+  /** revokeStaleOffers' active selectors by job id, made when first needed during one check. */
+  private selectorsOf: Map<string, RouterWorkerSelector[]> | undefined;
 
   constructor(private readonly core: RoutingCore) {
     this.deps = { http: core.host.http, tokens: core.tokens, now: () => core.now() };
@@ -261,33 +259,29 @@ export class Matcher {
     // Nothing written since the last check and no settings moved: every offer found valid then still is.
     if (!index.recheckAllOffers && index.changedJobs.size === 0 && index.changedWorkers.size === 0) return;
     const now = core.now();
-    const changedJobs = index.changedJobs;
-    const changedWorkers = index.changedWorkers;
+    // Writes made from here on (our own revocations included) are looked at by the next call. Fresh collections,
+    // never cleared ones: see MatchIndex.absorb. An empty set stays with the index (the check reads a shared empty
+    // one instead, so its own writes are not seen as earlier changes).
+    const changedJobs: ReadonlySet<string> = index.changedJobs.size > 0 ? index.changedJobs : NONE;
+    const changedWorkers: ReadonlySet<string> = index.changedWorkers.size > 0 ? index.changedWorkers : NONE;
+    if (changedJobs !== NONE) index.changedJobs = new Set();
+    if (changedWorkers !== NONE) index.changedWorkers = new Set();
     const previousBypass = index.checkedBypass;
-    // Writes made from here on (our own revocations included) are looked at by the next call. The sets of the call
-    // before are reused (cleared) rather than allocated per pass.
-    index.changedJobs = this.spareJobs;
-    index.changedWorkers = this.spareWorkers;
-    const bypassOf = this.spareBypass;
-    empty(bypassOf);
-    index.checkedBypass = bypassOf;
-    const selectorsOf = this.selectorsOf;
+    index.checkedBypass = new Map();
+    this.selectorsOf = undefined;
     let toCheck: Iterable<WorkerState>;
     if (index.recheckAllOffers) {
       index.recheckAllOffers = false;
       toCheck = core.workers.values();
     } else {
-      const holders = this.holders;
-      for (const id of changedWorkers) holders.add(id);
+      const holders = new Set(changedWorkers);
       for (const jobId of changedJobs) index.addHoldersOf(jobId, holders);
-      const list = this.toCheck;
-      list.length = 0;
+      const list: WorkerState[] = [];
       for (const id of holders) {
         const w = core.workers.get(id);
         // Only holders of offers have anything to check (the order of the others does not matter).
         if (w !== undefined && (w.worker.offers ?? []).length > 0) list.push(w);
       }
-      empty(holders);
       if (list.length > 1) list.sort((a, b) => index.workerOrder(a.id) - index.workerOrder(b.id));
       toCheck = list;
     }
@@ -309,13 +303,7 @@ export class Matcher {
         if (!ok) core.revokeOffer(w, offer.offerId, offer.jobId);
       }
     }
-    if (this.toCheck.length > 0) this.toCheck.length = 0;
-    empty(selectorsOf);
-    empty(changedJobs);
-    empty(changedWorkers);
-    this.spareJobs = changedJobs;
-    this.spareWorkers = changedWorkers;
-    this.spareBypass = previousBypass;
+    this.selectorsOf = undefined;
   }
 
   /** Whether a queue's policy bypasses selectors, looked up once per stale-offer check (in the index's map). */
@@ -333,6 +321,7 @@ export class Matcher {
 
   /** A job's active selectors, once per stale-offer check. */
   private selectorsFor(j: JobState, now: number): RouterWorkerSelector[] {
+    if (this.selectorsOf === undefined) this.selectorsOf = new Map();
     let sel = this.selectorsOf.get(j.id);
     if (sel === undefined) this.selectorsOf.set(j.id, (sel = activeSelectors(allSelectors(j), now)));
     return sel;

@@ -118,8 +118,3 @@ export function loadRatioOf(w: WorkerState): number {
   for (const o of w.worker.offers ?? []) used += o.capacityCost;
   return Math.min(1, used / cap);
 }
-
-/** Empty a set or map that is reused every pass (clearing an empty one would still give it a fresh table). */
-export function empty(c: Set<string> | Map<string, unknown>): void {
-  if (c.size > 0) c.clear();
-}
