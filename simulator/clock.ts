@@ -4,15 +4,23 @@
 
 import type { Clock, TimerCallback, TimerHandle } from "../routing/clock";
 
+/** A timer's handle, which also says whether it was cleared (a set of cleared ids churned with every clear). */
+interface Handle extends TimerHandle {
+  cancelled: boolean;
+  /** Taken off the heap (fired or skipped). */
+  done: boolean;
+}
+
 export class VirtualClock implements Clock {
   private current: number;
-  // The heap as parallel arrays (due time, set order, id, callback): its comparisons read two packed number arrays
+  // The heap as parallel arrays (due time, set order, handle, callback): its comparisons read two packed number arrays
   // instead of chasing an object per entry, which a run with thousands of pending timers felt.
   private ats: number[] = [];
   private seqs: number[] = [];
-  private ids: number[] = [];
+  private handles: Handle[] = [];
   private fns: TimerCallback[] = [];
-  private readonly cancelled = new Set<number>();
+  /** Cleared timers still in the heap. */
+  private cancelledCount = 0;
   private nextId = 1;
   private seq = 0;
   /** Timers fired so far (a work measure for benchmarks). */
@@ -27,21 +35,24 @@ export class VirtualClock implements Clock {
   }
 
   setTimer(atMs: number, fn: TimerCallback): TimerHandle {
-    const id = this.nextId++;
-    this.push(Math.max(atMs, this.current), this.seq++, id, fn);
-    return { id };
+    const handle: Handle = { id: this.nextId++, cancelled: false, done: false };
+    this.push(Math.max(atMs, this.current), this.seq++, handle, fn);
+    return handle;
   }
 
   clearTimer(handle: TimerHandle): void {
-    this.cancelled.add(handle.id);
+    const h = handle as Handle;
+    if (h.cancelled || h.done) return;
+    h.cancelled = true;
+    this.cancelledCount++;
   }
 
   dispose(): void {
     this.ats = [];
     this.seqs = [];
-    this.ids = [];
+    this.handles = [];
     this.fns = [];
-    this.cancelled.clear();
+    this.cancelledCount = 0;
   }
 
   /** Fire timers in time order until none is left or the next is after `untilMs`; time ends at the last fired. */
@@ -50,10 +61,14 @@ export class VirtualClock implements Clock {
       if (this.ats.length === 0) return;
       const at = this.ats[0] as number;
       if (at > untilMs) return;
-      const id = this.ids[0] as number;
+      const handle = this.handles[0] as Handle;
       const fn = this.fns[0] as TimerCallback;
       this.pop();
-      if (this.cancelled.delete(id)) continue;
+      handle.done = true;
+      if (handle.cancelled) {
+        this.cancelledCount--;
+        continue;
+      }
       this.current = at;
       this.fired++;
       const r = fn();
@@ -62,7 +77,7 @@ export class VirtualClock implements Clock {
   }
 
   pending(): number {
-    return this.ats.length - this.cancelled.size;
+    return this.ats.length - this.cancelledCount;
   }
 
   /** Whether the entry at heap position i comes before (at, seq). */
@@ -71,10 +86,10 @@ export class VirtualClock implements Clock {
     return ai < at || (ai === at && (this.seqs[i] as number) < seq);
   }
 
-  private place(i: number, at: number, seq: number, id: number, fn: TimerCallback): void {
+  private place(i: number, at: number, seq: number, handle: Handle, fn: TimerCallback): void {
     this.ats[i] = at;
     this.seqs[i] = seq;
-    this.ids[i] = id;
+    this.handles[i] = handle;
     this.fns[i] = fn;
   }
 
@@ -83,12 +98,12 @@ export class VirtualClock implements Clock {
       to,
       this.ats[from] as number,
       this.seqs[from] as number,
-      this.ids[from] as number,
+      this.handles[from] as Handle,
       this.fns[from] as TimerCallback,
     );
   }
 
-  private push(at: number, seq: number, id: number, fn: TimerCallback): void {
+  private push(at: number, seq: number, handle: Handle, fn: TimerCallback): void {
     let i = this.ats.length;
     while (i > 0) {
       const p = (i - 1) >> 1;
@@ -96,7 +111,7 @@ export class VirtualClock implements Clock {
       this.move(p, i);
       i = p;
     }
-    this.place(i, at, seq, id, fn);
+    this.place(i, at, seq, handle, fn);
   }
 
   /** Remove the first entry. */
@@ -104,11 +119,11 @@ export class VirtualClock implements Clock {
     const n = this.ats.length - 1;
     const at = this.ats[n] as number;
     const seq = this.seqs[n] as number;
-    const id = this.ids[n] as number;
+    const handle = this.handles[n] as Handle;
     const fn = this.fns[n] as TimerCallback;
     this.ats.pop();
     this.seqs.pop();
-    this.ids.pop();
+    this.handles.pop();
     this.fns.pop();
     if (n === 0) return;
     let i = 0;
@@ -121,6 +136,6 @@ export class VirtualClock implements Clock {
       this.move(c, i);
       i = c;
     }
-    this.place(i, at, seq, id, fn);
+    this.place(i, at, seq, handle, fn);
   }
 }
