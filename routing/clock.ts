@@ -95,11 +95,43 @@ export class ManualClock implements Clock {
  */
 let lastFormattedMs = Number.NaN;
 let lastFormatted = "";
+/** The date and time up to the seconds ("2023-11-15T00:05:12") of the second last formatted. */
+let lastSecondMs = Number.NaN;
+let lastSecondPrefix = "";
+/** Years 0000-9999: toISOString's fixed-width form, the only one the per-second shortcut below reproduces. */
+const MAX_FIXED_MS = 253402300799999;
+const MS_DIGITS = ["00", "0", ""];
+/** The calendar date ("2023-11-15T") of the day last formatted, and "00".."59". */
+let lastDayMs = Number.NaN;
+let lastDayPrefix = "";
+const TWO = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, "0"));
+
 export function formatServiceTime(ms: number): string {
   // One transition stamps several fields with the same instant (offeredAt and expiresAt, assignedAt, enqueuedAt).
   if (ms === lastFormattedMs) return lastFormatted;
-  const iso = new Date(ms).toISOString(); // 2023-11-15T00:05:12.703Z
   lastFormattedMs = ms;
+  if (ms >= 0 && ms <= MAX_FIXED_MS) {
+    // A simulation formats hundreds of thousands of stamps: the calendar part is worked out once per second. (A Date
+    // drops the fraction of a millisecond: virtual time has one.)
+    const whole = Math.floor(ms);
+    const frac = whole % 1000;
+    const second = whole - frac;
+    if (second !== lastSecondMs) {
+      lastSecondMs = second;
+      const inDay = second % 86_400_000;
+      const day = second - inDay;
+      if (day !== lastDayMs) {
+        lastDayMs = day;
+        lastDayPrefix = new Date(day).toISOString().slice(0, 11); // 2023-11-15T
+      }
+      const s = inDay / 1000;
+      lastSecondPrefix = `${lastDayPrefix}${TWO[Math.floor(s / 3600)]}:${TWO[Math.floor(s / 60) % 60]}:${TWO[s % 60]}`;
+    }
+    const digits = String(frac);
+    lastFormatted = `${lastSecondPrefix}.${MS_DIGITS[digits.length - 1] ?? ""}${digits}0000+00:00`;
+    return lastFormatted;
+  }
+  const iso = new Date(ms).toISOString(); // 2023-11-15T00:05:12.703Z
   lastFormatted = `${iso.slice(0, 23)}0000+00:00`;
   return lastFormatted;
 }

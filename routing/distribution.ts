@@ -63,12 +63,21 @@ export function loadRatio(w: Pick<CandidateWorker, "capacity" | "usage">): numbe
 
 /** The channel cost for this job on this worker, or undefined when the worker cannot take it now. */
 export function capacityCostFor(w: CandidateWorker, channelId: string | undefined): number | undefined {
-  const channel = w.channels.find((c) => c.channelId === channelId);
+  // Plain loops, no intermediate arrays: this runs for every candidate of every job a pass looks at.
+  let channel: RouterChannel | undefined;
+  for (const c of w.channels) {
+    if (c.channelId === channelId) {
+      channel = c;
+      break;
+    }
+  }
   if (!channel) return undefined;
-  const used = w.usage.reduce((s, u) => s + u.capacityCost, 0);
+  let used = 0;
+  for (const u of w.usage) used += u.capacityCost;
   if (used + channel.capacityCostPerJob > w.capacity) return undefined;
   if (channel.maxNumberOfJobs !== undefined && channel.maxNumberOfJobs !== null) {
-    const onChannel = w.usage.filter((u) => u.channelId === channelId).length;
+    let onChannel = 0;
+    for (const u of w.usage) if (u.channelId === channelId) onChannel++;
     if (onChannel >= channel.maxNumberOfJobs) return undefined;
   }
   return channel.capacityCostPerJob;
@@ -79,22 +88,37 @@ export interface EligibleWorker {
   capacityCost: number;
 }
 
+/** Whether one worker may be offered the job now: the capacity cost it would take, else undefined. */
+export function eligibleWorker(
+  job: MatchableJob,
+  w: CandidateWorker,
+  bypassSelectors: boolean,
+  nowMs: number,
+): number | undefined {
+  if (!w.available) return undefined;
+  if (!job.queueId || !w.queues.includes(job.queueId)) return undefined;
+  for (const u of w.usage) if (u.jobId === job.id) return undefined;
+  if (w.declinedUntil.size > 0) {
+    const retryAt = w.declinedUntil.get(job.id);
+    if (retryAt !== undefined && retryAt > nowMs) return undefined;
+  }
+  const cost = capacityCostFor(w, job.channelId);
+  if (cost === undefined) return undefined;
+  if (!bypassSelectors && job.activeSelectors.length > 0 && !matchesAll(w.labels, job.activeSelectors))
+    return undefined;
+  return cost;
+}
+
 export function eligibleWorkers(
   job: MatchableJob,
   workers: readonly CandidateWorker[],
   opts: { bypassSelectors?: boolean; nowMs: number },
 ): EligibleWorker[] {
   const out: EligibleWorker[] = [];
+  const bypass = opts.bypassSelectors ?? false;
   for (const w of workers) {
-    if (!w.available) continue;
-    if (!job.queueId || !w.queues.includes(job.queueId)) continue;
-    if (w.usage.some((u) => u.jobId === job.id)) continue;
-    const retryAt = w.declinedUntil.get(job.id);
-    if (retryAt !== undefined && retryAt > opts.nowMs) continue;
-    const cost = capacityCostFor(w, job.channelId);
-    if (cost === undefined) continue;
-    if (!opts.bypassSelectors && !matchesAll(w.labels, job.activeSelectors)) continue;
-    out.push({ worker: w, capacityCost: cost });
+    const cost = eligibleWorker(job, w, bypass, opts.nowMs);
+    if (cost !== undefined) out.push({ worker: w, capacityCost: cost });
   }
   return out;
 }
@@ -123,6 +147,14 @@ const longestIdleFirst = (a: Loaded, b: Loaded): number => {
   return i !== 0 ? i : byId(a.e, b.e);
 };
 
+/** longestIdleFirst(a, b) < 0 without wrapping either worker. */
+function before(a: EligibleWorker, aLoad: number, b: EligibleWorker, bLoad: number): boolean {
+  const d = aLoad - bLoad;
+  if (d !== 0) return d < 0;
+  const i = a.worker.idleSinceMs - b.worker.idleSinceMs;
+  return i !== 0 ? i < 0 : byId(a, b) < 0;
+}
+
 export function orderLongestIdle(eligible: readonly EligibleWorker[]): EligibleWorker[] {
   // Each worker's load ratio once, not once per comparison (it sums the worker's usage).
   return eligible
@@ -138,12 +170,16 @@ export function orderLongestIdle(eligible: readonly EligibleWorker[]): EligibleW
 export function firstLongestIdle(eligible: readonly EligibleWorker[], n: number): EligibleWorker[] {
   if (n === 1) {
     // The usual case, in one scan without copying the list.
-    let best: Loaded | undefined;
+    let best: EligibleWorker | undefined;
+    let bestLoad = 0;
     for (const e of eligible) {
-      const cur = { e, load: loadRatio(e.worker) };
-      if (best === undefined || longestIdleFirst(cur, best) < 0) best = cur;
+      const load = loadRatio(e.worker);
+      if (best === undefined || before(e, load, best, bestLoad)) {
+        best = e;
+        bestLoad = load;
+      }
     }
-    return best === undefined ? [] : [best.e];
+    return best === undefined ? [] : [best];
   }
   const rest: Loaded[] = eligible.map((e) => ({ e, load: loadRatio(e.worker) }));
   const out: EligibleWorker[] = [];
@@ -302,14 +338,30 @@ export function selectWorkersNow(
       return n <= 4 ? firstLongestIdle(eligible, n) : orderLongestIdle(eligible).slice(0, n);
     case "roundRobin":
       return orderRoundRobin(eligible, deps.roundRobinCursor).slice(0, n);
-    case "bestWorker":
+    case "bestWorker": {
+      const descending = mode.scoringRuleOptions?.descendingOrder ?? true;
+      if (n === 1) {
+        // The first of the order below, in one scan (the order is total: ids are unique).
+        let best: EligibleWorker | undefined;
+        let bestScore = 0;
+        for (const e of eligible) {
+          const s = defaultScore(job, e.worker);
+          if (
+            best === undefined ||
+            (s !== bestScore ? (descending ? s > bestScore : s < bestScore) : byId(e, best) < 0)
+          ) {
+            best = e;
+            bestScore = s;
+          }
+        }
+        return best === undefined ? [] : [best];
+      }
       return eligible
         .map((e) => ({ e, s: defaultScore(job, e.worker) }))
-        .sort((a, b) =>
-          a.s !== b.s ? ((mode.scoringRuleOptions?.descendingOrder ?? true) ? b.s - a.s : a.s - b.s) : byId(a.e, b.e),
-        )
+        .sort((a, b) => (a.s !== b.s ? (descending ? b.s - a.s : a.s - b.s) : byId(a.e, b.e)))
         .map((x) => x.e)
         .slice(0, n);
+    }
   }
 }
 

@@ -14,6 +14,7 @@ import type {
   ExceptionPolicy,
   Labels,
   RouterChannel,
+  RouterJobAssignment,
   RouterQueue,
   RouterWorkerSelectorInput,
 } from "../provider/client/models";
@@ -140,6 +141,8 @@ export class Router {
   private readonly clock: Clock;
   /** Open offers: offer id -> worker id (an accept or decline names the offer only). */
   private readonly offerHolder = new Map<string, string>();
+  /** The assignment each assigned job got (completeJob would otherwise search the job's assignments). */
+  private readonly assignmentOf = new Map<string, string>();
   private idSeq = 0;
 
   constructor(o: RouterOptions) {
@@ -159,7 +162,10 @@ export class Router {
       workerDeleted: () => undefined,
       event: (e) => {
         if (e.name === "RouterWorkerOfferIssued") this.offerHolder.set(e.offerId, e.worker.id);
-        else if ("offerId" in e) this.offerHolder.delete(e.offerId);
+        else if ("offerId" in e) {
+          this.offerHolder.delete(e.offerId);
+          if (e.name === "RouterWorkerOfferAccepted") this.assignmentOf.set(e.jobId, e.assignmentId);
+        }
         const out = simulatorEvent(e);
         if (out) onEvent(out);
       },
@@ -246,7 +252,24 @@ export class Router {
   completeJob(jobId: string): void {
     const j = this.core.jobs.get(jobId);
     if (!j || j.job.status !== "assigned") return;
-    const a = Object.values(j.job.assignments ?? {}).find((x) => x.completedAt === undefined);
+    let a: RouterJobAssignment | undefined;
+    const assignments = j.job.assignments ?? {};
+    const known = this.assignmentOf.get(jobId);
+    if (known !== undefined) {
+      this.assignmentOf.delete(jobId);
+      const x = assignments[known];
+      if (x !== undefined && x.completedAt === undefined) a = x;
+    }
+    // The first not completed, in the job's order (the one remembered, unless something else completed it).
+    if (a === undefined) {
+      for (const id in assignments) {
+        const x = assignments[id];
+        if (x !== undefined && x.completedAt === undefined) {
+          a = x;
+          break;
+        }
+      }
+    }
     if (!a) return;
     this.core.completeJob(j, a.assignmentId, undefined);
     this.core.closeJob(j, a.assignmentId, {});

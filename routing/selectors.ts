@@ -63,7 +63,8 @@ export function matchesSelector(labels: Labels | undefined, selector: LabelSelec
 
 /** True when every selector matches (an empty list matches everything). */
 export function matchesAll(labels: Labels | undefined, selectors: readonly LabelSelector[]): boolean {
-  return selectors.every((s) => matchesSelector(labels, s));
+  for (const s of selectors) if (!matchesSelector(labels, s)) return false;
+  return true;
 }
 
 /** Queues whose labels satisfy every queue selector, in id order (deterministic choice). */
@@ -93,9 +94,21 @@ export function materializeSelector(input: RouterWorkerSelectorInput, attachedAt
   return out;
 }
 
+/**
+ * Parsed expiry stamps: every matching pass reads the expiry of each queued job's selectors, and parsing the same
+ * string again each time was a large share of a simulation's time. Bounded: cleared when it grows large.
+ */
+const parsedExpiry = new Map<string, number>();
+
 export function selectorExpiryMs(s: RouterWorkerSelector): number | undefined {
-  if (!s.expiresAt) return undefined;
-  const ms = Date.parse(s.expiresAt);
+  const at = s.expiresAt;
+  if (!at) return undefined;
+  let ms = parsedExpiry.get(at);
+  if (ms === undefined) {
+    if (parsedExpiry.size >= 10_000) parsedExpiry.clear();
+    ms = Date.parse(at);
+    parsedExpiry.set(at, ms);
+  }
   return Number.isNaN(ms) ? undefined : ms;
 }
 
@@ -127,6 +140,10 @@ export function expireSelectors(
 
 /** The selectors that still constrain matching. */
 export function activeSelectors(selectors: readonly RouterWorkerSelector[], nowMs: number): RouterWorkerSelector[] {
+  // Usually none has expired: the list itself is the answer (callers never modify it).
+  let i = 0;
+  while (i < selectors.length && !isExpired(selectors[i] as RouterWorkerSelector, nowMs)) i++;
+  if (i === selectors.length) return selectors as RouterWorkerSelector[];
   return selectors.filter((s) => !isExpired(s, nowMs));
 }
 

@@ -100,12 +100,14 @@ export async function runSimulation(config: RoutingConfig, traffic: Traffic): Pr
   const nowS = (): number => (clock.now() - SIM_EPOCH_MS) / 1000;
   const at = (s: number): number => SIM_EPOCH_MS + s * 1000;
 
-  const jobs = new Map<string, JobRecord>();
+  // Each caller's record and answer sequence (one map, not a second one for the sequences: a simulation looks
+  // callers up on every event).
+  const jobs = new Map<string, { r: JobRecord; answers: Rng | undefined }>();
   const order: JobRecord[] = [];
   const workers = new Map<string, SimWorker>();
   const groups: GroupUsage[] = [];
   const accept = traffic.workerBehaviour?.acceptSeconds;
-  const answerRngs = new Map<string, Rng>();
+
   const decline = traffic.workerBehaviour?.declineProbability ?? 0;
 
   // Occupancy integrals are clipped to the measured window [warmup, duration].
@@ -130,7 +132,7 @@ export async function runSimulation(config: RoutingConfig, traffic: Traffic): Pr
     onEvent: (e: RouterEvent) => {
       switch (e.kind) {
         case "queued": {
-          const r = jobs.get(e.jobId);
+          const r = jobs.get(e.jobId)?.r;
           if (r) {
             r.queueId = e.queueId;
             r.priority = e.priority;
@@ -139,13 +141,14 @@ export async function runSimulation(config: RoutingConfig, traffic: Traffic): Pr
         }
         case "offerIssued": {
           const w = workers.get(e.workerId);
-          const r = jobs.get(e.jobId);
-          if (!w || !r) return;
+          const caller = jobs.get(e.jobId);
+          const r = caller?.r;
+          if (!w || !caller || !r) return;
           r.offers++;
           // The n-th offer of a caller is answered after the n-th draw of that caller's own answer sequence, whoever
           // gets it: a change that sends the caller to another worker does not change how fast offers are answered.
-          let rng = answerRngs.get(r.id);
-          if (!rng) answerRngs.set(r.id, (rng = new Rng(traffic.seed, `answers:${r.id}`)));
+          let rng = caller.answers;
+          if (!rng) caller.answers = rng = new Rng(traffic.seed, `answers:${r.id}`);
           const delay = accept ? sampleDuration(accept, rng) : 0;
           const declines = decline > 0 && rng.next() < decline;
           // The worker answers this offer: if it expired meanwhile, the answer does nothing (the job may already be
@@ -158,12 +161,12 @@ export async function runSimulation(config: RoutingConfig, traffic: Traffic): Pr
           return;
         }
         case "offerExpired": {
-          const r = jobs.get(e.jobId);
+          const r = jobs.get(e.jobId)?.r;
           if (r) r.offersExpired++;
           return;
         }
         case "assigned": {
-          const r = jobs.get(e.jobId);
+          const r = jobs.get(e.jobId)?.r;
           const w = workers.get(e.workerId);
           if (r) {
             r.queueId = e.queueId;
@@ -189,7 +192,7 @@ export async function runSimulation(config: RoutingConfig, traffic: Traffic): Pr
           return;
         }
         case "cancelled": {
-          const r = jobs.get(e.jobId);
+          const r = jobs.get(e.jobId)?.r;
           if (r && r.outcome === undefined) {
             r.outcome = e.reason === "abandoned" ? "abandoned" : "cancelled";
             r.waitS = nowS() - r.arrivedAtS;
@@ -197,7 +200,7 @@ export async function runSimulation(config: RoutingConfig, traffic: Traffic): Pr
           return;
         }
         case "classificationFailed": {
-          const r = jobs.get(e.jobId);
+          const r = jobs.get(e.jobId)?.r;
           if (r && r.outcome === undefined) {
             r.outcome = "cancelled";
             r.waitS = nowS() - r.arrivedAtS;
@@ -282,7 +285,7 @@ export async function runSimulation(config: RoutingConfig, traffic: Traffic): Pr
           offers: 0,
           offersExpired: 0,
         };
-        jobs.set(id, r);
+        jobs.set(id, { r, answers: undefined });
         order.push(r);
         next();
         if (Number.isFinite(patienceS)) {

@@ -15,6 +15,7 @@ import type {
   RouterJobNote,
   RouterJobOffer,
   RouterJobStatus,
+  RouterWorkerSelector,
   RouterWorkerSelectorInput,
   RouterWorkerState,
 } from "../../provider/client/models";
@@ -63,6 +64,15 @@ function classificationInputsChanged(before: JobBody | undefined, after: JobBody
   return false;
 }
 
+/** Whether a selector of the list is an active `expedite` one (the lists are walked in place, not joined). */
+function expedites(list: readonly RouterWorkerSelector[] | undefined, now: number): boolean {
+  if (list !== undefined)
+    for (const s of list)
+      if (s.expedite === true && s.status !== "expired" && !(s.expiresAt && Date.parse(s.expiresAt) <= now))
+        return true;
+  return false;
+}
+
 export class RoutingCore<J extends JobState = JobState, W extends WorkerState = WorkerState> {
   readonly jobs = new Map<string, J>();
   readonly workers = new Map<string, W>();
@@ -102,9 +112,13 @@ export class RoutingCore<J extends JobState = JobState, W extends WorkerState = 
   }
 
   /** Resolves when no routing work is pending. */
-  async idle(): Promise<void> {
-    while (this.work.busy) await this.work.idle();
+  idle(): Promise<void> {
+    // Work queued by whatever ran when the queue drained is waited for too.
+    if (!this.work.busy) return Promise.resolve();
+    return this.work.idle().then(this.settled);
   }
+
+  private readonly settled = (): Promise<void> => this.idle();
 
   close(): void {
     this.closed = true;
@@ -172,22 +186,28 @@ export class RoutingCore<J extends JobState = JobState, W extends WorkerState = 
     // The index holds jobs with a queue id; an empty one (never routed, but askable) is looked up the long way.
     const members = queueId ? this.index.queued(queueId) : this.queuedWithoutQueueId();
     if (!members) return [];
-    const keyed: Array<{ j: J; e: number; p: number; t: number; s: number }> = [];
     // The smaller of the two sets is walked; the other answers membership.
-    const [walk, other] = among !== undefined && among.size < members.size ? [among, members] : [members, among];
+    const walkAmong = among !== undefined && among.size < members.size;
+    const walk = walkAmong ? among : members;
+    const other = walkAmong ? members : among;
+    const found: J[] = [];
     for (const id of walk) {
       if (other !== undefined && !other.has(id)) continue;
       const j = this.jobs.get(id);
       if (!j || j.job.status !== "queued" || j.job.queueId !== queueId) continue;
+      found.push(j);
+    }
+    // One job (a pass after one arrival, mostly) is its own order.
+    if (found.length <= 1) {
+      // (Its service rank is still taken now, as sorting would: a job never written gets its rank here.)
+      for (const j of found) this.index.jobOrder(j);
+      return found;
+    }
+    const keyed: Array<{ j: J; e: number; p: number; t: number; s: number }> = [];
+    for (const j of found) {
       // Sort keys once per job, not in the comparator (n·log n calls re-derived active selectors).
-      let expedite = 0;
-      for (const s of allSelectors(j)) {
-        if (s.expedite === true && s.status !== "expired" && !(s.expiresAt && Date.parse(s.expiresAt) <= now)) {
-          expedite = 1;
-          break;
-        }
-      }
-      keyed.push({ j, e: expedite, p: j.job.priority ?? 1, t: j.enqueuedAtMs ?? 0, s: this.index.jobOrder(j) });
+      const expedite = expedites(j.job.requestedWorkerSelectors, now) || expedites(j.job.attachedWorkerSelectors, now);
+      keyed.push({ j, e: expedite ? 1 : 0, p: j.job.priority ?? 1, t: j.enqueuedAtMs ?? 0, s: this.index.jobOrder(j) });
     }
     keyed.sort((a, b) => b.e - a.e || b.p - a.p || a.t - b.t || a.s - b.s);
     return keyed.map((k) => k.j);
@@ -240,7 +260,7 @@ export class RoutingCore<J extends JobState = JobState, W extends WorkerState = 
     ) {
       // [doc] a suspended or scheduled job is activated by updating its matching mode to queueAndMatch; its
       // schedule no longer applies.
-      this.timers.clear(`sched:${j.id}`);
+      this.timers.clear(j.id, "sched");
       this.continueRouting(j);
     } else if (status === "queued" && mm === "suspend" && oldMm !== "suspend") {
       this.revokeOffersForJob(j);
@@ -302,7 +322,7 @@ export class RoutingCore<J extends JobState = JobState, W extends WorkerState = 
       j.job.scheduledAt = formatServiceTime(this.now());
       this.writeJob(j);
     }
-    this.timers.set(`sched:${id}`, at, () => {
+    this.timers.set(id, "sched", at, () => {
       const cur = this.jobs.get(id);
       if (!cur || cur.job.status !== "scheduled") return;
       cur.job.status = "waitingForActivation";
@@ -382,14 +402,14 @@ export class RoutingCore<J extends JobState = JobState, W extends WorkerState = 
   }
 
   private armWaitTime(j: J): void {
-    this.timers.clearGroup(`wait:${j.id}:`);
+    this.timers.clearGroup(j.id, "wait:");
     const queue = this.host.policies.queue(j.job.queueId);
     const policy = this.host.policies.exceptionPolicy(queue?.exceptionPolicyId);
     if (!policy || j.enqueuedAtMs === undefined) return;
     const stay = j.enqueuedAtMs;
     for (const { rule, atMs } of waitTimeSchedule(policy, stay)) {
       if (j.firedRules.includes(rule.id)) continue;
-      this.timers.set(`wait:${j.id}:${rule.id}`, atMs, () => {
+      this.timers.set(j.id, `wait:${rule.id}`, atMs, () => {
         const cur = this.jobs.get(j.id);
         if (!cur || cur.job.status !== "queued" || cur.enqueuedAtMs !== stay) return;
         this.fireException(cur, rule);
@@ -400,10 +420,10 @@ export class RoutingCore<J extends JobState = JobState, W extends WorkerState = 
   private armSelectorExpiry(j: J): void {
     const at = nextExpiry(allSelectors(j), this.now());
     if (at === undefined) {
-      this.timers.clear(`selexp:${j.id}`);
+      this.timers.clear(j.id, "selexp");
       return;
     }
-    this.timers.set(`selexp:${j.id}`, at, () => {
+    this.timers.set(j.id, "selexp", at, () => {
       const cur = this.jobs.get(j.id);
       if (!cur || !isActive(cur.job.status)) return;
       this.expireJobSelectors(cur);
@@ -447,7 +467,7 @@ export class RoutingCore<J extends JobState = JobState, W extends WorkerState = 
         return;
       case "reclassify": {
         this.revokeOffersForJob(j);
-        this.timers.clearGroup(`wait:${j.id}:`);
+        this.timers.clearGroup(j.id, "wait:");
         if (a.classificationPolicyId) j.job.classificationPolicyId = a.classificationPolicyId;
         if (a.labelsToUpsert) j.job.labels = upsertLabels(j.job.labels, a.labelsToUpsert);
         if (!j.job.classificationPolicyId) {
@@ -463,7 +483,7 @@ export class RoutingCore<J extends JobState = JobState, W extends WorkerState = 
       }
       case "manualReclassify": {
         this.revokeOffersForJob(j);
-        this.timers.clearGroup(`wait:${j.id}:`);
+        this.timers.clearGroup(j.id, "wait:");
         if (a.queueId) j.job.queueId = a.queueId;
         if (a.priority !== undefined) j.job.priority = a.priority;
         if (a.workerSelectors) {
@@ -504,9 +524,9 @@ export class RoutingCore<J extends JobState = JobState, W extends WorkerState = 
   }
 
   private clearJobTimers(jobId: string): void {
-    this.timers.clearGroup(`wait:${jobId}:`);
-    this.timers.clear(`selexp:${jobId}`);
-    this.timers.clear(`sched:${jobId}`);
+    this.timers.clearGroup(jobId, "wait:");
+    this.timers.clear(jobId, "selexp");
+    this.timers.clear(jobId, "sched");
   }
 
   reclassifyJob(j: J): void {
@@ -524,7 +544,7 @@ export class RoutingCore<J extends JobState = JobState, W extends WorkerState = 
       );
     }
     this.revokeOffersForJob(j);
-    this.timers.clearGroup(`wait:${j.id}:`);
+    this.timers.clearGroup(j.id, "wait:");
     j.job.status = "pendingClassification";
     this.writeJob(j);
     this.enqueue(() => this.classifyJob(j.id));
@@ -583,7 +603,7 @@ export class RoutingCore<J extends JobState = JobState, W extends WorkerState = 
   private armClose(j: J): void {
     const pc = j.pendingClose;
     if (!pc) return;
-    this.timers.set(`close:${j.id}`, pc.atMs, () => {
+    this.timers.set(j.id, "close", pc.atMs, () => {
       const cur = this.jobs.get(j.id);
       if (!cur || !cur.pendingClose || cur.job.status !== "completed") return;
       const a = cur.job.assignments?.[cur.pendingClose.assignmentId];
@@ -636,7 +656,7 @@ export class RoutingCore<J extends JobState = JobState, W extends WorkerState = 
     }
     this.revokeOffersForJob(j);
     this.clearJobTimers(j.id);
-    this.timers.clear(`close:${j.id}`);
+    this.timers.clear(j.id, "close");
     this.jobs.delete(j.id);
     // No worker refers to it any more (offers revoked above; capacity-holding jobs are refused).
     this.index.jobDeleted(j.id);
@@ -735,7 +755,7 @@ export class RoutingCore<J extends JobState = JobState, W extends WorkerState = 
     if (!offer.expiresAt) return;
     const at = Date.parse(offer.expiresAt);
     if (Number.isNaN(at)) return;
-    this.timers.set(`offer:${offer.offerId}`, at, () => {
+    this.timers.set(offer.offerId, "offer", at, () => {
       const w = this.workers.get(workerId);
       if (!w || !(w.worker.offers ?? []).some((o) => o.offerId === offer.offerId)) return;
       w.worker.offers = (w.worker.offers ?? []).filter((o) => o.offerId !== offer.offerId);
@@ -750,7 +770,7 @@ export class RoutingCore<J extends JobState = JobState, W extends WorkerState = 
     const offer = (w.worker.offers ?? []).find((o) => o.offerId === offerId);
     if (!offer) return undefined;
     w.worker.offers = (w.worker.offers ?? []).filter((o) => o.offerId !== offerId);
-    this.timers.clear(`offer:${offerId}`);
+    this.timers.clear(offerId, "offer");
     return offer;
   }
 
@@ -831,7 +851,7 @@ export class RoutingCore<J extends JobState = JobState, W extends WorkerState = 
     this.emit({ name: "RouterWorkerOfferDeclined", worker: w, job, jobId: offer.jobId, offerId });
     if (retryAtMs !== undefined && retryAtMs > this.now()) {
       // [spec] at the retry time the job is re-matched, the declining worker eligible again
-      this.timers.set(`retry:${w.id}:${offer.jobId}`, retryAtMs, () => this.requestMatch());
+      this.timers.set(w.id, `retry:${offer.jobId}`, retryAtMs, () => this.requestMatch());
     }
     this.requestMatch();
   }
@@ -851,9 +871,12 @@ export class RoutingCore<J extends JobState = JobState, W extends WorkerState = 
   requestMatch(): void {
     if (this.matchQueued || this.closed) return;
     this.matchQueued = true;
-    this.enqueue(async () => {
-      this.matchQueued = false;
-      await this.matcher.pass();
-    });
+    this.enqueue(this.runPass);
   }
+
+  /** The queued matching task (one function, not a closure per request). */
+  private readonly runPass = (): Promise<void> | void => {
+    this.matchQueued = false;
+    return this.matcher.pass();
+  };
 }

@@ -4,7 +4,11 @@
 // core goes through jobWritten / workerWritten; the indexes fold those in lazily (absorb).
 
 import { capacityCostFor, type CandidateWorker, type WorkerUsage } from "../distribution";
+import type { RouterJobOffer } from "../../provider/client/models";
 import type { JobState, WorkerState } from "./state";
+
+/** The declines of a worker that has none (shared: most workers never decline). */
+const NO_DECLINES: ReadonlyMap<string, number> = new Map();
 
 /** Whether some channel of the worker still fits one more job (capacity and the channel's job limit). */
 function hasRoom(w: CandidateWorker): boolean {
@@ -18,11 +22,18 @@ function hasRoom(w: CandidateWorker): boolean {
  * offers patch it with `update`.
  */
 export class MatchSnapshot {
-  private readonly outstanding = new Map<string, number>();
+  private outstanding = new Map<string, number>();
   private readonly candidates = new Map<string, CandidateWorker>();
   /** The queues each available worker is listed under (its `lists` entries). */
   private readonly queuesOf = new Map<string, string[]>();
   private readonly lists = new Map<string, CandidateWorker[]>();
+  /**
+   * Per queue, a stamp that moves whenever a worker enters its list (registered, freed, changed) or its routing
+   * settings change: the only events that can make a job eligible for a worker it was not eligible for. (A worker
+   * leaving the list or taking more work only takes eligibility away.) Stamps come from one counter shared by every
+   * snapshot of the index, so they never repeat.
+   */
+  private readonly stamps = new Map<string, number>();
 
   constructor(
     public epoch: number,
@@ -30,54 +41,89 @@ export class MatchSnapshot {
     private readonly build: (w: WorkerState) => CandidateWorker,
     private readonly countOffers: (jobId: string) => number,
     private readonly seqOf: (workerId: string) => number,
+    private readonly nextStamp: () => number,
   ) {
     for (const w of workers) this.place(w);
   }
 
+  /** The queue's stamp (see `stamps`). */
+  stampOf(queueId: string): number {
+    let n = this.stamps.get(queueId);
+    if (n === undefined) this.stamps.set(queueId, (n = this.nextStamp()));
+    return n;
+  }
+
+  /** Something about the queue changed that may make more workers eligible. */
+  touch(queueId: string): void {
+    this.stamps.set(queueId, this.nextStamp());
+  }
+
   refresh(epoch: number, changed: Iterable<string>, workerOf: (id: string) => WorkerState | undefined): void {
     this.epoch = epoch;
-    this.outstanding.clear();
+    // A fresh map, not clear(): see `absorb` on why collections reused every pass are replaced, never cleared.
+    if (this.outstanding.size > 0) this.outstanding = new Map();
     for (const id of changed) {
-      this.remove(id);
+      // The worker's entries are overwritten when it is placed again, deleted only when it is not: deleting and
+      // re-adding the same key makes the maps rehash (see MatchIndex.absorb on what a churning table costs).
+      const had = this.unlist(id);
       const w = workerOf(id);
-      if (w) this.place(w);
+      if (!(w !== undefined && this.place(w)) && had) {
+        this.candidates.delete(id);
+        this.queuesOf.delete(id);
+      }
     }
   }
 
-  private remove(id: string): void {
+  /** Take a worker out of the queue lists (its map entries stay); whether it had any. */
+  private unlist(id: string): boolean {
     const old = this.candidates.get(id);
-    if (!old) return;
-    this.candidates.delete(id);
+    if (!old) return false;
     for (const q of this.queuesOf.get(id) ?? []) {
       const list = this.lists.get(q);
-      const i = list ? list.indexOf(old) : -1;
+      const i = list ? this.positionOf(list, old) : -1;
       if (list && i >= 0) list.splice(i, 1);
     }
-    this.queuesOf.delete(id);
+    return true;
   }
 
-  private place(w: WorkerState): void {
-    if (w.worker.state !== "active" || w.worker.availableForOffers !== true) return;
+  /** Where `c` sits in a list kept in registration order (binary search; a scan when its order is gone). */
+  private positionOf(list: CandidateWorker[], c: CandidateWorker): number {
+    const i = this.lowerBound(list, this.seqOf(c.id));
+    if (list[i] === c) return i;
+    return list.indexOf(c); // a deleted worker has no registration order any more
+  }
+
+  /** The first position in `list` whose worker registered at or after `seq`. */
+  private lowerBound(list: CandidateWorker[], seq: number): number {
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const other = list[mid];
+      if (other !== undefined && this.seqOf(other.id) < seq) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** List an available worker (false: not available, nothing done). */
+  private place(w: WorkerState): boolean {
+    if (w.worker.state !== "active" || w.worker.availableForOffers !== true) return false;
     const c = this.build(w);
     this.candidates.set(w.id, c);
-    const queues = [...new Set(w.worker.queues ?? [])];
+    const listed = w.worker.queues ?? [];
+    const queues = listed.length <= 1 ? listed.slice() : [...new Set(listed)];
     this.queuesOf.set(w.id, queues);
-    if (!hasRoom(c)) return;
+    if (!hasRoom(c)) return true;
     const seq = this.seqOf(w.id);
     for (const q of queues) {
       let list = this.lists.get(q);
       if (!list) this.lists.set(q, (list = []));
       // Registration order: binary search for the first worker registered later.
-      let lo = 0;
-      let hi = list.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        const other = list[mid];
-        if (other !== undefined && this.seqOf(other.id) < seq) lo = mid + 1;
-        else hi = mid;
-      }
-      list.splice(lo, 0, c);
+      list.splice(this.lowerBound(list, seq), 0, c);
+      this.touch(q);
     }
+    return true;
   }
 
   /** The available workers listing `queueId` that still have room on some channel, in registration order. */
@@ -107,7 +153,7 @@ export class MatchSnapshot {
     const room = hasRoom(worker);
     for (const q of this.queuesOf.get(worker.id) ?? []) {
       const list = this.lists.get(q);
-      const i = list ? list.indexOf(old) : -1;
+      const i = list ? this.positionOf(list, old) : -1;
       if (!list || i < 0) continue;
       if (room) list[i] = worker;
       else list.splice(i, 1);
@@ -134,9 +180,13 @@ export class MatchIndex {
   private nextWorkerSeq = 0;
   private dirtyJobs = new Set<string>();
   private dirtyWorkers = new Set<string>();
+  /** busyQueues' answer until a queue gains its first queued job or loses its last. */
+  private busy: string[] | undefined;
   private readonly queuedByQueue = new Map<string, Set<string>>();
   private readonly queuedQueueOf = new Map<string, string>();
   private readonly offerJobsOf = new Map<string, string[]>();
+  /** The offer list each worker had when last absorbed. */
+  private readonly offerListOf = new Map<string, readonly RouterJobOffer[] | undefined>();
   private readonly offerHolders = new Map<string, Set<string>>();
   private readonly queueSettings = new Map<string, string>();
   /**
@@ -147,6 +197,14 @@ export class MatchIndex {
   private readonly jobChannels = new Map<string, string>();
   private pool: MatchSnapshot | undefined;
   private poolDirty = new Set<string>();
+  private stampCounter = 0;
+  /**
+   * Jobs a pass found no eligible worker for, with the stamp their queue had then (see MatchSnapshot.stamps): while
+   * neither the job nor the stamp changed, a pass skips the scan, which would find none again. Only jobs whose
+   * answer cannot change by time alone are noted (no selector due to expire, no decline with a retry time).
+   */
+  readonly noMatch = new Map<string, number>();
+  private readonly workerById = (id: string): WorkerState | undefined => this.workers.get(id);
   private poolRebuild = false;
 
   constructor(
@@ -156,6 +214,7 @@ export class MatchIndex {
 
   jobWritten(j: JobState): void {
     this.epoch++;
+    if (this.noMatch.size > 0) this.noMatch.delete(j.id);
     this.changedJobs.add(j.id);
     this.dirtyJobs.add(j.id);
     if (!this.jobSeq.has(j.id) && this.jobs.get(j.id) === j) this.jobSeq.set(j.id, this.nextJobSeq++);
@@ -170,6 +229,7 @@ export class MatchIndex {
 
   jobDeleted(id: string): void {
     this.epoch++;
+    if (this.noMatch.size > 0) this.noMatch.delete(id);
     this.jobSeq.delete(id);
     this.changedJobs.add(id);
     this.dirtyJobs.add(id);
@@ -207,6 +267,10 @@ export class MatchIndex {
 
   /** Fold the writes since the last call into queue membership, offer holders and the open set. */
   absorb(): void {
+    // Fresh sets rather than cleared ones: a cleared (or rehashed) table keeps a pointer to its successor, and once
+    // the set is old enough to sit in the old generation, every successor allocated before the next young
+    // collection stays reachable from it and is copied and promoted. Clearing these sets on every pass made that
+    // chain the bulk of a simulation's garbage-collection time.
     if (this.dirtyWorkers.size > 0) {
       const dirty = this.dirtyWorkers;
       this.dirtyWorkers = new Set();
@@ -220,8 +284,13 @@ export class MatchIndex {
   }
 
   private absorbWorker(id: string): void {
-    const before = this.offerJobsOf.get(id) ?? [];
     const w = this.workers.get(id);
+    // The core replaces a worker's offer list on every change (never edits it): the same list, the same offers.
+    const offers = w?.worker.offers;
+    if (w !== undefined && this.offerListOf.get(id) === offers) return;
+    if (w !== undefined) this.offerListOf.set(id, offers);
+    else this.offerListOf.delete(id);
+    const before = this.offerJobsOf.get(id) ?? [];
     const after = w ? (w.worker.offers ?? []).map((o) => o.jobId) : [];
     for (const jobId of before) {
       if (after.includes(jobId)) continue;
@@ -245,11 +314,15 @@ export class MatchIndex {
     const q = j !== undefined && j.job.status === "queued" && j.job.queueId ? j.job.queueId : undefined;
     const prev = this.queuedQueueOf.get(id);
     if (prev !== q) {
-      if (prev !== undefined) this.queuedByQueue.get(prev)?.delete(id);
+      if (prev !== undefined) {
+        const set = this.queuedByQueue.get(prev);
+        if (set?.delete(id) === true && set.size === 0) this.busy = undefined;
+      }
       if (q !== undefined) {
         let set = this.queuedByQueue.get(q);
         if (!set) this.queuedByQueue.set(q, (set = new Set()));
         set.add(id);
+        if (set.size === 1) this.busy = undefined;
         this.queuedQueueOf.set(id, q);
       } else this.queuedQueueOf.delete(id);
     }
@@ -263,8 +336,10 @@ export class MatchIndex {
   }
 
   /** Queues with at least one queued job, in id order. */
-  busyQueues(): string[] {
-    return [...this.queuedByQueue.keys()].filter((q) => (this.queuedByQueue.get(q)?.size ?? 0) > 0).sort();
+  busyQueues(): readonly string[] {
+    if (this.busy === undefined)
+      this.busy = [...this.queuedByQueue.keys()].filter((q) => (this.queuedByQueue.get(q)?.size ?? 0) > 0).sort();
+    return this.busy;
   }
 
   /** The workers holding an offer for the job, in registration order (after absorb). */
@@ -272,6 +347,12 @@ export class MatchIndex {
     const set = this.offerHolders.get(jobId);
     if (!set || set.size === 0) return [];
     return [...set].sort((a, b) => this.workerOrder(a) - this.workerOrder(b));
+  }
+
+  /** Add the workers holding an offer for the job to `into` (after absorb; unordered). */
+  addHoldersOf(jobId: string, into: Set<string>): void {
+    const set = this.offerHolders.get(jobId);
+    if (set) for (const id of set) into.add(id);
   }
 
   countOffers(jobId: string): number {
@@ -289,6 +370,7 @@ export class MatchIndex {
   checkQueueSettings(queueId: string, settings: string): void {
     if (this.queueSettings.get(queueId) === settings) return;
     this.queueSettings.set(queueId, settings);
+    this.pool?.touch(queueId);
     this.recheckAllOffers = true;
     for (const id of this.queuedByQueue.get(queueId) ?? []) this.openJobs.add(id);
   }
@@ -301,9 +383,12 @@ export class MatchIndex {
       usage.push({ kind: "assignment", jobId: a.jobId, channelId: channelOf(a.jobId), capacityCost: a.capacityCost });
     for (const o of w.worker.offers ?? [])
       usage.push({ kind: "offer", jobId: o.jobId, channelId: channelOf(o.jobId), capacityCost: o.capacityCost });
-    const declinedUntil = new Map<string, number>();
-    for (const [jobId, at] of Object.entries(w.declines))
-      declinedUntil.set(jobId, at === null ? Number.POSITIVE_INFINITY : at);
+    let declinedUntil: ReadonlyMap<string, number> = NO_DECLINES;
+    for (const jobId in w.declines) {
+      if (declinedUntil === NO_DECLINES) declinedUntil = new Map<string, number>();
+      const at = w.declines[jobId];
+      (declinedUntil as Map<string, number>).set(jobId, at === null ? Number.POSITIVE_INFINITY : (at as number));
+    }
     return {
       id: w.id,
       labels: w.worker.labels ?? {},
@@ -335,11 +420,12 @@ export class MatchIndex {
         (w) => this.cachedCandidate(w),
         (jobId) => this.countOffers(jobId),
         (id) => this.workerOrder(id),
+        () => ++this.stampCounter,
       );
     } else {
       const changed = this.poolDirty;
-      this.poolDirty = new Set();
-      this.pool.refresh(this.epoch, changed, (id) => this.workers.get(id));
+      if (changed.size > 0) this.poolDirty = new Set(); // fresh, not cleared: see absorb
+      this.pool.refresh(this.epoch, changed, this.workerById);
     }
     return this.pool;
   }

@@ -98,7 +98,13 @@ export function allSelectors(j: JobState): RouterWorkerSelector[] {
 
 /** Whether a selector of the job has an expiry not yet marked expired (a matching pass marks it when due). */
 export function hasUnmarkedExpiry(j: JobState): boolean {
-  for (const sel of allSelectors(j)) if (sel.status !== "expired" && selectorExpiryMs(sel) !== undefined) return true;
+  // Both lists walked in place: joining them allocated a list on every visit of every queued job.
+  return unmarked(j.job.requestedWorkerSelectors) || unmarked(j.job.attachedWorkerSelectors);
+}
+
+function unmarked(list: readonly RouterWorkerSelector[] | undefined): boolean {
+  if (list !== undefined)
+    for (const sel of list) if (sel.status !== "expired" && selectorExpiryMs(sel) !== undefined) return true;
   return false;
 }
 

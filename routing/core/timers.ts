@@ -1,18 +1,13 @@
-// The core's timers by key ("offer:<id>", "wait:<job>:<rule>", "selexp:<job>", "sched:<job>", "close:<job>",
-// "retry:<worker>:<job>"), so a transition can drop exactly the timers it makes pointless.
+// The core's timers, by owner (a job, offer or worker id) and name within it ("sched", "selexp", "close",
+// "wait:<rule>" of a job; "offer" of an offer; "retry:<job>" of a worker), so a transition can drop exactly the
+// timers it makes pointless. Owner and name stay apart rather than joined into one key string: every transition
+// clears a job's timers, mostly ones never armed, and a lookup by the job's own id string (hashed once) is far
+// cheaper than building and hashing a fresh key each time.
 
 import type { Clock, TimerHandle } from "../clock";
 
-/** A timer key's group: up to its second colon ("wait:job:rule" → "wait:job"), so a job's timers clear together. */
-function groupOf(key: string): string {
-  const i = key.indexOf(":", key.indexOf(":") + 1);
-  return i < 0 ? key : key.slice(0, i);
-}
-
 export class KeyedTimers {
-  private readonly timers = new Map<string, TimerHandle>();
-  /** Keys by group: clearing a job's waitTime timers must not scan every other job's. */
-  private readonly byGroup = new Map<string, Set<string>>();
+  private readonly byOwner = new Map<string, Map<string, TimerHandle>>();
   private closed = false;
 
   constructor(
@@ -21,49 +16,54 @@ export class KeyedTimers {
     private readonly after: () => Promise<void>,
   ) {}
 
-  set(key: string, atMs: number, fn: () => void): void {
-    this.clear(key);
+  set(owner: string, name: string, atMs: number, fn: () => void): void {
+    this.clear(owner, name);
+    let timers = this.byOwner.get(owner);
     const handle = this.clock.setTimer(atMs, () => {
-      this.forget(key);
+      this.forget(owner, name, handle);
       if (this.closed) return;
       fn();
       // A clock that awaits its callbacks (manual, virtual) then sees routing settled before its next timer, as
       // real time would.
       return this.after();
     });
-    this.timers.set(key, handle);
-    const group = groupOf(key);
-    let keys = this.byGroup.get(group);
-    if (!keys) this.byGroup.set(group, (keys = new Set()));
-    keys.add(key);
+    if (!timers) this.byOwner.set(owner, (timers = new Map()));
+    timers.set(name, handle);
   }
 
-  clear(key: string): void {
-    const t = this.timers.get(key);
+  clear(owner: string, name: string): void {
+    const timers = this.byOwner.get(owner);
+    if (!timers) return;
+    const t = timers.get(name);
     if (!t) return;
     this.clock.clearTimer(t);
-    this.forget(key);
+    timers.delete(name);
+    if (timers.size === 0) this.byOwner.delete(owner);
   }
 
-  /** Clear every timer of a group, given as its prefix ("wait:<job>:"). */
-  clearGroup(prefix: string): void {
-    const keys = this.byGroup.get(groupOf(prefix));
-    if (!keys) return;
-    for (const key of [...keys]) if (key.startsWith(prefix)) this.clear(key);
+  /** Clear every timer of an owner whose name starts with `prefix` ("wait:"). */
+  clearGroup(owner: string, prefix: string): void {
+    const timers = this.byOwner.get(owner);
+    if (!timers) return;
+    for (const [name, t] of [...timers]) {
+      if (!name.startsWith(prefix)) continue;
+      this.clock.clearTimer(t);
+      timers.delete(name);
+    }
+    if (timers.size === 0) this.byOwner.delete(owner);
   }
 
   close(): void {
     this.closed = true;
-    for (const t of this.timers.values()) this.clock.clearTimer(t);
-    this.timers.clear();
-    this.byGroup.clear();
+    for (const timers of this.byOwner.values()) for (const t of timers.values()) this.clock.clearTimer(t);
+    this.byOwner.clear();
   }
 
-  private forget(key: string): void {
-    this.timers.delete(key);
-    const group = groupOf(key);
-    const keys = this.byGroup.get(group);
-    keys?.delete(key);
-    if (keys?.size === 0) this.byGroup.delete(group);
+  /** A timer fired: drop its entry (unless the name was armed again meanwhile, which replaced it). */
+  private forget(owner: string, name: string, handle: TimerHandle): void {
+    const timers = this.byOwner.get(owner);
+    if (!timers || timers.get(name) !== handle) return;
+    timers.delete(name);
+    if (timers.size === 0) this.byOwner.delete(owner);
   }
 }
