@@ -14,8 +14,9 @@ import {
 } from "../distribution";
 import { RuleError } from "../rules";
 import { activeSelectors, matchesAll } from "../selectors";
-import type { RoutingCore } from "./core";
-import type { MatchSnapshot } from "./matchIndex";
+import type { TokenCache } from "../rules";
+import type { RoutingHost } from "./host";
+import type { MatchIndex, MatchSnapshot } from "./matchIndex";
 import { allSelectors, hasUnmarkedExpiry, type JobState, type WorkerState } from "./state";
 
 /** The policy's mode (kinds are already modern: the host's lookups give 2023-11-01 names). */
@@ -26,12 +27,32 @@ function modeOf(dp: DistributionPolicy): DistributionMode {
 /** The changes a stale-offer check looks at when nothing changed. */
 const NONE: ReadonlySet<string> = new Set();
 
+/** What a pass needs from the state machine it runs in (RoutingCore): its state, and the transitions it may cause. */
+export interface MatchContext {
+  readonly host: RoutingHost;
+  readonly tokens: TokenCache;
+  readonly index: MatchIndex;
+  readonly jobs: ReadonlyMap<string, JobState>;
+  readonly workers: ReadonlyMap<string, WorkerState>;
+  now(): number;
+  log(message: string): void;
+  queuedJobs(queueId: string, among?: ReadonlySet<string>): JobState[];
+  expireJobSelectors(j: JobState): void;
+  issueOffer(
+    j: JobState,
+    w: WorkerState,
+    capacityCost: number,
+    offerExpiresAfterSeconds: number | null | undefined,
+  ): void;
+  revokeOffer(w: WorkerState, offerId: string, jobId: string): void;
+}
+
 export class Matcher {
   private readonly roundRobinCursor = new Map<string, string>();
   /** revokeStaleOffers' active selectors by job id, made when first needed during one check. */
   private selectorsOf: Map<string, RouterWorkerSelector[]> | undefined;
 
-  constructor(private readonly core: RoutingCore) {
+  constructor(private readonly core: MatchContext) {
     this.deps = { http: core.host.http, tokens: core.tokens, now: () => core.now() };
   }
 
