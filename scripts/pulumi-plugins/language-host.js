@@ -14,11 +14,10 @@
 //   plugin this project needs (the dynamic-provider host) sits next to the CLI.
 "use strict";
 
-const { Buffer } = require("node:buffer");
 const { spawn } = require("node:child_process");
-const fs = require("node:fs");
 const { createRequire } = require("node:module");
 const path = require("node:path");
+const { createLanguageHost } = require("./language-host-base");
 
 // Load gRPC and the generated messages through @pulumi/pulumi so they are the very copies its stubs were built with.
 // The project's own @pulumi/pulumi first (the engine starts the host in the project directory), else the one above
@@ -31,23 +30,24 @@ function sdkPackageJson() {
   }
 }
 const sdkRequire = createRequire(sdkPackageJson());
-/** @type {typeof import("@grpc/grpc-js")} */
-const grpc = sdkRequire("@grpc/grpc-js");
-const languageGrpc = sdkRequire("./proto/language_grpc_pb.js");
-const languagePb = sdkRequire("./proto/language_pb.js");
-const pluginPb = sdkRequire("./proto/plugin_pb.js");
-const emptyPb = sdkRequire("google-protobuf/google/protobuf/empty_pb.js");
-const sdkVersion = sdkRequire("./package.json").version;
+const host = createLanguageHost({
+  name: "pulumi-language-nodejs",
+  sdkRequire,
+  version: sdkRequire("./package.json").version,
+  installMessage: "pulumi-language-nodejs (pulumi-jobrouter): dependencies are installed by npm ci",
+  about: (resp) => {
+    resp.setExecutable(process.execPath);
+    resp.setVersion(process.version);
+  },
+  serverOptions: {
+    "grpc.max_receive_message_length": 400 * 1024 * 1024,
+    "grpc.max_send_message_length": 400 * 1024 * 1024,
+  },
+});
+const { languagePb, children } = host;
 
 /** Exit code of `cmd/run` after the program reported its own error through the engine (nothing left to print). */
 const BAIL_EXIT_CODE = 32;
-
-// The engine passes its own address as the last argument; flags (e.g. -tracing) come first.
-const positional = process.argv.slice(2).filter((a) => !a.startsWith("-"));
-let engineAddress = positional[positional.length - 1] ?? "";
-
-/** @type {Set<import("node:child_process").ChildProcess>} */
-const children = new Set();
 
 /**
  * Reads the runtime options of Pulumi.yaml (`runtime: { name: nodejs, options: {...} }`).
@@ -105,55 +105,7 @@ function runNode(args, env, cwd) {
   });
 }
 
-/** @type {Record<string, Function>} */
-const handlers = {
-  handshake(call, callback) {
-    const req = call.request;
-    if (req.getEngineAddress()) engineAddress = req.getEngineAddress();
-    callback(null, new languagePb.LanguageHandshakeResponse());
-  },
-
-  getRequiredPlugins(_call, callback) {
-    const resp = new languagePb.GetRequiredPluginsResponse();
-    resp.setPluginsList([]);
-    callback(null, resp);
-  },
-
-  getRequiredPackages(_call, callback) {
-    const resp = new languagePb.GetRequiredPackagesResponse();
-    resp.setPackagesList([]);
-    callback(null, resp);
-  },
-
-  getPluginInfo(_call, callback) {
-    const resp = new pluginPb.PluginInfo();
-    resp.setVersion(sdkVersion);
-    callback(null, resp);
-  },
-
-  installDependencies(call) {
-    // `npm ci` owns dependencies; say so instead of silently succeeding.
-    const resp = new languagePb.InstallDependenciesResponse();
-    resp.setStdout(Buffer.from("pulumi-language-nodejs (pulumi-jobrouter): dependencies are installed by npm ci\n"));
-    call.write(resp);
-    call.end();
-  },
-
-  about(_call, callback) {
-    const resp = new languagePb.AboutResponse();
-    resp.setExecutable(process.execPath);
-    resp.setVersion(process.version);
-    callback(null, resp);
-  },
-
-  getProgramDependencies(_call, callback) {
-    callback(null, new languagePb.GetProgramDependenciesResponse());
-  },
-
-  cancel(_call, callback) {
-    callback(null, new emptyPb.Empty());
-  },
-
+host.serve({
   run(call, callback) {
     const req = call.request;
     const info = req.getInfo();
@@ -183,7 +135,7 @@ const handlers = {
     const nodeArgs = typeof options.nodeargs === "string" ? options.nodeargs.split(/\s+/).filter(Boolean) : [];
     const flags = [
       `--monitor=${req.getMonitorAddress()}`,
-      `--engine=${engineAddress}`,
+      `--engine=${host.engineAddress()}`,
       `--project=${req.getProject()}`,
       `--stack=${req.getStack()}`,
       `--pwd=${req.getPwd() || programDir}`,
@@ -265,30 +217,4 @@ const handlers = {
       finish(code ?? 1);
     });
   },
-};
-
-function main() {
-  if (!fs.existsSync(process.execPath)) throw new Error(`node executable not found: ${process.execPath}`);
-  const server = new grpc.Server({
-    "grpc.max_receive_message_length": 400 * 1024 * 1024,
-    "grpc.max_send_message_length": 400 * 1024 * 1024,
-  });
-  server.addService(languageGrpc.LanguageRuntimeService, handlers);
-  server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, port) => {
-    if (err) {
-      console.error(`pulumi-language-nodejs: could not listen: ${err.message}`);
-      process.exit(1);
-    }
-    // The engine reads the port from the first line of stdout.
-    process.stdout.write(`${port}\n`);
-  });
-  const stop = () => {
-    for (const child of children) child.kill("SIGTERM");
-    server.forceShutdown();
-    process.exit(0);
-  };
-  process.on("SIGTERM", stop);
-  process.on("SIGINT", stop);
-}
-
-main();
+});

@@ -6,24 +6,21 @@
 "use strict";
 
 const { spawn } = require("node:child_process");
-const fs = require("node:fs");
 const { createRequire } = require("node:module");
 const path = require("node:path");
+const { createLanguageHost } = require("./language-host-base");
 
 const sdkRequire = createRequire(require.resolve("@pulumi/pulumi/package.json"));
-/** @type {typeof import("@grpc/grpc-js")} */
-const grpc = sdkRequire("@grpc/grpc-js");
-const languageGrpc = sdkRequire("./proto/language_grpc_pb.js");
-const languagePb = sdkRequire("./proto/language_pb.js");
-const pluginPb = sdkRequire("./proto/plugin_pb.js");
-const emptyPb = sdkRequire("google-protobuf/google/protobuf/empty_pb.js");
+const host = createLanguageHost({
+  name: "pulumi-language-python",
+  sdkRequire,
+  version: "0.0.0",
+  installMessage: "pulumi-language-python (pulumi-jobrouter tests): the venv is made by the test",
+});
+const { languagePb, children } = host;
 
 /** Exit code of python-exec.py after the program reported its own error through the engine. */
 const BAIL_EXIT_CODE = 32;
-const positional = process.argv.slice(2).filter((a) => !a.startsWith("-"));
-let engineAddress = positional[positional.length - 1] ?? "";
-/** @type {Set<import("node:child_process").ChildProcess>} */
-const children = new Set();
 
 /** @param {any} info @param {string} programDir */
 function pythonOf(info, programDir) {
@@ -34,42 +31,7 @@ function pythonOf(info, programDir) {
   return path.join(path.isAbsolute(venv) ? venv : path.resolve(root, venv), "bin", "python");
 }
 
-/** @type {Record<string, Function>} */
-const handlers = {
-  handshake(call, callback) {
-    if (call.request.getEngineAddress()) engineAddress = call.request.getEngineAddress();
-    callback(null, new languagePb.LanguageHandshakeResponse());
-  },
-  getRequiredPlugins(_call, callback) {
-    const resp = new languagePb.GetRequiredPluginsResponse();
-    resp.setPluginsList([]);
-    callback(null, resp);
-  },
-  getRequiredPackages(_call, callback) {
-    const resp = new languagePb.GetRequiredPackagesResponse();
-    resp.setPackagesList([]);
-    callback(null, resp);
-  },
-  getPluginInfo(_call, callback) {
-    const resp = new pluginPb.PluginInfo();
-    resp.setVersion("0.0.0");
-    callback(null, resp);
-  },
-  installDependencies(call) {
-    const resp = new languagePb.InstallDependenciesResponse();
-    resp.setStdout(Buffer.from("pulumi-language-python (pulumi-jobrouter tests): the venv is made by the test\n"));
-    call.write(resp);
-    call.end();
-  },
-  about(_call, callback) {
-    callback(null, new languagePb.AboutResponse());
-  },
-  getProgramDependencies(_call, callback) {
-    callback(null, new languagePb.GetProgramDependenciesResponse());
-  },
-  cancel(_call, callback) {
-    callback(null, new emptyPb.Empty());
-  },
+host.serve({
   run(call, callback) {
     const req = call.request;
     const info = req.getInfo();
@@ -84,7 +46,7 @@ const handlers = {
     const args = [
       path.join(__dirname, "python-exec.py"),
       `--monitor=${req.getMonitorAddress()}`,
-      `--engine=${engineAddress}`,
+      `--engine=${host.engineAddress()}`,
       `--project=${req.getProject()}`,
       `--stack=${req.getStack()}`,
       `--root_directory=${info?.getRootDirectory() || programDir}`,
@@ -116,26 +78,4 @@ const handlers = {
       callback(null, resp);
     });
   },
-};
-
-function main() {
-  if (!fs.existsSync(process.execPath)) throw new Error(`node executable not found: ${process.execPath}`);
-  const server = new grpc.Server();
-  server.addService(languageGrpc.LanguageRuntimeService, handlers);
-  server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, port) => {
-    if (err) {
-      console.error(`pulumi-language-python: could not listen: ${err.message}`);
-      process.exit(1);
-    }
-    process.stdout.write(`${port}\n`);
-  });
-  const stop = () => {
-    for (const child of children) child.kill("SIGTERM");
-    server.forceShutdown();
-    process.exit(0);
-  };
-  process.on("SIGTERM", stop);
-  process.on("SIGINT", stop);
-}
-
-main();
+});
